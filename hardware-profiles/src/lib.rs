@@ -1,0 +1,19 @@
+//! Device profiles and site files: what a facilities person writes to describe rooms and their
+//! devices, how it is read, and how it is checked before anything is started.
+//!
+//! A *profile* describes a kind of device (a camera model, a microphone, a relay that drives the
+//! "recording" light). A *site file* names the agencies and rooms of one site and, per room,
+//! which devices by profile and where they are plugged in. [`Site::load`] reads and checks both
+//! and either returns a complete site or an error naming the file, the line and the fix.
+
+mod error;
+mod profile;
+mod site;
+
+pub use error::ConfigError;
+pub use profile::{
+    CameraProfile, CameraSource, IndicatorCommand, IndicatorProfile, MicrophoneProfile,
+    MicrophoneSource, Profile, ProfileKind, Profiles,
+};
+pub use records::api::RoomKind;
+pub use site::{AgencySpec, CameraSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site};

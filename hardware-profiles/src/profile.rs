@@ -1,0 +1,285 @@
+//! Device profiles: one TOML file per kind of device, with exactly one of the sections
+//! `[camera]`, `[microphone]` or `[indicator]`. The profiles shipped in `profiles/` are built in;
+//! a site may add its own folder of profiles.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::ConfigError;
+
+/// The profiles shipped with Liuhen, compiled in so that a site works with no extra files.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("cameras/test-pattern.toml", include_str!("../profiles/cameras/test-pattern.toml")),
+    ("cameras/usb-uvc-720p.toml", include_str!("../profiles/cameras/usb-uvc-720p.toml")),
+    ("microphones/test-tone.toml", include_str!("../profiles/microphones/test-tone.toml")),
+    ("microphones/alsa-usb.toml", include_str!("../profiles/microphones/alsa-usb.toml")),
+    ("indicators/lcus-1.toml", include_str!("../profiles/indicators/lcus-1.toml")),
+    ("indicators/kmtronic-1.toml", include_str!("../profiles/indicators/kmtronic-1.toml")),
+    ("indicators/numato-1.toml", include_str!("../profiles/indicators/numato-1.toml")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CameraSource {
+    /// GStreamer's `videotestsrc`: a moving test pattern.
+    TestPattern,
+    /// A USB/V4L2 camera; the site file gives the device path.
+    V4l2,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraProfile {
+    pub source: CameraSource,
+    pub width: u32,
+    pub height: u32,
+    pub framerate: u32,
+    #[serde(default = "default_bitrate")]
+    pub bitrate_kbps: u32,
+}
+
+fn default_bitrate() -> u32 {
+    2000
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MicrophoneSource {
+    /// GStreamer's `audiotestsrc`: a steady tone.
+    TestTone,
+    /// An ALSA capture device; the site file gives the device name.
+    Alsa,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MicrophoneProfile {
+    pub source: MicrophoneSource,
+    pub rate: u32,
+    pub channels: u32,
+}
+
+/// A command to the light: raw bytes (`[0xA0, 0x01, 0x01, 0xA2]`) or text (`"relay on 0\r"`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged, expecting = "a list of bytes like [0xA0, 0x01] or a text like \"relay on 0\\r\"")]
+pub enum IndicatorCommand {
+    Bytes(Vec<u8>),
+    Text(String),
+}
+
+impl IndicatorCommand {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Bytes(bytes) => bytes,
+            Self::Text(text) => text.as_bytes(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorProfile {
+    pub baud: u32,
+    pub on: IndicatorCommand,
+    pub off: IndicatorCommand,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileKind {
+    Camera(CameraProfile),
+    Microphone(MicrophoneProfile),
+    Indicator(IndicatorProfile),
+}
+
+impl ProfileKind {
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Self::Camera(_) => "camera",
+            Self::Microphone(_) => "microphone",
+            Self::Indicator(_) => "indicator",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub kind: ProfileKind,
+    /// Where the profile was read from, for error messages.
+    pub file: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    id: String,
+    name: String,
+    camera: Option<CameraProfile>,
+    microphone: Option<MicrophoneProfile>,
+    indicator: Option<IndicatorProfile>,
+}
+
+impl Profile {
+    /// Reads one profile from its text; `file` is only used to name it in errors.
+    pub fn parse(file: &Path, text: &str) -> Result<Self, ConfigError> {
+        let raw: ProfileFile =
+            toml::from_str(text).map_err(|err| ConfigError::from_toml(file, text, &err))?;
+        let mut kinds = Vec::new();
+        if let Some(camera) = raw.camera {
+            if camera.width == 0 || camera.height == 0 || camera.framerate == 0 {
+                return Err(ConfigError::new(file, None, "[camera] width, height and framerate must be above 0"));
+            }
+            kinds.push(ProfileKind::Camera(camera));
+        }
+        if let Some(mic) = raw.microphone {
+            if mic.rate == 0 || mic.channels == 0 {
+                return Err(ConfigError::new(file, None, "[microphone] rate and channels must be above 0"));
+            }
+            kinds.push(ProfileKind::Microphone(mic));
+        }
+        if let Some(indicator) = raw.indicator {
+            if indicator.on.bytes().is_empty() || indicator.off.bytes().is_empty() {
+                return Err(ConfigError::new(file, None, "[indicator] `on` and `off` must not be empty"));
+            }
+            kinds.push(ProfileKind::Indicator(indicator));
+        }
+        let kind = match (kinds.pop(), kinds.is_empty()) {
+            (Some(kind), true) => kind,
+            _ => {
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "a profile needs exactly one of the sections [camera], [microphone] or [indicator]",
+                ));
+            }
+        };
+        Ok(Self {
+            id: raw.id,
+            name: raw.name,
+            kind,
+            file: file.to_path_buf(),
+        })
+    }
+}
+
+/// The profiles a site can name, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Profiles {
+    by_id: BTreeMap<String, Profile>,
+}
+
+impl Profiles {
+    /// The profiles shipped with Liuhen.
+    pub fn built_in() -> Result<Self, ConfigError> {
+        let mut profiles = Self::default();
+        for (name, text) in BUILT_IN {
+            let file = Path::new("hardware-profiles/profiles").join(name);
+            profiles.add(Profile::parse(&file, text)?)?;
+        }
+        Ok(profiles)
+    }
+
+    /// Adds every `*.toml` file under `dir` (one level of sub-folders too).
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), ConfigError> {
+        let mut files = Vec::new();
+        collect_toml(dir, 2, &mut files)?;
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|err| ConfigError::new(&file, None, format!("cannot read the profile: {err}")))?;
+            self.add(Profile::parse(&file, &text)?)?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, profile: Profile) -> Result<(), ConfigError> {
+        if let Some(existing) = self.by_id.get(&profile.id) {
+            return Err(ConfigError::new(
+                &profile.file,
+                None,
+                format!(
+                    "profile id \"{}\" is already used by {}; give one of them another id",
+                    profile.id,
+                    existing.file.display()
+                ),
+            ));
+        }
+        self.by_id.insert(profile.id.clone(), profile);
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Profile> {
+        self.by_id.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Profile> {
+        self.by_id.values()
+    }
+
+    /// Ids of the profiles of one kind, for "did you mean" help in errors.
+    pub(crate) fn ids_of(&self, noun: &str) -> Vec<&str> {
+        self.by_id
+            .values()
+            .filter(|p| p.kind.noun() == noun)
+            .map(|p| p.id.as_str())
+            .collect()
+    }
+}
+
+fn collect_toml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), ConfigError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|err| ConfigError::new(dir, None, format!("cannot read the profiles folder: {err}")))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() && depth > 0 {
+            collect_toml(&path, depth - 1, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_profile_is_valid() {
+        let profiles = Profiles::built_in().expect("built-in profiles parse");
+        assert_eq!(profiles.iter().count(), BUILT_IN.len());
+        let lcus = profiles.get("lcus-1").expect("lcus-1 is shipped");
+        let ProfileKind::Indicator(relay) = &lcus.kind else {
+            panic!("lcus-1 is an indicator");
+        };
+        assert_eq!(relay.on.bytes(), [0xA0, 0x01, 0x01, 0xA2]);
+        assert_eq!(relay.off.bytes(), [0xA0, 0x01, 0x00, 0xA1]);
+    }
+
+    #[test]
+    fn the_shipped_folder_holds_exactly_the_built_in_profiles() {
+        let mut from_disk = Profiles::default();
+        from_disk
+            .add_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles"))
+            .expect("profiles folder reads");
+        assert_eq!(from_disk.iter().count(), BUILT_IN.len());
+    }
+
+    #[test]
+    fn a_bad_profile_names_file_line_and_key() {
+        let text = "id = \"x\"\nname = \"x\"\n[camera]\nsource = \"test-pattern\"\nwidth = \"wide\"\nheight = 1\nframerate = 1\n";
+        let err = Profile::parse(Path::new("cams/x.toml"), text).expect_err("width is not a number");
+        let shown = err.to_string();
+        assert!(shown.starts_with("cams/x.toml, line 5:"), "{shown}");
+        assert!(shown.contains("expected u32"), "{shown}");
+    }
+
+    #[test]
+    fn a_profile_with_two_sections_is_refused() {
+        let text = "id = \"x\"\nname = \"x\"\n[microphone]\nsource = \"test-tone\"\nrate = 1\nchannels = 1\n[indicator]\nbaud = 1\non = [1]\noff = [0]\n";
+        let err = Profile::parse(Path::new("x.toml"), text).expect_err("two kinds");
+        assert!(err.to_string().contains("exactly one"), "{err}");
+    }
+}

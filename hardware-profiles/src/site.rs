@@ -1,0 +1,426 @@
+//! The site file: one TOML file that names a site's agencies and rooms, and each room's devices
+//! by profile. See `sites/demo/site.toml` for a complete, commented example.
+
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+use crate::profile::{CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource, ProfileKind, Profiles};
+use crate::ConfigError;
+use records::api::RoomKind;
+
+/// A checked site: every name resolved, every profile found and of the right kind.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site file this was read from.
+    pub file: PathBuf,
+    pub name: String,
+    /// The SQLite records file.
+    pub records: PathBuf,
+    /// The folder under which every session's media is written.
+    pub media: PathBuf,
+    /// Where the site API listens.
+    pub listen: SocketAddr,
+    pub agencies: Vec<AgencySpec>,
+    pub rooms: Vec<RoomSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencySpec {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomSpec {
+    pub id: String,
+    pub name: String,
+    pub kind: RoomKind,
+    /// Agencies that share this room.
+    pub agencies: Vec<String>,
+    /// Longest time one media file covers before the next one starts.
+    pub segment_seconds: u32,
+    pub cameras: Vec<CameraSpec>,
+    pub microphones: Vec<MicrophoneSpec>,
+    pub indicator: Option<IndicatorSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CameraSpec {
+    pub id: String,
+    pub profile_id: String,
+    pub profile: CameraProfile,
+    /// Device path for V4L2 cameras.
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MicrophoneSpec {
+    pub id: String,
+    pub profile_id: String,
+    pub profile: MicrophoneProfile,
+    /// Device name for ALSA microphones.
+    pub device: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IndicatorPort {
+    /// A serial device such as `/dev/ttyUSB0`.
+    Device(PathBuf),
+    /// A pseudo-terminal that the controller opens itself and whose light it shows in its log:
+    /// for demos and for rooms that have no light yet.
+    Virtual,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndicatorSpec {
+    pub profile_id: String,
+    pub profile: IndicatorProfile,
+    pub port: IndicatorPort,
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
+const DEFAULT_SEGMENT_SECONDS: u32 = 60;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    site: SiteSection,
+    #[serde(default)]
+    agencies: Vec<AgencyEntry>,
+    #[serde(default)]
+    rooms: Vec<RoomEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteSection {
+    name: String,
+    records: PathBuf,
+    media: PathBuf,
+    listen: Option<Spanned<String>>,
+    /// An extra folder of device profiles, beside the built-in ones.
+    profiles: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgencyEntry {
+    id: Spanned<String>,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoomEntry {
+    id: Spanned<String>,
+    name: String,
+    kind: RoomKind,
+    agencies: Spanned<Vec<Spanned<String>>>,
+    segment_seconds: Option<Spanned<u32>>,
+    #[serde(default)]
+    cameras: Vec<DeviceEntry>,
+    #[serde(default)]
+    microphones: Vec<DeviceEntry>,
+    indicator: Option<IndicatorEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceEntry {
+    id: Spanned<String>,
+    profile: Spanned<String>,
+    device: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorEntry {
+    profile: Spanned<String>,
+    /// A serial device path, or "virtual".
+    port: String,
+}
+
+impl Site {
+    /// Reads and checks a site file. Nothing is opened or started here: a site either loads
+    /// completely or not at all.
+    pub fn load(file: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(file)
+            .map_err(|err| ConfigError::new(file, None, format!("cannot read the site file: {err}")))?;
+        let base = file.parent().unwrap_or(Path::new("."));
+        let raw: SiteFile = toml::from_str(&text).map_err(|err| ConfigError::from_toml(file, &text, &err))?;
+        let mut profiles = Profiles::built_in()?;
+        if let Some(dir) = &raw.site.profiles {
+            profiles.add_dir(&base.join(dir))?;
+        }
+        Checker { file, text: &text, profiles: &profiles }.check(raw, base)
+    }
+}
+
+struct Checker<'a> {
+    file: &'a Path,
+    text: &'a str,
+    profiles: &'a Profiles,
+}
+
+impl Checker<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, ConfigError> {
+        Err(ConfigError::at(self.file, self.text, Some(span), message))
+    }
+
+    fn check(&self, raw: SiteFile, base: &Path) -> Result<Site, ConfigError> {
+        let listen = match &raw.site.listen {
+            None => DEFAULT_LISTEN.parse().map_err(|_| ConfigError::new(self.file, None, "bad default address"))?,
+            Some(listen) => match listen.get_ref().parse() {
+                Ok(addr) => addr,
+                Err(_) => {
+                    return self.err(listen.span(), format!(
+                        "listen = \"{}\" is not an address and port; write it like \"127.0.0.1:7878\"",
+                        listen.get_ref()
+                    ));
+                }
+            },
+        };
+        if raw.agencies.is_empty() {
+            return Err(ConfigError::new(self.file, None, "the site names no agency; add an [[agencies]] entry with id and name"));
+        }
+        let mut agency_ids = BTreeSet::new();
+        let mut agencies = Vec::new();
+        for agency in raw.agencies {
+            self.check_id(&agency.id, "agency")?;
+            if !agency_ids.insert(agency.id.get_ref().clone()) {
+                return self.err(agency.id.span(), format!("agency id \"{}\" is used twice", agency.id.get_ref()));
+            }
+            agencies.push(AgencySpec { id: agency.id.into_inner(), name: agency.name });
+        }
+        let mut room_ids = BTreeSet::new();
+        let mut rooms = Vec::new();
+        for room in raw.rooms {
+            self.check_id(&room.id, "room")?;
+            if !room_ids.insert(room.id.get_ref().clone()) {
+                return self.err(room.id.span(), format!("room id \"{}\" is used twice", room.id.get_ref()));
+            }
+            rooms.push(self.check_room(room, &agency_ids)?);
+        }
+        Ok(Site {
+            file: self.file.to_path_buf(),
+            name: raw.site.name,
+            records: base.join(raw.site.records),
+            media: base.join(raw.site.media),
+            listen,
+            agencies,
+            rooms,
+        })
+    }
+
+    /// Ids become folder names and URL parts: keep them plain.
+    fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), ConfigError> {
+        let text = id.get_ref();
+        let plain = !text.is_empty()
+            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if plain {
+            Ok(())
+        } else {
+            self.err(id.span(), format!(
+                "{what} id \"{text}\" may only use a-z, 0-9, '-' and '_' (it names folders and URLs); put other text in `name`"
+            ))
+        }
+    }
+
+    fn check_room(&self, room: RoomEntry, agency_ids: &BTreeSet<String>) -> Result<RoomSpec, ConfigError> {
+        let room_id = room.id.get_ref().clone();
+        if room.agencies.get_ref().is_empty() {
+            return self.err(room.agencies.span(), format!("room \"{room_id}\" names no agency that may use it"));
+        }
+        for agency in room.agencies.get_ref() {
+            if !agency_ids.contains(agency.get_ref()) {
+                return self.err(agency.span(), format!(
+                    "room \"{room_id}\" names agency \"{}\", which is not in [[agencies]]",
+                    agency.get_ref()
+                ));
+            }
+        }
+        let segment_seconds = match room.segment_seconds {
+            None => DEFAULT_SEGMENT_SECONDS,
+            Some(s) if (1..=3600).contains(s.get_ref()) => *s.get_ref(),
+            Some(s) => return self.err(s.span(), "segment_seconds must be between 1 and 3600"),
+        };
+        if room.cameras.is_empty() && room.microphones.is_empty() {
+            return self.err(room.id.span(), format!("room \"{room_id}\" has no camera and no microphone: add [[rooms.cameras]] or [[rooms.microphones]]"));
+        }
+        let mut device_ids = BTreeSet::new();
+        let mut cameras = Vec::new();
+        for entry in room.cameras {
+            self.check_device_id(&entry.id, &mut device_ids)?;
+            let ProfileKind::Camera(profile) = self.profile(&entry.profile, "camera")? else {
+                unreachable!("profile() checked the kind")
+            };
+            if profile.source == CameraSource::V4l2 && entry.device.is_none() {
+                return self.err(entry.id.span(), format!(
+                    "camera \"{}\" uses a V4L2 profile and needs `device = \"/dev/v4l/by-id/...\"`",
+                    entry.id.get_ref()
+                ));
+            }
+            cameras.push(CameraSpec {
+                id: entry.id.into_inner(),
+                profile_id: entry.profile.into_inner(),
+                profile,
+                device: entry.device,
+            });
+        }
+        let mut microphones = Vec::new();
+        for entry in room.microphones {
+            self.check_device_id(&entry.id, &mut device_ids)?;
+            let ProfileKind::Microphone(profile) = self.profile(&entry.profile, "microphone")? else {
+                unreachable!("profile() checked the kind")
+            };
+            if profile.source == MicrophoneSource::Alsa && entry.device.is_none() {
+                return self.err(entry.id.span(), format!(
+                    "microphone \"{}\" uses an ALSA profile and needs `device = \"hw:CARD=...,DEV=0\"`",
+                    entry.id.get_ref()
+                ));
+            }
+            microphones.push(MicrophoneSpec {
+                id: entry.id.into_inner(),
+                profile_id: entry.profile.into_inner(),
+                profile,
+                device: entry.device,
+            });
+        }
+        let indicator = match room.indicator {
+            None => None,
+            Some(entry) => {
+                let ProfileKind::Indicator(profile) = self.profile(&entry.profile, "indicator")? else {
+                    unreachable!("profile() checked the kind")
+                };
+                let port = if entry.port == "virtual" {
+                    IndicatorPort::Virtual
+                } else {
+                    IndicatorPort::Device(PathBuf::from(entry.port))
+                };
+                Some(IndicatorSpec { profile_id: entry.profile.into_inner(), profile: profile.clone(), port })
+            }
+        };
+        Ok(RoomSpec {
+            id: room_id,
+            name: room.name,
+            kind: room.kind,
+            agencies: room.agencies.into_inner().into_iter().map(Spanned::into_inner).collect(),
+            segment_seconds,
+            cameras,
+            microphones,
+            indicator,
+        })
+    }
+
+    fn check_device_id(&self, id: &Spanned<String>, seen: &mut BTreeSet<String>) -> Result<(), ConfigError> {
+        self.check_id(id, "device")?;
+        if !seen.insert(id.get_ref().clone()) {
+            return self.err(id.span(), format!("device id \"{}\" is used twice in this room", id.get_ref()));
+        }
+        Ok(())
+    }
+
+    /// Finds a profile by id and checks it is the kind of device the entry is.
+    fn profile(&self, id: &Spanned<String>, noun: &str) -> Result<ProfileKind, ConfigError> {
+        match self.profiles.get(id.get_ref()) {
+            Some(profile) if profile.kind.noun() == noun => Ok(profile.kind.clone()),
+            Some(profile) => self.err(id.span(), format!(
+                "profile \"{}\" is for a device of kind {}; this entry needs a {noun} profile",
+                id.get_ref(),
+                profile.kind.noun()
+            )),
+            None => self.err(id.span(), format!(
+                "no {noun} profile \"{}\"; known {noun} profiles: {}",
+                id.get_ref(),
+                self.profiles.ids_of(noun).join(", ")
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Site, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("site.toml");
+        std::fs::write(&file, text).expect("write site");
+        Site::load(&file)
+    }
+
+    const GOOD: &str = r#"
+[site]
+name = "测试中心"
+records = "var/site.db"
+media = "var/media"
+
+[[agencies]]
+id = "a"
+name = "甲局"
+
+[[rooms]]
+id = "r1"
+name = "第一询问室"
+kind = "interview"
+agencies = ["a"]
+segment_seconds = 5
+
+[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone"
+
+[rooms.indicator]
+profile = "lcus-1"
+port = "virtual"
+"#;
+
+    #[test]
+    fn a_good_site_resolves_every_device() {
+        let site = load(GOOD).expect("good site loads");
+        assert_eq!(site.listen.to_string(), DEFAULT_LISTEN);
+        let room = &site.rooms[0];
+        assert_eq!(room.segment_seconds, 5);
+        assert_eq!(room.cameras[0].profile.source, CameraSource::TestPattern);
+        assert_eq!(room.indicator.as_ref().map(|i| &i.port), Some(&IndicatorPort::Virtual));
+        assert!(site.records.ends_with("var/site.db"));
+    }
+
+    fn error_of(text: &str) -> String {
+        load(text).expect_err("site must be refused").to_string()
+    }
+
+    #[test]
+    fn an_unknown_profile_is_named_with_its_line() {
+        let shown = error_of(&GOOD.replace("profile = \"test-tone\"", "profile = \"studio-mic\""));
+        assert!(shown.contains("site.toml, line 24: no microphone profile \"studio-mic\""), "{shown}");
+        assert!(shown.contains("test-tone"), "lists known ones: {shown}");
+    }
+
+    #[test]
+    fn a_profile_of_the_wrong_kind_is_refused() {
+        let shown = error_of(&GOOD.replace("profile = \"test-pattern\"", "profile = \"lcus-1\""));
+        assert!(shown.contains("line 20") && shown.contains("kind indicator; this entry needs a camera profile"), "{shown}");
+    }
+
+    #[test]
+    fn an_unknown_agency_and_a_misspelt_key_are_named() {
+        let shown = error_of(&GOOD.replace("agencies = [\"a\"]", "agencies = [\"b\"]"));
+        assert!(shown.contains("line 15") && shown.contains("agency \"b\""), "{shown}");
+        let shown = error_of(&GOOD.replace("segment_seconds", "segment_secs"));
+        assert!(shown.contains("line 16") && shown.contains("segment_secs"), "{shown}");
+    }
+
+    #[test]
+    fn broken_toml_is_refused_with_its_line() {
+        let shown = error_of(&GOOD.replace("kind = \"interview\"", "kind = interview"));
+        assert!(shown.contains("line 14"), "{shown}");
+    }
+}

@@ -1,0 +1,162 @@
+//! The site API's types, shared by the controller (which serves them) and the kiosk (which
+//! reads them), so that both sides always agree on the wire format.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a recorded session is in its life. The controller derives it from the pipeline's own
+/// messages, never from a button press.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    /// The pipeline is being built and started; nothing is written yet.
+    Starting,
+    /// Media is being written to disk.
+    Recording,
+    /// End of stream was sent; the last segment is being closed.
+    Stopping,
+    /// Stopped by the clerk; every segment is closed and hashed.
+    Finished,
+    /// The recorder died (killed, power lost) while recording; closed segments are kept.
+    Interrupted,
+    /// The recording could not start or broke; the reason is kept with the session.
+    Failed,
+}
+
+impl SessionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::Recording => "recording",
+            Self::Stopping => "stopping",
+            Self::Finished => "finished",
+            Self::Interrupted => "interrupted",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "starting" => Self::Starting,
+            "recording" => Self::Recording,
+            "stopping" => Self::Stopping,
+            "finished" => Self::Finished,
+            "interrupted" => Self::Interrupted,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+
+    /// A session in one of these states still holds its room.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Starting | Self::Recording | Self::Stopping)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// 询问室
+    Interview,
+    /// 听证室
+    Hearing,
+}
+
+impl RoomKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Interview => "interview",
+            Self::Hearing => "hearing",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "interview" => Some(Self::Interview),
+            "hearing" => Some(Self::Hearing),
+            _ => None,
+        }
+    }
+}
+
+/// What a door panel and a room list show of a room. Never the party's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub id: String,
+    pub name: String,
+    pub kind: RoomKind,
+    /// The session holding the room now, if any.
+    pub session: Option<SessionSummary>,
+}
+
+/// The public part of a session: enough for the door and the hall, nothing private.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub id: i64,
+    pub state: SessionState,
+    pub agency_name: String,
+    pub case_number: String,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// A clerk's request to start recording a case in a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartSession {
+    /// The case number as the agency writes it, e.g. "京市监罚〔2026〕12号".
+    pub case_number: String,
+    /// The agency the session belongs to; may be left out when the site has one agency.
+    #[serde(default)]
+    pub agency_id: Option<String>,
+}
+
+/// A session with its closed segments: what the case file needs to know of a recording.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: i64,
+    pub room_id: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub case_number: String,
+    pub state: SessionState,
+    /// Why the session failed, in words for the clerk.
+    pub failure: Option<String>,
+    /// Devices and format, as the pipeline reported them when it was built.
+    pub recorded_with: serde_json::Value,
+    /// Folder of the session's media, relative to the site's media root.
+    pub media_dir: String,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub segments: Vec<SegmentView>,
+    pub events: Vec<EventView>,
+}
+
+/// One closed media file of a session and its place in the hash chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentView {
+    pub track: String,
+    pub seq: i64,
+    /// File name inside the session's media folder.
+    pub file: String,
+    pub size_bytes: i64,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub sha256: String,
+    /// The chain link that commits to this segment and every one before it.
+    pub link: String,
+    /// The recorder died while this segment was open; it was closed on recovery.
+    pub recovered: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// The body of every error answer: one sentence that says what happened and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: String,
+}

@@ -1,0 +1,14 @@
+//! Liuhen's site-wide records: one SQLite file per site, its versioned schema, the queries the
+//! controller needs, and the API types that the controller serves and the kiosk reads.
+//!
+//! This crate knows SQL and nothing of GStreamer or serial ports. Its calls block: async callers
+//! run them on a blocking thread.
+
+pub mod api;
+mod error;
+mod schema;
+mod store;
+
+pub use error::StoreError;
+pub use schema::SCHEMA_VERSION;
+pub use store::{NewSegment, NewSession, SiteAgency, SiteRoom, Store};

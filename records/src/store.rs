@@ -1,0 +1,444 @@
+//! The records file and the queries on it. One `Store` is one connection; the controller owns
+//! it from one place and calls it from a blocking thread.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+
+use crate::StoreError;
+use crate::api::{EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary, SessionView};
+use crate::schema;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// An agency as the site file declares it.
+#[derive(Debug, Clone)]
+pub struct SiteAgency {
+    pub id: String,
+    pub name: String,
+}
+
+/// A room as the site file declares it, with the agencies that share it.
+#[derive(Debug, Clone)]
+pub struct SiteRoom {
+    pub id: String,
+    pub name: String,
+    pub kind: RoomKind,
+    pub agencies: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub room_id: &'a str,
+    pub agency_id: &'a str,
+    pub case_number: &'a str,
+    pub media_dir: &'a str,
+    pub recorded_with: &'a serde_json::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSegment<'a> {
+    pub track: &'a str,
+    pub seq: i64,
+    pub file: &'a str,
+    pub size_bytes: i64,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub sha256: &'a str,
+    pub link: &'a str,
+    pub recovered: bool,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Store {
+    /// Opens the records file, creating it or upgrading its schema in place.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        schema::prepare(&mut conn, path)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes the agencies and rooms match the site file. Rooms and agencies that left the site
+    /// file stay in the records, because old sessions still name them.
+    pub fn sync_site(&mut self, agencies: &[SiteAgency], rooms: &[SiteRoom]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for agency in agencies {
+            tx.execute(
+                "INSERT INTO agencies (id, name) VALUES (?1, ?2)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                params![agency.id, agency.name],
+            )?;
+        }
+        for room in rooms {
+            tx.execute(
+                "INSERT INTO rooms (id, name, kind) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+                params![room.id, room.name, room.kind.as_str()],
+            )?;
+            tx.execute("DELETE FROM room_agencies WHERE room_id = ?1", params![room.id])?;
+            for agency in &room.agencies {
+                tx.execute(
+                    "INSERT INTO room_agencies (room_id, agency_id) VALUES (?1, ?2)",
+                    params![room.id, agency],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records a new session in state `starting`, creating the case if the agency has none by
+    /// that number. Refused when the agency may not use the room or the room is busy.
+    pub fn create_session(&mut self, new: &NewSession<'_>) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let allowed: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM room_agencies WHERE room_id = ?1 AND agency_id = ?2)",
+                params![new.room_id, new.agency_id],
+                |row| row.get(0),
+            )?;
+        if !allowed {
+            return Err(StoreError::Refused(format!(
+                "agency {} may not record in room {}; add it to the room's agencies in the site file",
+                new.agency_id, new.room_id
+            )));
+        }
+        let busy: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM sessions WHERE room_id = ?1
+                 AND state IN ('starting', 'recording', 'stopping') LIMIT 1",
+                params![new.room_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(other) = busy {
+            return Err(StoreError::Refused(format!(
+                "room {} is already recording session {other}; stop it first",
+                new.room_id
+            )));
+        }
+        tx.execute(
+            "INSERT INTO cases (agency_id, number) VALUES (?1, ?2)
+             ON CONFLICT (agency_id, number) DO NOTHING",
+            params![new.agency_id, new.case_number],
+        )?;
+        let case_id: i64 = tx.query_row(
+            "SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2",
+            params![new.agency_id, new.case_number],
+            |row| row.get(0),
+        )?;
+        tx.execute(
+            "INSERT INTO sessions (agency_id, case_id, room_id, state, recorded_with, media_dir, created_at)
+             VALUES (?1, ?2, ?3, 'starting', ?4, ?5, ?6)",
+            params![
+                new.agency_id,
+                case_id,
+                new.room_id,
+                new.recorded_with.to_string(),
+                new.media_dir,
+                now()
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        insert_event(&tx, id, "created", new.case_number)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Moves a session to a new state and records the change as an event. Recording stamps the
+    /// start time; the end states stamp the end time.
+    pub fn set_state(&mut self, id: i64, state: SessionState, failure: Option<&str>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let at = now();
+        let changed = match state {
+            SessionState::Recording => tx.execute(
+                "UPDATE sessions SET state = ?2, started_at = COALESCE(started_at, ?3) WHERE id = ?1",
+                params![id, state.as_str(), at],
+            )?,
+            SessionState::Finished | SessionState::Interrupted | SessionState::Failed => tx.execute(
+                "UPDATE sessions SET state = ?2, failure = COALESCE(?3, failure), ended_at = ?4 WHERE id = ?1",
+                params![id, state.as_str(), failure, at],
+            )?,
+            SessionState::Starting | SessionState::Stopping => tx.execute(
+                "UPDATE sessions SET state = ?2 WHERE id = ?1",
+                params![id, state.as_str()],
+            )?,
+        };
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("session {id}"),
+            });
+        }
+        insert_event(&tx, id, state.as_str(), failure.unwrap_or(""))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn add_event(&mut self, id: i64, kind: &str, detail: &str) -> Result<(), StoreError> {
+        insert_event(&self.conn, id, kind, detail)?;
+        Ok(())
+    }
+
+    pub fn add_segment(&mut self, session_id: i64, seg: &NewSegment<'_>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO segments (session_id, track, seq, file, size_bytes, start_ns, duration_ns,
+                                   sha256, link, recovered, closed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                session_id,
+                seg.track,
+                seg.seq,
+                seg.file,
+                seg.size_bytes,
+                seg.start_ns,
+                seg.duration_ns,
+                seg.sha256,
+                seg.link,
+                seg.recovered,
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Sessions that were starting, recording or stopping: after a restart these are the ones
+    /// whose recorder died.
+    pub fn unfinished_sessions(&self) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM sessions WHERE state IN ('starting', 'recording', 'stopping') ORDER BY id",
+        )?;
+        let ids = stmt.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
+    }
+
+    pub fn rooms(&self) -> Result<Vec<RoomView>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id FROM rooms ORDER BY id")?;
+        let ids: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        ids.iter().map(|id| self.room(id)).collect()
+    }
+
+    pub fn room(&self, room_id: &str) -> Result<RoomView, StoreError> {
+        let (id, name, kind): (String, String, String) = self
+            .conn
+            .query_row(
+                "SELECT id, name, kind FROM rooms WHERE id = ?1",
+                params![room_id],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("room {room_id}"),
+            })?;
+        let session = self
+            .conn
+            .query_row(
+                "SELECT s.id, s.state, a.name, c.number, s.started_at
+                 FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
+                 WHERE s.room_id = ?1 AND s.state IN ('starting', 'recording', 'stopping')
+                 ORDER BY s.id DESC LIMIT 1",
+                params![room_id],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(id, state, agency_name, case_number, started_at)| SessionSummary {
+                id,
+                state: SessionState::parse(&state).unwrap_or(SessionState::Failed),
+                agency_name,
+                case_number,
+                started_at: parse_time(started_at),
+            });
+        Ok(RoomView {
+            id,
+            name,
+            kind: RoomKind::parse(&kind).unwrap_or(RoomKind::Interview),
+            session,
+        })
+    }
+
+    pub fn session(&self, id: i64) -> Result<SessionView, StoreError> {
+        let mut view = self
+            .conn
+            .query_row(
+                "SELECT s.id, s.room_id, s.agency_id, a.name, c.number, s.state, s.failure,
+                        s.recorded_with, s.media_dir, s.created_at, s.started_at, s.ended_at
+                 FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
+                 WHERE s.id = ?1",
+                params![id],
+                |row| {
+                    let state: String = row.get(5)?;
+                    let recorded_with: String = row.get(7)?;
+                    Ok(SessionView {
+                        id: row.get(0)?,
+                        room_id: row.get(1)?,
+                        agency_id: row.get(2)?,
+                        agency_name: row.get(3)?,
+                        case_number: row.get(4)?,
+                        state: SessionState::parse(&state).unwrap_or(SessionState::Failed),
+                        failure: row.get(6)?,
+                        recorded_with: serde_json::from_str(&recorded_with).unwrap_or_default(),
+                        media_dir: row.get(8)?,
+                        created_at: parse_time(Some(row.get(9)?)).unwrap_or_default(),
+                        started_at: parse_time(row.get(10)?),
+                        ended_at: parse_time(row.get(11)?),
+                        segments: Vec::new(),
+                        events: Vec::new(),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("session {id}"),
+            })?;
+        view.segments = self.segments(id)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, kind, detail FROM session_events WHERE session_id = ?1 ORDER BY id")?;
+        view.events = stmt
+            .query_map(params![id], |row| {
+                Ok(EventView {
+                    at: parse_time(Some(row.get(0)?)).unwrap_or_default(),
+                    kind: row.get(1)?,
+                    detail: row.get(2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(view)
+    }
+
+    /// The session's segments in chain order.
+    pub fn segments(&self, session_id: i64) -> Result<Vec<SegmentView>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT track, seq, file, size_bytes, start_ns, duration_ns, sha256, link, recovered
+             FROM segments WHERE session_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(params![session_id], |row| {
+                Ok(SegmentView {
+                    track: row.get(0)?,
+                    seq: row.get(1)?,
+                    file: row.get(2)?,
+                    size_bytes: row.get(3)?,
+                    start_ns: row.get(4)?,
+                    duration_ns: row.get(5)?,
+                    sha256: row.get(6)?,
+                    link: row.get(7)?,
+                    recovered: row.get(8)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
+
+fn insert_event(conn: &Connection, session_id: i64, kind: &str, detail: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO session_events (session_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![session_id, now(), kind, detail],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(store: &mut Store) {
+        store
+            .sync_site(
+                &[
+                    SiteAgency { id: "a".into(), name: "甲局".into() },
+                    SiteAgency { id: "b".into(), name: "乙局".into() },
+                ],
+                &[SiteRoom {
+                    id: "r1".into(),
+                    name: "第一询问室".into(),
+                    kind: RoomKind::Interview,
+                    agencies: vec!["a".into()],
+                }],
+            )
+            .expect("sync");
+    }
+
+    fn new_session<'a>(agency: &'a str, recorded_with: &'a serde_json::Value) -> NewSession<'a> {
+        NewSession {
+            room_id: "r1",
+            agency_id: agency,
+            case_number: "罚〔2026〕1号",
+            media_dir: "sessions/1",
+            recorded_with,
+        }
+    }
+
+    #[test]
+    fn a_room_records_one_session_at_a_time_and_only_for_its_agencies() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("site.db")).expect("open");
+        site(&mut store);
+        let with = serde_json::json!({});
+        let id = store.create_session(&new_session("a", &with)).expect("first session");
+        let busy = store.create_session(&new_session("a", &with)).expect_err("room is busy");
+        assert!(busy.to_string().contains("already recording"), "{busy}");
+        let other = store.create_session(&new_session("b", &with)).expect_err("agency b may not");
+        assert!(other.to_string().contains("may not record"), "{other}");
+
+        store.set_state(id, SessionState::Recording, None).expect("recording");
+        let room = store.room("r1").expect("room");
+        assert_eq!(room.session.as_ref().map(|s| s.state), Some(SessionState::Recording));
+        store.set_state(id, SessionState::Finished, None).expect("finished");
+        assert_eq!(store.room("r1").expect("room").session, None);
+        let view = store.session(id).expect("view");
+        assert!(view.started_at.is_some() && view.ended_at.is_some());
+        let kinds: Vec<_> = view.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["created", "recording", "finished"]);
+    }
+
+    #[test]
+    fn reopening_keeps_records_and_a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("site.db");
+        {
+            let mut store = Store::open(&path).expect("open");
+            site(&mut store);
+        }
+        let store = Store::open(&path).expect("reopen");
+        assert_eq!(store.rooms().expect("rooms").len(), 1);
+        drop(store);
+
+        let conn = Connection::open(&path).expect("raw open");
+        conn.pragma_update(None, "user_version", SCHEMA_NEXT).expect("bump");
+        drop(conn);
+        let err = Store::open(&path).err().expect("newer schema refused");
+        assert!(err.to_string().contains("Upgrade Liuhen"), "{err}");
+    }
+
+    const SCHEMA_NEXT: i64 = crate::SCHEMA_VERSION + 1;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package Liuhen needs to build, run and test. Idempotent: when all the
+# packages are present it installs nothing. Runs apt-get as root (through sudo when not root).
+set -euo pipefail
+
+packages=(
+  # build
+  pkg-config build-essential
+  # GStreamer 1.22: libraries for the gstreamer crates, and the elements the pipelines use
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-plugins-base-apps
+  # Slint: fonts and keyboard for the kiosk; CJK glyphs; a virtual display for window tests
+  libfontconfig-dev libxkbcommon-dev fonts-noto-cjk xvfb
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  as_root=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -q
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing. Install Rust 1.95 or newer (rustup) and run this again." >&2
+  exit 1
+fi

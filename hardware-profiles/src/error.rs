@@ -15,7 +15,13 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}, line {}: {}", self.file.display(), line, self.message),
+            Some(line) => write!(
+                f,
+                "{}, line {}: {}",
+                self.file.display(),
+                line,
+                self.message
+            ),
             None => write!(f, "{}: {}", self.file.display(), self.message),
         }
     }
@@ -31,7 +37,12 @@ impl ConfigError {
     }
 
     /// An error at a byte span of the file's text.
-    pub(crate) fn at(file: &Path, text: &str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(
+        file: &Path,
+        text: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(file, span.map(|s| line_of(text, s.start)), message)
     }
 

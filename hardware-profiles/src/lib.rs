@@ -16,4 +16,6 @@ pub use profile::{
     MicrophoneSource, Profile, ProfileKind, Profiles,
 };
 pub use records::api::RoomKind;
-pub use site::{AgencySpec, CameraSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site};
+pub use site::{
+    AgencySpec, CameraSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
+};

@@ -10,13 +10,34 @@ use crate::ConfigError;
 
 /// The profiles shipped with Liuhen, compiled in so that a site works with no extra files.
 const BUILT_IN: &[(&str, &str)] = &[
-    ("cameras/test-pattern.toml", include_str!("../profiles/cameras/test-pattern.toml")),
-    ("cameras/usb-uvc-720p.toml", include_str!("../profiles/cameras/usb-uvc-720p.toml")),
-    ("microphones/test-tone.toml", include_str!("../profiles/microphones/test-tone.toml")),
-    ("microphones/alsa-usb.toml", include_str!("../profiles/microphones/alsa-usb.toml")),
-    ("indicators/lcus-1.toml", include_str!("../profiles/indicators/lcus-1.toml")),
-    ("indicators/kmtronic-1.toml", include_str!("../profiles/indicators/kmtronic-1.toml")),
-    ("indicators/numato-1.toml", include_str!("../profiles/indicators/numato-1.toml")),
+    (
+        "cameras/test-pattern.toml",
+        include_str!("../profiles/cameras/test-pattern.toml"),
+    ),
+    (
+        "cameras/usb-uvc-720p.toml",
+        include_str!("../profiles/cameras/usb-uvc-720p.toml"),
+    ),
+    (
+        "microphones/test-tone.toml",
+        include_str!("../profiles/microphones/test-tone.toml"),
+    ),
+    (
+        "microphones/alsa-usb.toml",
+        include_str!("../profiles/microphones/alsa-usb.toml"),
+    ),
+    (
+        "indicators/lcus-1.toml",
+        include_str!("../profiles/indicators/lcus-1.toml"),
+    ),
+    (
+        "indicators/kmtronic-1.toml",
+        include_str!("../profiles/indicators/kmtronic-1.toml"),
+    ),
+    (
+        "indicators/numato-1.toml",
+        include_str!("../profiles/indicators/numato-1.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -62,7 +83,10 @@ pub struct MicrophoneProfile {
 
 /// A command to the light: raw bytes (`[0xA0, 0x01, 0x01, 0xA2]`) or text (`"relay on 0\r"`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged, expecting = "a list of bytes like [0xA0, 0x01] or a text like \"relay on 0\\r\"")]
+#[serde(
+    untagged,
+    expecting = "a list of bytes like [0xA0, 0x01] or a text like \"relay on 0\\r\""
+)]
 pub enum IndicatorCommand {
     Bytes(Vec<u8>),
     Text(String),
@@ -129,19 +153,31 @@ impl Profile {
         let mut kinds = Vec::new();
         if let Some(camera) = raw.camera {
             if camera.width == 0 || camera.height == 0 || camera.framerate == 0 {
-                return Err(ConfigError::new(file, None, "[camera] width, height and framerate must be above 0"));
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "[camera] width, height and framerate must be above 0",
+                ));
             }
             kinds.push(ProfileKind::Camera(camera));
         }
         if let Some(mic) = raw.microphone {
             if mic.rate == 0 || mic.channels == 0 {
-                return Err(ConfigError::new(file, None, "[microphone] rate and channels must be above 0"));
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "[microphone] rate and channels must be above 0",
+                ));
             }
             kinds.push(ProfileKind::Microphone(mic));
         }
         if let Some(indicator) = raw.indicator {
             if indicator.on.bytes().is_empty() || indicator.off.bytes().is_empty() {
-                return Err(ConfigError::new(file, None, "[indicator] `on` and `off` must not be empty"));
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "[indicator] `on` and `off` must not be empty",
+                ));
             }
             kinds.push(ProfileKind::Indicator(indicator));
         }
@@ -187,8 +223,9 @@ impl Profiles {
         collect_toml(dir, 2, &mut files)?;
         files.sort();
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|err| ConfigError::new(&file, None, format!("cannot read the profile: {err}")))?;
+            let text = std::fs::read_to_string(&file).map_err(|err| {
+                ConfigError::new(&file, None, format!("cannot read the profile: {err}"))
+            })?;
             self.add(Profile::parse(&file, &text)?)?;
         }
         Ok(())
@@ -229,8 +266,9 @@ impl Profiles {
 }
 
 fn collect_toml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), ConfigError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|err| ConfigError::new(dir, None, format!("cannot read the profiles folder: {err}")))?;
+    let entries = std::fs::read_dir(dir).map_err(|err| {
+        ConfigError::new(dir, None, format!("cannot read the profiles folder: {err}"))
+    })?;
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() && depth > 0 {
@@ -270,7 +308,8 @@ mod tests {
     #[test]
     fn a_bad_profile_names_file_line_and_key() {
         let text = "id = \"x\"\nname = \"x\"\n[camera]\nsource = \"test-pattern\"\nwidth = \"wide\"\nheight = 1\nframerate = 1\n";
-        let err = Profile::parse(Path::new("cams/x.toml"), text).expect_err("width is not a number");
+        let err =
+            Profile::parse(Path::new("cams/x.toml"), text).expect_err("width is not a number");
         let shown = err.to_string();
         assert!(shown.starts_with("cams/x.toml, line 5:"), "{shown}");
         assert!(shown.contains("expected u32"), "{shown}");

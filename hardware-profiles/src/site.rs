@@ -7,8 +7,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
-use crate::profile::{CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource, ProfileKind, Profiles};
 use crate::ConfigError;
+use crate::profile::{
+    CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource,
+    ProfileKind, Profiles,
+};
 use records::api::RoomKind;
 
 /// A checked site: every name resolved, every profile found and of the right kind.
@@ -147,15 +150,22 @@ impl Site {
     /// Reads and checks a site file. Nothing is opened or started here: a site either loads
     /// completely or not at all.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(file)
-            .map_err(|err| ConfigError::new(file, None, format!("cannot read the site file: {err}")))?;
+        let text = std::fs::read_to_string(file).map_err(|err| {
+            ConfigError::new(file, None, format!("cannot read the site file: {err}"))
+        })?;
         let base = file.parent().unwrap_or(Path::new("."));
-        let raw: SiteFile = toml::from_str(&text).map_err(|err| ConfigError::from_toml(file, &text, &err))?;
+        let raw: SiteFile =
+            toml::from_str(&text).map_err(|err| ConfigError::from_toml(file, &text, &err))?;
         let mut profiles = Profiles::built_in()?;
         if let Some(dir) = &raw.site.profiles {
             profiles.add_dir(&base.join(dir))?;
         }
-        Checker { file, text: &text, profiles: &profiles }.check(raw, base)
+        Checker {
+            file,
+            text: &text,
+            profiles: &profiles,
+        }
+        .check(raw, base)
     }
 }
 
@@ -166,13 +176,19 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, ConfigError> {
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Result<T, ConfigError> {
         Err(ConfigError::at(self.file, self.text, Some(span), message))
     }
 
     fn check(&self, raw: SiteFile, base: &Path) -> Result<Site, ConfigError> {
         let listen = match &raw.site.listen {
-            None => DEFAULT_LISTEN.parse().map_err(|_| ConfigError::new(self.file, None, "bad default address"))?,
+            None => DEFAULT_LISTEN
+                .parse()
+                .map_err(|_| ConfigError::new(self.file, None, "bad default address"))?,
             Some(listen) => match listen.get_ref().parse() {
                 Ok(addr) => addr,
                 Err(_) => {
@@ -184,23 +200,36 @@ impl Checker<'_> {
             },
         };
         if raw.agencies.is_empty() {
-            return Err(ConfigError::new(self.file, None, "the site names no agency; add an [[agencies]] entry with id and name"));
+            return Err(ConfigError::new(
+                self.file,
+                None,
+                "the site names no agency; add an [[agencies]] entry with id and name",
+            ));
         }
         let mut agency_ids = BTreeSet::new();
         let mut agencies = Vec::new();
         for agency in raw.agencies {
             self.check_id(&agency.id, "agency")?;
             if !agency_ids.insert(agency.id.get_ref().clone()) {
-                return self.err(agency.id.span(), format!("agency id \"{}\" is used twice", agency.id.get_ref()));
+                return self.err(
+                    agency.id.span(),
+                    format!("agency id \"{}\" is used twice", agency.id.get_ref()),
+                );
             }
-            agencies.push(AgencySpec { id: agency.id.into_inner(), name: agency.name });
+            agencies.push(AgencySpec {
+                id: agency.id.into_inner(),
+                name: agency.name,
+            });
         }
         let mut room_ids = BTreeSet::new();
         let mut rooms = Vec::new();
         for room in raw.rooms {
             self.check_id(&room.id, "room")?;
             if !room_ids.insert(room.id.get_ref().clone()) {
-                return self.err(room.id.span(), format!("room id \"{}\" is used twice", room.id.get_ref()));
+                return self.err(
+                    room.id.span(),
+                    format!("room id \"{}\" is used twice", room.id.get_ref()),
+                );
             }
             rooms.push(self.check_room(room, &agency_ids)?);
         }
@@ -219,7 +248,9 @@ impl Checker<'_> {
     fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), ConfigError> {
         let text = id.get_ref();
         let plain = !text.is_empty()
-            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
         if plain {
             Ok(())
         } else {
@@ -229,17 +260,27 @@ impl Checker<'_> {
         }
     }
 
-    fn check_room(&self, room: RoomEntry, agency_ids: &BTreeSet<String>) -> Result<RoomSpec, ConfigError> {
+    fn check_room(
+        &self,
+        room: RoomEntry,
+        agency_ids: &BTreeSet<String>,
+    ) -> Result<RoomSpec, ConfigError> {
         let room_id = room.id.get_ref().clone();
         if room.agencies.get_ref().is_empty() {
-            return self.err(room.agencies.span(), format!("room \"{room_id}\" names no agency that may use it"));
+            return self.err(
+                room.agencies.span(),
+                format!("room \"{room_id}\" names no agency that may use it"),
+            );
         }
         for agency in room.agencies.get_ref() {
             if !agency_ids.contains(agency.get_ref()) {
-                return self.err(agency.span(), format!(
-                    "room \"{room_id}\" names agency \"{}\", which is not in [[agencies]]",
-                    agency.get_ref()
-                ));
+                return self.err(
+                    agency.span(),
+                    format!(
+                        "room \"{room_id}\" names agency \"{}\", which is not in [[agencies]]",
+                        agency.get_ref()
+                    ),
+                );
             }
         }
         let segment_seconds = match room.segment_seconds {
@@ -273,7 +314,8 @@ impl Checker<'_> {
         let mut microphones = Vec::new();
         for entry in room.microphones {
             self.check_device_id(&entry.id, &mut device_ids)?;
-            let ProfileKind::Microphone(profile) = self.profile(&entry.profile, "microphone")? else {
+            let ProfileKind::Microphone(profile) = self.profile(&entry.profile, "microphone")?
+            else {
                 unreachable!("profile() checked the kind")
             };
             if profile.source == MicrophoneSource::Alsa && entry.device.is_none() {
@@ -292,7 +334,8 @@ impl Checker<'_> {
         let indicator = match room.indicator {
             None => None,
             Some(entry) => {
-                let ProfileKind::Indicator(profile) = self.profile(&entry.profile, "indicator")? else {
+                let ProfileKind::Indicator(profile) = self.profile(&entry.profile, "indicator")?
+                else {
                     unreachable!("profile() checked the kind")
                 };
                 let port = if entry.port == "virtual" {
@@ -300,14 +343,23 @@ impl Checker<'_> {
                 } else {
                     IndicatorPort::Device(PathBuf::from(entry.port))
                 };
-                Some(IndicatorSpec { profile_id: entry.profile.into_inner(), profile: profile.clone(), port })
+                Some(IndicatorSpec {
+                    profile_id: entry.profile.into_inner(),
+                    profile: profile.clone(),
+                    port,
+                })
             }
         };
         Ok(RoomSpec {
             id: room_id,
             name: room.name,
             kind: room.kind,
-            agencies: room.agencies.into_inner().into_iter().map(Spanned::into_inner).collect(),
+            agencies: room
+                .agencies
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             segment_seconds,
             cameras,
             microphones,
@@ -315,10 +367,17 @@ impl Checker<'_> {
         })
     }
 
-    fn check_device_id(&self, id: &Spanned<String>, seen: &mut BTreeSet<String>) -> Result<(), ConfigError> {
+    fn check_device_id(
+        &self,
+        id: &Spanned<String>,
+        seen: &mut BTreeSet<String>,
+    ) -> Result<(), ConfigError> {
         self.check_id(id, "device")?;
         if !seen.insert(id.get_ref().clone()) {
-            return self.err(id.span(), format!("device id \"{}\" is used twice in this room", id.get_ref()));
+            return self.err(
+                id.span(),
+                format!("device id \"{}\" is used twice in this room", id.get_ref()),
+            );
         }
         Ok(())
     }
@@ -327,16 +386,22 @@ impl Checker<'_> {
     fn profile(&self, id: &Spanned<String>, noun: &str) -> Result<ProfileKind, ConfigError> {
         match self.profiles.get(id.get_ref()) {
             Some(profile) if profile.kind.noun() == noun => Ok(profile.kind.clone()),
-            Some(profile) => self.err(id.span(), format!(
-                "profile \"{}\" is for a device of kind {}; this entry needs a {noun} profile",
-                id.get_ref(),
-                profile.kind.noun()
-            )),
-            None => self.err(id.span(), format!(
-                "no {noun} profile \"{}\"; known {noun} profiles: {}",
-                id.get_ref(),
-                self.profiles.ids_of(noun).join(", ")
-            )),
+            Some(profile) => self.err(
+                id.span(),
+                format!(
+                    "profile \"{}\" is for a device of kind {}; this entry needs a {noun} profile",
+                    id.get_ref(),
+                    profile.kind.noun()
+                ),
+            ),
+            None => self.err(
+                id.span(),
+                format!(
+                    "no {noun} profile \"{}\"; known {noun} profiles: {}",
+                    id.get_ref(),
+                    self.profiles.ids_of(noun).join(", ")
+                ),
+            ),
         }
     }
 }
@@ -389,7 +454,10 @@ port = "virtual"
         let room = &site.rooms[0];
         assert_eq!(room.segment_seconds, 5);
         assert_eq!(room.cameras[0].profile.source, CameraSource::TestPattern);
-        assert_eq!(room.indicator.as_ref().map(|i| &i.port), Some(&IndicatorPort::Virtual));
+        assert_eq!(
+            room.indicator.as_ref().map(|i| &i.port),
+            Some(&IndicatorPort::Virtual)
+        );
         assert!(site.records.ends_with("var/site.db"));
     }
 
@@ -400,22 +468,35 @@ port = "virtual"
     #[test]
     fn an_unknown_profile_is_named_with_its_line() {
         let shown = error_of(&GOOD.replace("profile = \"test-tone\"", "profile = \"studio-mic\""));
-        assert!(shown.contains("site.toml, line 24: no microphone profile \"studio-mic\""), "{shown}");
+        assert!(
+            shown.contains("site.toml, line 24: no microphone profile \"studio-mic\""),
+            "{shown}"
+        );
         assert!(shown.contains("test-tone"), "lists known ones: {shown}");
     }
 
     #[test]
     fn a_profile_of_the_wrong_kind_is_refused() {
         let shown = error_of(&GOOD.replace("profile = \"test-pattern\"", "profile = \"lcus-1\""));
-        assert!(shown.contains("line 20") && shown.contains("kind indicator; this entry needs a camera profile"), "{shown}");
+        assert!(
+            shown.contains("line 20")
+                && shown.contains("kind indicator; this entry needs a camera profile"),
+            "{shown}"
+        );
     }
 
     #[test]
     fn an_unknown_agency_and_a_misspelt_key_are_named() {
         let shown = error_of(&GOOD.replace("agencies = [\"a\"]", "agencies = [\"b\"]"));
-        assert!(shown.contains("line 15") && shown.contains("agency \"b\""), "{shown}");
+        assert!(
+            shown.contains("line 15") && shown.contains("agency \"b\""),
+            "{shown}"
+        );
         let shown = error_of(&GOOD.replace("segment_seconds", "segment_secs"));
-        assert!(shown.contains("line 16") && shown.contains("segment_secs"), "{shown}");
+        assert!(
+            shown.contains("line 16") && shown.contains("segment_secs"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -1,1 +1,25 @@
-//! stub
+//! Liuhen's recording pipelines: GStreamer graphs built from a room's profiles that write every
+//! camera and microphone into segmented, crash-safe files, and the integrity tools around them
+//! (segment hashing, the per-session hash chain, media probing).
+//!
+//! This crate knows GStreamer and nothing of SQL or HTTP. A [`Recorder`] is driven by its bus:
+//! the caller reads messages, turns them into [`RecorderEvent`]s with [`Recorder::interpret`]
+//! and treats those as the only truth about what is being written.
+
+mod chain;
+mod error;
+mod media_info;
+mod recorder;
+mod segment;
+mod sources;
+
+pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
+pub use error::PipelineError;
+pub use media_info::{AudioStream, MediaInfo, VideoStream, probe};
+pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, segment_name};
+pub use segment::{HashedFile, hash_file};
+
+/// Initialises GStreamer once per process; later calls are cheap.
+pub fn init() -> Result<(), PipelineError> {
+    gstreamer::init().map_err(|err| PipelineError::Init(err.to_string()))
+}

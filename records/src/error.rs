@@ -5,14 +5,18 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The file could not be opened or prepared (permissions, a full disk, not a database).
-    #[error("cannot open the records file {path}: {source}. Check that the folder exists and is writable, and that the file is a Liuhen records file")]
+    #[error(
+        "cannot open the records file {path}: {source}. Check that the folder exists and is writable, and that the file is a Liuhen records file"
+    )]
     Open {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
     /// The file was written by a newer Liuhen; opening it with this one could lose data.
-    #[error("the records file {path} has schema version {found}, newer than this Liuhen supports ({supported}). Upgrade Liuhen; the file was not changed")]
+    #[error(
+        "the records file {path} has schema version {found}, newer than this Liuhen supports ({supported}). Upgrade Liuhen; the file was not changed"
+    )]
     NewerSchema {
         path: PathBuf,
         found: i64,

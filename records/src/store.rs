@@ -6,7 +6,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
-use crate::api::{EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary, SessionView};
+use crate::api::{
+    EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary, SessionView,
+};
 use crate::schema;
 
 pub struct Store {
@@ -81,8 +83,14 @@ impl Store {
 
     /// Makes the agencies and rooms match the site file. Rooms and agencies that left the site
     /// file stay in the records, because old sessions still name them.
-    pub fn sync_site(&mut self, agencies: &[SiteAgency], rooms: &[SiteRoom]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn sync_site(
+        &mut self,
+        agencies: &[SiteAgency],
+        rooms: &[SiteRoom],
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for agency in agencies {
             tx.execute(
                 "INSERT INTO agencies (id, name) VALUES (?1, ?2)
@@ -96,7 +104,10 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
                 params![room.id, room.name, room.kind.as_str()],
             )?;
-            tx.execute("DELETE FROM room_agencies WHERE room_id = ?1", params![room.id])?;
+            tx.execute(
+                "DELETE FROM room_agencies WHERE room_id = ?1",
+                params![room.id],
+            )?;
             for agency in &room.agencies {
                 tx.execute(
                     "INSERT INTO room_agencies (room_id, agency_id) VALUES (?1, ?2)",
@@ -111,13 +122,14 @@ impl Store {
     /// Records a new session in state `starting`, creating the case if the agency has none by
     /// that number. Refused when the agency may not use the room or the room is busy.
     pub fn create_session(&mut self, new: &NewSession<'_>) -> Result<i64, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let allowed: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM room_agencies WHERE room_id = ?1 AND agency_id = ?2)",
-                params![new.room_id, new.agency_id],
-                |row| row.get(0),
-            )?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let allowed: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM room_agencies WHERE room_id = ?1 AND agency_id = ?2)",
+            params![new.room_id, new.agency_id],
+            |row| row.get(0),
+        )?;
         if !allowed {
             return Err(StoreError::Refused(format!(
                 "agency {} may not record in room {}; add it to the room's agencies in the site file",
@@ -168,8 +180,15 @@ impl Store {
 
     /// Moves a session to a new state and records the change as an event. Recording stamps the
     /// start time; the end states stamp the end time.
-    pub fn set_state(&mut self, id: i64, state: SessionState, failure: Option<&str>) -> Result<(), StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    pub fn set_state(
+        &mut self,
+        id: i64,
+        state: SessionState,
+        failure: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let at = now();
         let changed = match state {
             SessionState::Recording => tx.execute(
@@ -228,13 +247,17 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT id FROM sessions WHERE state IN ('starting', 'recording', 'stopping') ORDER BY id",
         )?;
-        let ids = stmt.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        let ids = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
         Ok(ids)
     }
 
     pub fn rooms(&self) -> Result<Vec<RoomView>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT id FROM rooms ORDER BY id")?;
-        let ids: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        let ids: Vec<String> = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
         ids.iter().map(|id| self.room(id)).collect()
     }
 
@@ -319,9 +342,9 @@ impl Store {
                 what: format!("session {id}"),
             })?;
         view.segments = self.segments(id)?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT at, kind, detail FROM session_events WHERE session_id = ?1 ORDER BY id")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT at, kind, detail FROM session_events WHERE session_id = ?1 ORDER BY id",
+        )?;
         view.events = stmt
             .query_map(params![id], |row| {
                 Ok(EventView {
@@ -359,7 +382,12 @@ impl Store {
     }
 }
 
-fn insert_event(conn: &Connection, session_id: i64, kind: &str, detail: &str) -> rusqlite::Result<()> {
+fn insert_event(
+    conn: &Connection,
+    session_id: i64,
+    kind: &str,
+    detail: &str,
+) -> rusqlite::Result<()> {
     conn.execute(
         "INSERT INTO session_events (session_id, at, kind, detail) VALUES (?1, ?2, ?3, ?4)",
         params![session_id, now(), kind, detail],
@@ -375,8 +403,14 @@ mod tests {
         store
             .sync_site(
                 &[
-                    SiteAgency { id: "a".into(), name: "甲局".into() },
-                    SiteAgency { id: "b".into(), name: "乙局".into() },
+                    SiteAgency {
+                        id: "a".into(),
+                        name: "甲局".into(),
+                    },
+                    SiteAgency {
+                        id: "b".into(),
+                        name: "乙局".into(),
+                    },
                 ],
                 &[SiteRoom {
                     id: "r1".into(),
@@ -404,16 +438,29 @@ mod tests {
         let mut store = Store::open(&dir.path().join("site.db")).expect("open");
         site(&mut store);
         let with = serde_json::json!({});
-        let id = store.create_session(&new_session("a", &with)).expect("first session");
-        let busy = store.create_session(&new_session("a", &with)).expect_err("room is busy");
+        let id = store
+            .create_session(&new_session("a", &with))
+            .expect("first session");
+        let busy = store
+            .create_session(&new_session("a", &with))
+            .expect_err("room is busy");
         assert!(busy.to_string().contains("already recording"), "{busy}");
-        let other = store.create_session(&new_session("b", &with)).expect_err("agency b may not");
+        let other = store
+            .create_session(&new_session("b", &with))
+            .expect_err("agency b may not");
         assert!(other.to_string().contains("may not record"), "{other}");
 
-        store.set_state(id, SessionState::Recording, None).expect("recording");
+        store
+            .set_state(id, SessionState::Recording, None)
+            .expect("recording");
         let room = store.room("r1").expect("room");
-        assert_eq!(room.session.as_ref().map(|s| s.state), Some(SessionState::Recording));
-        store.set_state(id, SessionState::Finished, None).expect("finished");
+        assert_eq!(
+            room.session.as_ref().map(|s| s.state),
+            Some(SessionState::Recording)
+        );
+        store
+            .set_state(id, SessionState::Finished, None)
+            .expect("finished");
         assert_eq!(store.room("r1").expect("room").session, None);
         let view = store.session(id).expect("view");
         assert!(view.started_at.is_some() && view.ended_at.is_some());
@@ -434,7 +481,8 @@ mod tests {
         drop(store);
 
         let conn = Connection::open(&path).expect("raw open");
-        conn.pragma_update(None, "user_version", SCHEMA_NEXT).expect("bump");
+        conn.pragma_update(None, "user_version", SCHEMA_NEXT)
+            .expect("bump");
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(err.to_string().contains("Upgrade Liuhen"), "{err}");

@@ -1,0 +1,73 @@
+//! `kiosk-app`: Liuhen's screens. One binary; the screen is chosen on the command line. With
+//! `--png` it draws into a PNG file instead of a window (no display needed), for tests, docs and
+//! machines without a screen.
+
+mod door_panel;
+mod feed;
+mod headless;
+mod last_state;
+
+slint::include_modules!();
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "kiosk-app", version, about = "Liuhen kiosk screens")]
+struct Cli {
+    /// The controller's API address.
+    #[arg(
+        long,
+        env = "LIUHEN_API",
+        default_value = "http://127.0.0.1:7878",
+        global = true
+    )]
+    api: String,
+    /// Draw into this PNG file instead of opening a window.
+    #[arg(long, global = true)]
+    png: Option<PathBuf>,
+    /// With --png: draw once and exit instead of following the controller.
+    #[arg(long, global = true)]
+    once: bool,
+    /// Where the last state is kept, so the screen shows it when the controller is unreachable.
+    #[arg(long, global = true)]
+    state_file: Option<PathBuf>,
+    #[command(subcommand)]
+    screen: Screen,
+}
+
+#[derive(Subcommand)]
+enum Screen {
+    /// The panel beside a room's door: recording or free, agency and case.
+    Door {
+        /// The room's id in the site file.
+        #[arg(long)]
+        room: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.screen {
+        Screen::Door { room } => {
+            let state_file = cli
+                .state_file
+                .unwrap_or_else(|| last_state::default_path(&format!("door-{room}")));
+            let options = door_panel::Options {
+                api: cli.api,
+                room,
+                state_file,
+            };
+            match cli.png {
+                Some(png) => door_panel::run_headless(options, &png, cli.once),
+                None => door_panel::run_window(options),
+            }
+        }
+    }
+}

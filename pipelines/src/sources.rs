@@ -1,0 +1,171 @@
+//! Element chains for each kind of source, from the device to an encoded stream ready to mux.
+//! Every element is named `liuhen-<device>-<role>` so that logs, bus messages and `.dot` dumps
+//! (`GST_DEBUG_DUMP_DOT_DIR`) say which device they belong to.
+
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use hardware_profiles::{CameraSource, CameraSpec, MicrophoneSource, MicrophoneSpec};
+
+use crate::PipelineError;
+
+/// Opus is always encoded at 48 kHz, whatever the microphone captures.
+const OPUS_RATE: i32 = 48_000;
+
+pub(crate) fn make(
+    factory: &str,
+    name: String,
+    purpose: &str,
+) -> Result<gst::Element, PipelineError> {
+    gst::ElementFactory::make(factory)
+        .name(name)
+        .build()
+        .map_err(|_| PipelineError::MissingElement {
+            element: factory.to_string(),
+            purpose: purpose.to_string(),
+        })
+}
+
+fn caps_filter(name: String, caps: gst::Caps) -> Result<gst::Element, PipelineError> {
+    let filter = make("capsfilter", name, "fixing formats")?;
+    filter.set_property("caps", &caps);
+    Ok(filter)
+}
+
+/// Adds the chain and links it; returns the last element, whose src pad gives encoded data.
+fn add_chain(
+    pipeline: &gst::Pipeline,
+    chain: &[gst::Element],
+) -> Result<gst::Element, PipelineError> {
+    pipeline
+        .add_many(chain)
+        .map_err(|err| PipelineError::Build(err.to_string()))?;
+    gst::Element::link_many(chain).map_err(|err| PipelineError::Build(err.to_string()))?;
+    chain
+        .last()
+        .cloned()
+        .ok_or_else(|| PipelineError::Build("empty element chain".into()))
+}
+
+/// camera ─ caps ─ videoconvert ─ x264enc ─ h264parse ─ queue ─▶ (muxer)
+pub(crate) fn camera(
+    pipeline: &gst::Pipeline,
+    cam: &CameraSpec,
+) -> Result<gst::Element, PipelineError> {
+    let id = &cam.id;
+    let p = &cam.profile;
+    let src = match p.source {
+        CameraSource::TestPattern => {
+            let src = make(
+                "videotestsrc",
+                format!("liuhen-{id}-src"),
+                "test-pattern cameras",
+            )?;
+            src.set_property("is-live", true);
+            src
+        }
+        CameraSource::V4l2 => {
+            let src = make("v4l2src", format!("liuhen-{id}-src"), "USB cameras")?;
+            src.set_property("device", cam.device.as_deref().unwrap_or("/dev/video0"));
+            src
+        }
+    };
+    let framerate = i32::try_from(p.framerate).unwrap_or(25);
+    let caps = gst::Caps::builder("video/x-raw")
+        .field("width", i32::try_from(p.width).unwrap_or(1280))
+        .field("height", i32::try_from(p.height).unwrap_or(720))
+        .field("framerate", gst::Fraction::new(framerate, 1))
+        .build();
+    let convert = make(
+        "videoconvert",
+        format!("liuhen-{id}-convert"),
+        "video conversion",
+    )?;
+    let scale = make("videoscale", format!("liuhen-{id}-scale"), "video scaling")?;
+    let rate = make("videorate", format!("liuhen-{id}-rate"), "video frame rate")?;
+    let encoder = make("x264enc", format!("liuhen-{id}-enc"), "H.264 encoding")?;
+    encoder.set_property("bitrate", p.bitrate_kbps);
+    encoder.set_property_from_str("tune", "zerolatency");
+    encoder.set_property_from_str("speed-preset", "ultrafast");
+    // One key frame a second: a segment can only end on a key frame, and a killed recorder
+    // loses at most what followed the last one.
+    encoder.set_property("key-int-max", p.framerate.max(1));
+    let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
+    let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
+    queue.set_property("max-size-time", 3_000_000_000u64);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-buffers", 0u32);
+    add_chain(
+        pipeline,
+        &[
+            src,
+            convert,
+            scale,
+            rate,
+            caps_filter(format!("liuhen-{id}-caps"), caps)?,
+            encoder,
+            parse,
+            queue,
+        ],
+    )
+}
+
+/// microphone ─ caps ─ audioconvert ─ audioresample ─ level ─ opusenc ─ queue ─▶ (muxer)
+pub(crate) fn microphone(
+    pipeline: &gst::Pipeline,
+    mic: &MicrophoneSpec,
+) -> Result<gst::Element, PipelineError> {
+    let id = &mic.id;
+    let p = &mic.profile;
+    let src = match p.source {
+        MicrophoneSource::TestTone => {
+            let src = make(
+                "audiotestsrc",
+                format!("liuhen-{id}-src"),
+                "test-tone microphones",
+            )?;
+            src.set_property("is-live", true);
+            src
+        }
+        MicrophoneSource::Alsa => {
+            let src = make("alsasrc", format!("liuhen-{id}-src"), "ALSA microphones")?;
+            src.set_property("device", mic.device.as_deref().unwrap_or("default"));
+            src
+        }
+    };
+    let capture = gst::Caps::builder("audio/x-raw")
+        .field("rate", i32::try_from(p.rate).unwrap_or(OPUS_RATE))
+        .field("channels", i32::try_from(p.channels).unwrap_or(1))
+        .build();
+    let encode = gst::Caps::builder("audio/x-raw")
+        .field("rate", OPUS_RATE)
+        .build();
+    let convert = make(
+        "audioconvert",
+        format!("liuhen-{id}-convert"),
+        "audio conversion",
+    )?;
+    let resample = make(
+        "audioresample",
+        format!("liuhen-{id}-resample"),
+        "audio resampling",
+    )?;
+    let level = make("level", format!("liuhen-{id}-level"), "microphone levels")?;
+    let encoder = make("opusenc", format!("liuhen-{id}-enc"), "Opus encoding")?;
+    let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
+    queue.set_property("max-size-time", 3_000_000_000u64);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-buffers", 0u32);
+    add_chain(
+        pipeline,
+        &[
+            src,
+            caps_filter(format!("liuhen-{id}-caps"), capture)?,
+            convert,
+            resample,
+            level,
+            caps_filter(format!("liuhen-{id}-enccaps"), encode)?,
+            encoder,
+            queue,
+        ],
+    )
+}

@@ -1,0 +1,150 @@
+//! The site API over HTTP (JSON). Every error answer is `{"error": "..."}` with one sentence
+//! that says what happened and what to do.
+//!
+//! | method and path                   | what it does                                   |
+//! |-----------------------------------|------------------------------------------------|
+//! | `GET  /api/health`                | the site's name; answers when the API is up    |
+//! | `GET  /api/rooms`                 | every room and the session holding it          |
+//! | `GET  /api/rooms/{room}`          | one room                                       |
+//! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
+//! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
+//! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hardware_profiles::Site;
+use records::StoreError;
+use records::api::{ApiError, RoomView, SessionView, StartSession};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ControllerError;
+use crate::db::Db;
+use crate::room::RoomHandle;
+
+/// Requests are small JSON documents; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub site: Arc<Site>,
+    pub db: Db,
+    pub rooms: Arc<HashMap<String, RoomHandle>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/rooms", get(rooms))
+        .route("/api/rooms/{room}", get(room))
+        .route("/api/rooms/{room}/sessions", post(start_session))
+        .route("/api/sessions/{id}", get(session))
+        .route("/api/sessions/{id}/stop", post(stop_session))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+/// An error answer.
+pub struct Failure(StatusCode, String);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.0, Json(ApiError { error: self.1 })).into_response()
+    }
+}
+
+impl From<ControllerError> for Failure {
+    fn from(err: ControllerError) -> Self {
+        let status = match &err {
+            ControllerError::Store(StoreError::NotFound { .. })
+            | ControllerError::UnknownRoom(_) => StatusCode::NOT_FOUND,
+            ControllerError::Store(StoreError::Refused(_))
+            | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
+            ControllerError::AgencyNeeded => StatusCode::BAD_REQUEST,
+            ControllerError::NoMedia { .. }
+            | ControllerError::RecordingFailed { .. }
+            | ControllerError::RoomGone(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self(status, err.to_string())
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(err: StoreError) -> Self {
+        ControllerError::from(err).into()
+    }
+}
+
+impl From<JsonRejection> for Failure {
+    fn from(rejection: JsonRejection) -> Self {
+        Self(
+            rejection.status(),
+            format!(
+                "the request body is not what this call takes: {}",
+                rejection.body_text()
+            ),
+        )
+    }
+}
+
+type Answer<T> = Result<Json<T>, Failure>;
+
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "site": state.site.name }))
+}
+
+async fn rooms(State(state): State<AppState>) -> Answer<Vec<RoomView>> {
+    Ok(Json(state.db.call(|store| store.rooms()).await?))
+}
+
+async fn room(State(state): State<AppState>, Path(room): Path<String>) -> Answer<RoomView> {
+    Ok(Json(state.db.call(move |store| store.room(&room)).await?))
+}
+
+async fn start_session(
+    State(state): State<AppState>,
+    Path(room): Path<String>,
+    body: Result<Json<StartSession>, JsonRejection>,
+) -> Result<(StatusCode, Json<SessionView>), Failure> {
+    let Json(request) = body?;
+    let case_number = request.case_number.trim().to_string();
+    if case_number.is_empty() || case_number.chars().count() > 100 {
+        return Err(Failure(
+            StatusCode::BAD_REQUEST,
+            "case_number must be 1 to 100 characters".into(),
+        ));
+    }
+    let handle = state
+        .rooms
+        .get(&room)
+        .ok_or_else(|| ControllerError::UnknownRoom(room.clone()))?;
+    let agency_id = match request.agency_id {
+        Some(agency) => agency,
+        None => match state.site.agencies.as_slice() {
+            [only] => only.id.clone(),
+            _ => return Err(ControllerError::AgencyNeeded.into()),
+        },
+    };
+    let id = handle.start(agency_id, case_number).await?;
+    let view = state.db.call(move |store| store.session(id)).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn session(State(state): State<AppState>, Path(id): Path<i64>) -> Answer<SessionView> {
+    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}
+
+async fn stop_session(State(state): State<AppState>, Path(id): Path<i64>) -> Answer<SessionView> {
+    let view = state.db.call(move |store| store.session(id)).await?;
+    let handle = state
+        .rooms
+        .get(&view.room_id)
+        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    handle.stop(id).await?;
+    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}

@@ -1,0 +1,37 @@
+//! Errors of the controller, each mapped to an HTTP status and a sentence for the clerk.
+
+use pipelines::PipelineError;
+use records::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControllerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+    /// The pipeline started but no media reached the disk in time.
+    #[error(
+        "room {room}: no media was written within {seconds} s of starting; check that its cameras and microphones are connected (room-controller check)"
+    )]
+    NoMedia { room: String, seconds: u64 },
+    /// A device or element failed while starting or recording.
+    #[error("room {room}: recording failed: {reason}")]
+    RecordingFailed { room: String, reason: String },
+    #[error("session {session} is not recording in this room")]
+    NotRecording { session: i64 },
+    #[error("no room {0} at this site")]
+    UnknownRoom(String),
+    #[error("the site has several agencies; say which one the session belongs to (agency_id)")]
+    AgencyNeeded,
+    #[error(
+        "cannot create the media folder {path}: {source}. Check the `media` folder in the site file and that the disk is writable"
+    )]
+    MediaFolder {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The room's worker has stopped (the controller is shutting down).
+    #[error("room {0} is shutting down")]
+    RoomGone(String),
+}

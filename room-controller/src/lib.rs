@@ -1,0 +1,15 @@
+//! The room controller: Liuhen's site daemon. It owns the site's records, runs each room's
+//! recording pipeline and "recording" light, and serves the site API that kiosks, clerk panels
+//! and the CLI use. The binary (`main.rs`) only parses the command line and wires these parts.
+
+pub mod api;
+pub mod client;
+pub mod db;
+pub mod error;
+pub mod indicator;
+pub mod recovery;
+pub mod room;
+pub mod segments;
+pub mod server;
+
+pub use error::ControllerError;

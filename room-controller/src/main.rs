@@ -1,0 +1,174 @@
+//! `room-controller`: the site daemon and its command line.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hardware_profiles::Site;
+use records::api::{SessionView, StartSession};
+use room_controller::client::Client;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "room-controller",
+    version,
+    about = "Liuhen site controller: records, recording rooms and the site API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the site: records, rooms, lights and the API.
+    Serve {
+        /// The site file (TOML).
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+    },
+    /// Checks a site file and the profiles it names, without starting anything.
+    Check {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+    },
+    /// Starts, stops or shows a recorded session through a running controller.
+    Session {
+        /// The controller's API address.
+        #[arg(long, env = "LIUHEN_API", default_value = "http://127.0.0.1:7878")]
+        api: String,
+        #[command(subcommand)]
+        action: SessionAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionAction {
+    /// Starts recording a case in a room; returns once media is being written.
+    Start {
+        #[arg(long)]
+        room: String,
+        /// The case number, e.g. "京市监罚〔2026〕12号".
+        #[arg(long = "case")]
+        case_number: String,
+        /// The agency, when the site has more than one.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Stops a session; returns once every file is closed and hashed.
+    Stop { id: i64 },
+    /// Shows a session, its segments and events.
+    Show { id: i64 },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { site } => {
+            let site = Site::load(&site)?;
+            room_controller::server::serve(site, shutdown_signal()).await
+        }
+        Command::Check { site } => {
+            let loaded = Site::load(&site)?;
+            println!(
+                "{}: site \"{}\" is valid: {} agencies, {} rooms",
+                site.display(),
+                loaded.name,
+                loaded.agencies.len(),
+                loaded.rooms.len()
+            );
+            for room in &loaded.rooms {
+                println!(
+                    "  {} {}: {} camera(s), {} microphone(s), {}",
+                    room.id,
+                    room.name,
+                    room.cameras.len(),
+                    room.microphones.len(),
+                    room.indicator
+                        .as_ref()
+                        .map_or("no light".to_string(), |i| format!(
+                            "light {}",
+                            i.profile_id
+                        ))
+                );
+            }
+            Ok(())
+        }
+        Command::Session { api, action } => {
+            let client = Client::new(&api);
+            let view = match action {
+                SessionAction::Start {
+                    room,
+                    case_number,
+                    agency,
+                } => client
+                    .start(
+                        &room,
+                        &StartSession {
+                            case_number,
+                            agency_id: agency,
+                        },
+                    )
+                    .await
+                    .with_context(|| format!("starting a session in room {room}"))?,
+                SessionAction::Stop { id } => client
+                    .stop(id)
+                    .await
+                    .with_context(|| format!("stopping session {id}"))?,
+                SessionAction::Show { id } => client.session(id).await?,
+            };
+            print_session(&view);
+            Ok(())
+        }
+    }
+}
+
+fn print_session(view: &SessionView) {
+    println!(
+        "session {} · room {} · {} · case {} · {}",
+        view.id,
+        view.room_id,
+        view.agency_name,
+        view.case_number,
+        view.state.as_str()
+    );
+    if let Some(failure) = &view.failure {
+        println!("  note: {failure}");
+    }
+    for seg in &view.segments {
+        println!(
+            "  {} #{:<3} {:>6.1} s {:>10} B  sha256 {}{}",
+            seg.file,
+            seg.seq,
+            seg.duration_ns as f64 / 1e9,
+            seg.size_bytes,
+            seg.sha256,
+            if seg.recovered {
+                "  (closed on recovery)"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {},
+                _ = term.recv() => {},
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Start-up recovery: sessions that were live when the controller died are closed as
+//! interrupted, with every segment on disk recorded (the one that was open included, as far as
+//! it was written) and their room's light turned off.
+
+use hardware_profiles::Site;
+use records::api::SessionState;
+use tracing::{info, warn};
+
+use crate::ControllerError;
+use crate::db::Db;
+use crate::room::session_dir;
+use crate::segments;
+
+/// Returns the rooms whose session was interrupted, so that their lights can be reset.
+pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, ControllerError> {
+    let unfinished = db.call(|store| store.unfinished_sessions()).await?;
+    let mut rooms = Vec::new();
+    for session_id in unfinished {
+        let view = db.call(move |store| store.session(session_id)).await?;
+        let dir = session_dir(&site.media, &view.media_dir);
+        let kept = segments::record_leftovers(db, session_id, &dir)
+            .await
+            .unwrap_or_else(|err| {
+                warn!(session = session_id, error = %err, "cannot record the segments left open");
+                0
+            });
+        let note = format!(
+            "the controller stopped while this session was {}; {} segment(s) left open were closed on recovery",
+            view.state.as_str(),
+            kept
+        );
+        db.call(move |store| store.set_state(session_id, SessionState::Interrupted, Some(&note)))
+            .await?;
+        info!(session = session_id, room = %view.room_id, kept, "marked an interrupted session");
+        rooms.push(view.room_id);
+    }
+    Ok(rooms)
+}

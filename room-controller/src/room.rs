@@ -1,0 +1,407 @@
+//! One room's worker: the single owner of the room's pipeline and light. Requests come in over
+//! a channel; the pipeline's bus messages are the only source of the session's state.
+//!
+//! States, as the records keep them (see `records::api::SessionState`):
+//!
+//! ```text
+//!  start ─▶ Starting ──first segment opened──▶ Recording ──stop──▶ Stopping ──EOS──▶ Finished
+//!              │                                  │                    │
+//!              └── error / no media ──▶ Failed ◀──┴── element error ───┘
+//!  (controller killed in any live state ──▶ Interrupted, found at the next start-up)
+//! ```
+
+use hardware_profiles::RoomSpec;
+use pipelines::{Recorder, RecorderEvent, RecorderEvents};
+use records::NewSession;
+use records::api::SessionState;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tracing::{error, info, warn};
+
+use crate::ControllerError;
+use crate::db::Db;
+use crate::indicator::{Indicator, Light};
+use crate::segments::{self, ClosedSegment};
+
+/// How long a start may take before the first media byte must be on disk.
+const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a stop waits for every source's end before it closes the files as they are.
+const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+enum Command {
+    Start {
+        agency_id: String,
+        case_number: String,
+        reply: oneshot::Sender<Result<i64, ControllerError>>,
+    },
+    Stop {
+        session_id: i64,
+        reply: oneshot::Sender<Result<(), ControllerError>>,
+    },
+}
+
+/// A cloneable handle to a room's worker.
+#[derive(Clone)]
+pub struct RoomHandle {
+    pub id: String,
+    tx: mpsc::Sender<Command>,
+}
+
+impl RoomHandle {
+    /// Starts a session; returns once media is being written (or the start failed).
+    pub async fn start(
+        &self,
+        agency_id: String,
+        case_number: String,
+    ) -> Result<i64, ControllerError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Start {
+            agency_id,
+            case_number,
+            reply,
+        })
+        .await?;
+        answer
+            .await
+            .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
+    }
+
+    /// Stops a session; returns once every segment is closed and recorded.
+    pub async fn stop(&self, session_id: i64) -> Result<(), ControllerError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Stop { session_id, reply }).await?;
+        answer
+            .await
+            .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
+    }
+
+    async fn send(&self, cmd: Command) -> Result<(), ControllerError> {
+        self.tx
+            .send(cmd)
+            .await
+            .map_err(|_| ControllerError::RoomGone(self.id.clone()))
+    }
+}
+
+/// Starts the room's worker. It runs until every handle is dropped, then stops any session
+/// cleanly and sends `done`.
+pub fn spawn(
+    room: Arc<RoomSpec>,
+    media_root: PathBuf,
+    db: Db,
+    indicator: Option<Indicator>,
+) -> (RoomHandle, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel(16);
+    let handle = RoomHandle {
+        id: room.id.clone(),
+        tx,
+    };
+    let worker = Worker {
+        room,
+        media_root,
+        db,
+        indicator,
+        active: None,
+    };
+    let task = tokio::spawn(worker.run(rx));
+    (handle, task)
+}
+
+struct Active {
+    session_id: i64,
+    recorder: Recorder,
+    events: RecorderEvents,
+    dir: PathBuf,
+    /// True from the first opened segment: media is being written.
+    writing: bool,
+}
+
+struct Worker {
+    room: Arc<RoomSpec>,
+    media_root: PathBuf,
+    db: Db,
+    indicator: Option<Indicator>,
+    active: Option<Active>,
+}
+
+impl Worker {
+    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(Command::Start { agency_id, case_number, reply }) => {
+                        let _ = reply.send(self.start(agency_id, case_number).await);
+                    }
+                    Some(Command::Stop { session_id, reply }) => {
+                        let _ = reply.send(self.stop(session_id).await);
+                    }
+                    None => break,
+                },
+                Some(event) = next_event(&mut self.active) => {
+                    self.handle_event(event).await;
+                }
+            }
+        }
+        if let Some(session_id) = self.active.as_ref().map(|a| a.session_id) {
+            info!(room = %self.room.id, session = session_id, "shutting down: stopping the session");
+            if let Err(err) = self.stop(session_id).await {
+                error!(room = %self.room.id, error = %err, "stopping at shutdown failed");
+            }
+        }
+    }
+
+    async fn start(
+        &mut self,
+        agency_id: String,
+        case_number: String,
+    ) -> Result<i64, ControllerError> {
+        let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
+        let media_dir = format!("{}/{stamp}", self.room.id);
+        let dir = self.media_root.join(&media_dir);
+        std::fs::create_dir_all(&dir).map_err(|source| ControllerError::MediaFolder {
+            path: dir.clone(),
+            source,
+        })?;
+
+        let recorder = match Recorder::build(&self.room, &dir, 0) {
+            Ok(recorder) => recorder,
+            Err(err) => return Err(err.into()),
+        };
+        let recorded_with = recorder.description().clone();
+        let room_id = self.room.id.clone();
+        let session_id = self
+            .db
+            .call(move |store| {
+                store.create_session(&NewSession {
+                    room_id: &room_id,
+                    agency_id: &agency_id,
+                    case_number: &case_number,
+                    media_dir: &media_dir,
+                    recorded_with: &recorded_with,
+                })
+            })
+            .await?;
+        info!(room = %self.room.id, session = session_id, dir = %dir.display(), "starting a session");
+        let mut events = recorder.events()?;
+        if let Err(err) = recorder.start() {
+            // The bus usually says which device refused; prefer that reason.
+            let reason = first_error(&mut events)
+                .await
+                .unwrap_or_else(|| err.to_string());
+            return Err(self.fail_start(session_id, &recorder, reason).await);
+        }
+        self.active = Some(Active {
+            session_id,
+            recorder,
+            events,
+            dir,
+            writing: false,
+        });
+
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let Some(active) = self.active.as_mut() else {
+                return Err(self.failure_of(session_id).await);
+            };
+            if active.writing {
+                return Ok(session_id);
+            }
+            match tokio::time::timeout_at(deadline, active.events.next()).await {
+                Ok(Some(event)) => {
+                    self.handle_event(event).await;
+                }
+                Ok(None) | Err(_) => {
+                    let err = ControllerError::NoMedia {
+                        room: self.room.id.clone(),
+                        seconds: START_TIMEOUT.as_secs(),
+                    };
+                    self.fail(err.to_string()).await;
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    async fn stop(&mut self, session_id: i64) -> Result<(), ControllerError> {
+        match &self.active {
+            Some(active) if active.session_id == session_id => {}
+            _ => {
+                return Err(ControllerError::NotRecording {
+                    session: session_id,
+                });
+            }
+        }
+        self.db
+            .call(move |s| s.set_state(session_id, SessionState::Stopping, None))
+            .await?;
+        if let Some(active) = &self.active {
+            active.recorder.send_eos();
+        }
+        let deadline = Instant::now() + STOP_TIMEOUT;
+        let mut ended = false;
+        while let Some(active) = self.active.as_mut() {
+            match tokio::time::timeout_at(deadline, active.events.next()).await {
+                Ok(Some(RecorderEvent::Eos)) => {
+                    ended = true;
+                    break;
+                }
+                Ok(Some(event)) => {
+                    self.handle_event(event).await;
+                }
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let Some(active) = self.active.take() else {
+            // An error during the stop already failed the session.
+            return Err(self.failure_of(session_id).await);
+        };
+        active.recorder.shutdown();
+        if !ended {
+            warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
+        }
+        // Anything the pipeline did not report closed (a source that never ended) is kept too.
+        segments::record_leftovers(&self.db, session_id, &active.dir).await?;
+        self.light(Light::Off);
+        self.db
+            .call(move |s| s.set_state(session_id, SessionState::Finished, None))
+            .await?;
+        info!(room = %self.room.id, session = session_id, "session finished");
+        Ok(())
+    }
+
+    /// Applies one event of the active recording. An error ends the session (as failed).
+    async fn handle_event(&mut self, event: RecorderEvent) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        let session_id = active.session_id;
+        match event {
+            RecorderEvent::SegmentOpened { track, seq, .. } => {
+                if !active.writing {
+                    active.writing = true;
+                    if let Err(err) = self
+                        .db
+                        .call(move |s| s.set_state(session_id, SessionState::Recording, None))
+                        .await
+                    {
+                        error!(session = session_id, error = %err, "cannot record the session as recording");
+                    }
+                    // The light follows the files: on only once media is really being written.
+                    self.light(Light::On);
+                    info!(room = %self.room.id, session = session_id, "recording");
+                }
+                tracing::debug!(session = session_id, %track, seq, "segment opened");
+            }
+            RecorderEvent::SegmentClosed {
+                track,
+                seq,
+                file,
+                start_ns,
+                end_ns,
+            } => {
+                let seg = ClosedSegment {
+                    track,
+                    seq,
+                    file,
+                    start_ns,
+                    duration_ns: end_ns.saturating_sub(start_ns),
+                    recovered: false,
+                };
+                if let Err(err) = segments::record(&self.db, session_id, seg).await {
+                    error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
+                }
+            }
+            RecorderEvent::Eos => {}
+            RecorderEvent::Error { element, message } => {
+                self.fail(format!("{element}: {message}")).await;
+            }
+        }
+    }
+
+    /// Ends the active session as failed, keeping every segment already written.
+    async fn fail(&mut self, reason: String) {
+        let Some(active) = self.active.take() else {
+            return;
+        };
+        let session_id = active.session_id;
+        error!(room = %self.room.id, session = session_id, %reason, "recording failed");
+        active.recorder.shutdown();
+        if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
+            error!(session = session_id, error = %err, "cannot record the last segments");
+        }
+        self.light(Light::Off);
+        let _ = self
+            .db
+            .call(move |s| s.set_state(session_id, SessionState::Failed, Some(&reason)))
+            .await;
+    }
+
+    async fn fail_start(
+        &mut self,
+        session_id: i64,
+        recorder: &Recorder,
+        reason: String,
+    ) -> ControllerError {
+        recorder.shutdown();
+        let stored = reason.clone();
+        let _ = self
+            .db
+            .call(move |s| s.set_state(session_id, SessionState::Failed, Some(&stored)))
+            .await;
+        ControllerError::RecordingFailed {
+            room: self.room.id.clone(),
+            reason,
+        }
+    }
+
+    async fn failure_of(&self, session_id: i64) -> ControllerError {
+        let reason = self
+            .db
+            .call(move |s| Ok(s.session(session_id)?.failure))
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "the recording ended unexpectedly".into());
+        ControllerError::RecordingFailed {
+            room: self.room.id.clone(),
+            reason,
+        }
+    }
+
+    fn light(&self, light: Light) {
+        if let Some(indicator) = &self.indicator {
+            indicator.set(light);
+        }
+    }
+}
+
+async fn next_event(active: &mut Option<Active>) -> Option<RecorderEvent> {
+    match active {
+        Some(active) => active.events.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The first error the pipeline reports shortly after a failed start, if any.
+async fn first_error(events: &mut RecorderEvents) -> Option<String> {
+    let wait = async {
+        while let Some(event) = events.next().await {
+            if let RecorderEvent::Error { element, message } = event {
+                return Some(format!("{element}: {message}"));
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_secs(2), wait)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The folder a session writes into.
+pub fn session_dir(media_root: &Path, media_dir: &str) -> PathBuf {
+    media_root.join(media_dir)
+}

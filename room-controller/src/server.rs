@@ -1,0 +1,108 @@
+//! Wires a checked site into a running controller: records, recovery, lights, room workers and
+//! the API, and takes them down in order at shutdown.
+
+use anyhow::Context;
+use hardware_profiles::Site;
+use records::{SiteAgency, SiteRoom, Store};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use tracing::info;
+
+use crate::api::{AppState, router};
+use crate::db::Db;
+use crate::indicator::{Indicator, Light};
+use crate::{recovery, room};
+
+/// Runs the site until `shutdown` completes; then stops every session cleanly.
+/// Prints `listening on http://ADDR` on standard output once the API answers.
+pub async fn serve(
+    site: Site,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    pipelines::init()?;
+    std::fs::create_dir_all(&site.media)
+        .with_context(|| format!("creating the media folder {}", site.media.display()))?;
+    if let Some(parent) = site.records.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating the records folder {}", parent.display()))?;
+    }
+    let records_path = site.records.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&records_path)).await??;
+    let db = Db::new(store);
+    let agencies: Vec<_> = site
+        .agencies
+        .iter()
+        .map(|a| SiteAgency {
+            id: a.id.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    let rooms: Vec<_> = site
+        .rooms
+        .iter()
+        .map(|r| SiteRoom {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            kind: r.kind,
+            agencies: r.agencies.clone(),
+        })
+        .collect();
+    db.call(move |store| store.sync_site(&agencies, &rooms))
+        .await?;
+
+    let interrupted = recovery::recover_interrupted(&site, &db).await?;
+
+    let mut handles = HashMap::new();
+    let mut workers = Vec::new();
+    for spec in &site.rooms {
+        let indicator = match &spec.indicator {
+            Some(ind) => Some(
+                Indicator::spawn(&spec.id, ind)
+                    .with_context(|| format!("starting the recording light of room {}", spec.id))?,
+            ),
+            None => None,
+        };
+        if interrupted.contains(&spec.id) {
+            // The light may have been left on by the recorder that died.
+            if let Some(indicator) = &indicator {
+                indicator.set(Light::Off);
+            }
+        }
+        let (handle, task) = room::spawn(
+            Arc::new(spec.clone()),
+            site.media.clone(),
+            db.clone(),
+            indicator,
+        );
+        handles.insert(spec.id.clone(), handle);
+        workers.push(task);
+    }
+
+    let listener = tokio::net::TcpListener::bind(site.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "listening on {} (the `listen` address of the site file)",
+                site.listen
+            )
+        })?;
+    let addr = listener.local_addr()?;
+    let state = AppState {
+        site: Arc::new(site),
+        db,
+        rooms: Arc::new(handles),
+    };
+    println!("listening on http://{addr}");
+    info!(%addr, "site API ready");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving the site API")?;
+    // The router (and with it every room handle) is gone: each worker stops its session.
+    for worker in workers {
+        let _ = worker.await;
+    }
+    info!("controller stopped");
+    Ok(())
+}

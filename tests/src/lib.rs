@@ -1,0 +1,243 @@
+//! One helper for every end-to-end test: a real temporary site (a folder, a site file, a real
+//! SQLite file), a pseudo-terminal standing in for the USB relay of the recording light, and the
+//! real `room-controller` binary serving on a free loopback port.
+
+use anyhow::{Context, bail};
+use serialport::{SerialPort, TTYPort};
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The LCUS-1 relay's commands, as the shipped profile gives them.
+pub const LIGHT_ON: [u8; 4] = [0xA0, 0x01, 0x01, 0xA2];
+pub const LIGHT_OFF: [u8; 4] = [0xA0, 0x01, 0x00, 0xA1];
+
+pub const ROOM: &str = "interview-1";
+
+/// A binary of this workspace, built by `cargo test --workspace` beside the test executables.
+pub fn workspace_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/<test> → target/debug/<name>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("target/debug"));
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is not built; run the tests with `cargo test --workspace`",
+        path.display()
+    );
+    path
+}
+
+/// What the relay's pseudo-terminal has received so far.
+#[derive(Clone)]
+pub struct LightWire {
+    received: Arc<Mutex<Vec<u8>>>,
+}
+
+impl LightWire {
+    pub fn bytes(&self) -> Vec<u8> {
+        self.received.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+
+    /// Waits until the wire has received exactly `len` bytes or more, up to `timeout`.
+    pub fn wait_for_len(&self, len: usize, timeout: Duration) -> Vec<u8> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let bytes = self.bytes();
+            if bytes.len() >= len || Instant::now() > deadline {
+                return bytes;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+    pub site_file: PathBuf,
+    pub light: LightWire,
+}
+
+impl TestSite {
+    /// A site with one agency and one interview room: a test-pattern camera, a test-tone
+    /// microphone and an LCUS-1 light on a pseudo-terminal. Segments are `segment_seconds` long.
+    pub fn new(segment_seconds: u32) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let (mut master, slave) =
+            TTYPort::pair().context("creating the relay's pseudo-terminal")?;
+        // The controller opens the pty by its path, as it would open /dev/ttyUSB0, and takes
+        // an exclusive lock on it: our own end of that side must be closed first.
+        let port = slave.name().context("the pty has no path")?;
+        drop(slave);
+        let site_file = dir.path().join("site.toml");
+        std::fs::write(
+            &site_file,
+            format!(
+                r#"[site]
+name = "测试中心"
+records = "var/liuhen.db"
+media = "var/media"
+listen = "127.0.0.1:0"
+
+[[agencies]]
+id = "scjg"
+name = "市市场监督管理局"
+
+[[agencies]]
+id = "zrzy"
+name = "市自然资源局"
+
+[[rooms]]
+id = "{ROOM}"
+name = "第一询问室"
+kind = "interview"
+agencies = ["scjg", "zrzy"]
+segment_seconds = {segment_seconds}
+
+[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone"
+
+[rooms.indicator]
+profile = "lcus-1"
+port = "{port}"
+"#
+            ),
+        )?;
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::downgrade(&received);
+        master.set_timeout(Duration::from_millis(200))?;
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 64];
+            // Reads until the test drops its site. While no process has the other side open
+            // (before the controller starts, after it is killed) reads fail: wait and retry.
+            while let Some(sink) = sink.upgrade() {
+                match master.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        if let Ok(mut all) = sink.lock() {
+                            all.extend_from_slice(&buf[..n]);
+                        }
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Ok(Self {
+            dir,
+            site_file,
+            light: LightWire { received },
+        })
+    }
+
+    pub fn records_file(&self) -> PathBuf {
+        self.dir.path().join("var/liuhen.db")
+    }
+
+    pub fn media_root(&self) -> PathBuf {
+        self.dir.path().join("var/media")
+    }
+
+    /// Starts the real controller on this site and waits until its API answers.
+    pub fn start_controller(&self) -> anyhow::Result<Controller> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("controller.log"))?;
+        let mut child = Command::new(workspace_binary("room-controller"))
+            .arg("serve")
+            .arg("--site")
+            .arg(&self.site_file)
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("starting room-controller")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(base) => Ok(Controller {
+                child,
+                base,
+                log: self.dir.path().join("controller.log"),
+            }),
+            Err(_) => {
+                let _ = child.kill();
+                let log = std::fs::read_to_string(self.dir.path().join("controller.log"))
+                    .unwrap_or_default();
+                bail!("the controller did not start listening; its log:\n{log}")
+            }
+        }
+    }
+}
+
+/// A running controller process.
+pub struct Controller {
+    child: Child,
+    pub base: String,
+    pub log: PathBuf,
+}
+
+impl Controller {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// SIGKILL: the process gets no chance to finish anything.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and waits for a clean exit.
+    pub fn terminate(mut self) -> anyhow::Result<std::process::ExitStatus> {
+        let pid = i32::try_from(self.child.id())?;
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        Ok(self.child.wait()?)
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("--- controller log ({}) ---\n{log}", self.log.display());
+        }
+    }
+}
+
+/// The SHA-256 of a file, read independently of the code under test.
+pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(hex::encode(sha2::Sha256::digest(&bytes)))
+}
+
+/// Reads a PNG into (width, height, RGB bytes).
+pub fn read_png(path: &Path) -> anyhow::Result<(u32, u32, Vec<u8>)> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path)?));
+    let mut reader = decoder.read_info()?;
+    let mut buf = vec![0; reader.output_buffer_size().context("png too large")?];
+    let info = reader.next_frame(&mut buf)?;
+    buf.truncate(info.buffer_size());
+    Ok((info.width, info.height, buf))
+}

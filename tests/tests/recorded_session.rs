@@ -1,0 +1,363 @@
+//! A clerk records a session end to end, through the real controller, GStreamer, SQLite and a
+//! pseudo-terminal relay; and the recording survives the controller being killed.
+
+use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite, sha256_of, workspace_binary};
+use records::api::{ApiError, RoomView, SessionState, SessionView, StartSession};
+use std::path::Path;
+use std::time::Duration;
+
+fn start_request() -> StartSession {
+    StartSession {
+        case_number: "市监罚〔2026〕12号".into(),
+        agency_id: Some("scjg".into()),
+    }
+}
+
+async fn start(http: &reqwest::Client, base: &str) -> SessionView {
+    let response = http
+        .post(format!("{base}/api/rooms/{ROOM}/sessions"))
+        .json(&start_request())
+        .send()
+        .await
+        .expect("controller answers");
+    assert_eq!(response.status(), 201, "start: {:?}", response.text().await);
+    response.json().await.expect("session view")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clerk_records_a_session_and_the_light_follows_the_files() {
+    let site = TestSite::new(2).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = reqwest::Client::new();
+
+    // Nothing is recording yet, and the light has been sent nothing.
+    let room: RoomView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room.session, None);
+    assert!(
+        site.light.bytes().is_empty(),
+        "light touched before any recording"
+    );
+
+    let session = start(&http, &controller.base).await;
+    assert_eq!(
+        session.state,
+        SessionState::Recording,
+        "start answers once media is written"
+    );
+    assert_eq!(
+        site.light.wait_for_len(4, Duration::from_secs(5)),
+        LIGHT_ON,
+        "light on once recording"
+    );
+
+    let room: RoomView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let shown = room.session.expect("room shows its session");
+    assert_eq!(
+        (
+            shown.state,
+            shown.case_number.as_str(),
+            shown.agency_name.as_str()
+        ),
+        (
+            SessionState::Recording,
+            "市监罚〔2026〕12号",
+            "市市场监督管理局"
+        )
+    );
+
+    tokio::time::sleep(Duration::from_millis(5500)).await;
+    let stopped: SessionView = http
+        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .expect("stop answers with the session");
+    assert_eq!(stopped.state, SessionState::Finished);
+    assert_eq!(
+        site.light.wait_for_len(8, Duration::from_secs(5)),
+        [LIGHT_ON, LIGHT_OFF].concat(),
+        "exactly on, then off"
+    );
+
+    // Every segment is real media with H.264 video and Opus audio, hashed as recorded.
+    let dir = site.media_root().join(&stopped.media_dir);
+    assert!(
+        stopped.segments.len() >= 3,
+        "5.5 s in 2 s segments: {:?}",
+        stopped.segments
+    );
+    let mut total = Duration::ZERO;
+    for seg in &stopped.segments {
+        let path = dir.join(&seg.file);
+        assert_eq!(
+            sha256_of(&path).unwrap(),
+            seg.sha256,
+            "{} hash matches the records",
+            seg.file
+        );
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len() as i64,
+            seg.size_bytes
+        );
+        assert!(!seg.recovered);
+        let info = pipelines::probe(&path).unwrap_or_else(|e| panic!("{} is media: {e}", seg.file));
+        assert_eq!(info.video.len(), 1, "{}: one video stream", seg.file);
+        assert_eq!(info.video[0].codec, "video/x-h264");
+        assert_eq!(
+            (info.video[0].width, info.video[0].height),
+            (640, 360),
+            "the profile's size"
+        );
+        assert_eq!(info.audio.len(), 1, "{}: one audio stream", seg.file);
+        assert_eq!(info.audio[0].codec, "audio/x-opus");
+        let duration = info.duration.expect("duration known");
+        let recorded = Duration::from_nanos(seg.duration_ns as u64);
+        assert!(
+            duration.abs_diff(recorded) < Duration::from_millis(500),
+            "{}: file {duration:?} vs records {recorded:?}",
+            seg.file
+        );
+        total += duration;
+    }
+    assert!(
+        total >= Duration::from_secs(5) && total < Duration::from_secs(9),
+        "recorded {total:?}"
+    );
+
+    // The chain links each segment to the one before.
+    let mut previous = pipelines::GENESIS_LINK.to_string();
+    for seg in &stopped.segments {
+        let link = pipelines::next_link(
+            &previous,
+            &pipelines::SegmentFacts {
+                track: &seg.track,
+                seq: seg.seq,
+                start_ns: seg.start_ns,
+                duration_ns: seg.duration_ns,
+                size_bytes: seg.size_bytes,
+                sha256: &seg.sha256,
+            },
+        );
+        assert_eq!(link, seg.link, "chain link of {}", seg.file);
+        previous = link;
+    }
+    // How the recording was made is kept for the case file.
+    assert_eq!(stopped.recorded_with["video_codec"], "H.264");
+    assert_eq!(
+        stopped.recorded_with["cameras"][0]["profile"],
+        "test-pattern"
+    );
+
+    let room: RoomView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room.session, None, "the room is free again");
+    controller.terminate().expect("clean exit");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_interrupted() {
+    let site = TestSite::new(1).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = reqwest::Client::new();
+    let session = start(&http, &controller.base).await;
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let before: SessionView = http
+        .get(controller.url(&format!("/api/sessions/{}", session.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        before.segments.len() >= 2,
+        "segments closed while recording: {:?}",
+        before.segments
+    );
+    controller.kill();
+
+    // Every segment file on disk, the one open at the kill included, still parses as media.
+    let dir = site.media_root().join(&session.media_dir);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() > before.segments.len(),
+        "an open segment was left: {files:?}"
+    );
+    for file in &files {
+        let info = pipelines::probe(file)
+            .unwrap_or_else(|e| panic!("{} parses after SIGKILL: {e}", file.display()));
+        assert_eq!(info.video.len(), 1, "{}", file.display());
+    }
+    for seg in &before.segments {
+        assert_eq!(
+            sha256_of(&dir.join(&seg.file)).unwrap(),
+            seg.sha256,
+            "closed segment {} unchanged",
+            seg.file
+        );
+    }
+
+    let controller = site.start_controller().expect("restarted controller");
+    let after: SessionView = http
+        .get(controller.url(&format!("/api/sessions/{}", session.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after.state, SessionState::Interrupted);
+    assert!(
+        after
+            .failure
+            .as_deref()
+            .unwrap_or("")
+            .contains("stopped while"),
+        "{:?}",
+        after.failure
+    );
+    assert_eq!(
+        after.segments[..before.segments.len()],
+        before.segments[..],
+        "recorded segments kept as they were"
+    );
+    assert_eq!(
+        after.segments.len(),
+        files.len(),
+        "the open segment is recorded on recovery"
+    );
+    let last = after.segments.last().unwrap();
+    assert!(
+        last.recovered,
+        "the open one is marked as closed on recovery"
+    );
+    assert_eq!(sha256_of(&dir.join(&last.file)).unwrap(), last.sha256);
+    let room: RoomView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room.session, None, "the room is free after recovery");
+    // The light, possibly left on by the killed recorder, is switched off.
+    let wire = site.light.wait_for_len(8, Duration::from_secs(5));
+    assert!(wire.ends_with(&LIGHT_OFF), "{wire:02X?}");
+
+    // The room records again.
+    let again = start(&http, &controller.base).await;
+    assert_ne!(again.id, session.id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_a_clear_json_error() {
+    let site = TestSite::new(2).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = reqwest::Client::new();
+    let cases = [
+        (
+            format!("/api/rooms/{ROOM}/sessions"),
+            "{not json".to_string(),
+            400,
+            "request body",
+        ),
+        (
+            format!("/api/rooms/{ROOM}/sessions"),
+            r#"{"case_number": "  "}"#.to_string(),
+            400,
+            "case_number",
+        ),
+        (
+            "/api/rooms/no-such-room/sessions".to_string(),
+            r#"{"case_number": "1", "agency_id": "scjg"}"#.to_string(),
+            404,
+            "no-such-room",
+        ),
+        (
+            format!("/api/rooms/{ROOM}/sessions"),
+            r#"{"case_number": "1"}"#.to_string(),
+            400,
+            "agency_id",
+        ),
+        (
+            format!("/api/rooms/{ROOM}/sessions"),
+            format!(r#"{{"case_number": "{}"}}"#, "x".repeat(100_000)),
+            413,
+            "",
+        ),
+        (
+            "/api/sessions/999/stop".to_string(),
+            String::new(),
+            404,
+            "session 999",
+        ),
+    ];
+    for (path, body, status, says) in cases {
+        let response = http
+            .post(controller.url(&path))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        if !says.is_empty() {
+            let err: ApiError = response.json().await.expect("JSON error body");
+            assert!(err.error.contains(says), "{path}: {}", err.error);
+        }
+    }
+}
+
+#[test]
+fn a_malformed_site_file_is_refused_with_its_line_and_nothing_starts() {
+    let site = TestSite::new(2).expect("site");
+    let text = std::fs::read_to_string(&site.site_file)
+        .unwrap()
+        .replace("profile = \"test-tone\"", "profile = \"studio-mic\"");
+    std::fs::write(&site.site_file, text).unwrap();
+    for command in ["check", "serve"] {
+        let out = std::process::Command::new(workspace_binary("room-controller"))
+            .args([command, "--site"])
+            .arg(&site.site_file)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command} must fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("site.toml, line 28: no microphone profile \"studio-mic\""),
+            "{command}: {stderr}"
+        );
+    }
+    assert!(
+        !Path::new(&site.records_file()).exists(),
+        "no records file is created for a bad site"
+    );
+}

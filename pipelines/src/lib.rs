@@ -8,6 +8,7 @@
 
 mod chain;
 mod error;
+mod manifest;
 mod media_info;
 mod recorder;
 mod segment;
@@ -15,6 +16,7 @@ mod sources;
 
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
 pub use error::PipelineError;
+pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};
 pub use media_info::{AudioStream, MediaInfo, VideoStream, probe};
 pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, segment_name};
 pub use segment::{HashedFile, hash_file};

@@ -23,19 +23,27 @@ pub fn hash_file(path: &Path) -> Result<HashedFile, PipelineError> {
     let mut file = File::open(path).map_err(io_err)?;
     // A closed segment must survive a power cut, not only a killed process.
     file.sync_all().map_err(io_err)?;
+    let (sha256, size_bytes) = sha256_of_reader(&mut file, |_| {}).map_err(io_err)?;
+    Ok(HashedFile { sha256, size_bytes })
+}
+
+/// SHA-256 (lowercase hex) and length of everything `reader` gives; `progress` is told the bytes
+/// read so far after each block.
+pub(crate) fn sha256_of_reader(
+    reader: &mut impl Read,
+    mut progress: impl FnMut(u64),
+) -> std::io::Result<(String, u64)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut size_bytes = 0u64;
+    let mut size = 0u64;
     loop {
-        let n = file.read(&mut buf).map_err(io_err)?;
+        let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        size_bytes += n as u64;
         hasher.update(&buf[..n]);
+        size += n as u64;
+        progress(size);
     }
-    Ok(HashedFile {
-        sha256: hex::encode(hasher.finalize()),
-        size_bytes,
-    })
+    Ok((hex::encode(hasher.finalize()), size))
 }

@@ -51,6 +51,19 @@ impl SessionState {
     pub fn is_active(self) -> bool {
         matches!(self, Self::Starting | Self::Recording | Self::Stopping)
     }
+
+    /// Whether a session may move from this state to `next`. The end states are final; any
+    /// live state may fail or be found interrupted after a crash.
+    pub fn can_become(self, next: Self) -> bool {
+        use SessionState::*;
+        matches!(
+            (self, next),
+            (Starting, Recording)
+                | (Recording, Stopping)
+                | (Stopping, Finished)
+                | (Starting | Recording | Stopping, Failed | Interrupted)
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,4 +172,43 @@ pub struct EventView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     pub error: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionState::{self, *};
+
+    const ALL: [SessionState; 6] = [Starting, Recording, Stopping, Finished, Interrupted, Failed];
+
+    #[test]
+    fn every_transition_is_legal_or_refused_as_written_down() {
+        let legal = [
+            (Starting, Recording),
+            (Starting, Failed),
+            (Starting, Interrupted),
+            (Recording, Stopping),
+            (Recording, Failed),
+            (Recording, Interrupted),
+            (Stopping, Finished),
+            (Stopping, Failed),
+            (Stopping, Interrupted),
+        ];
+        for from in ALL {
+            for to in ALL {
+                assert_eq!(
+                    from.can_become(to),
+                    legal.contains(&(from, to)),
+                    "{from:?} -> {to:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn states_read_back_as_written() {
+        for state in ALL {
+            assert_eq!(SessionState::parse(state.as_str()), Some(state));
+        }
+        assert_eq!(SessionState::parse("paused"), None);
+    }
 }

@@ -28,6 +28,13 @@ pub enum StoreError {
     /// A request the records refuse, with the reason (e.g. a room the agency may not use).
     #[error("{0}")]
     Refused(String),
+    /// A state change the session's state machine does not allow.
+    #[error("session {session} cannot go from {} to {}", from.as_str(), to.as_str())]
+    IllegalTransition {
+        session: i64,
+        from: crate::api::SessionState,
+        to: crate::api::SessionState,
+    },
     #[error("records database error: {0}")]
     Sql(#[from] rusqlite::Error),
 }

@@ -189,6 +189,24 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT state FROM sessions WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let current = current.ok_or_else(|| StoreError::NotFound {
+            what: format!("session {id}"),
+        })?;
+        let current = SessionState::parse(&current).unwrap_or(SessionState::Failed);
+        if !current.can_become(state) {
+            return Err(StoreError::IllegalTransition {
+                session: id,
+                from: current,
+                to: state,
+            });
+        }
         let at = now();
         let changed = match state {
             SessionState::Recording => tx.execute(
@@ -458,14 +476,28 @@ mod tests {
             room.session.as_ref().map(|s| s.state),
             Some(SessionState::Recording)
         );
+        let early = store
+            .set_state(id, SessionState::Finished, None)
+            .expect_err("must stop first");
+        assert!(
+            early.to_string().contains("recording to finished"),
+            "{early}"
+        );
+        store
+            .set_state(id, SessionState::Stopping, None)
+            .expect("stopping");
         store
             .set_state(id, SessionState::Finished, None)
             .expect("finished");
+        assert!(
+            store.set_state(id, SessionState::Recording, None).is_err(),
+            "finished is final"
+        );
         assert_eq!(store.room("r1").expect("room").session, None);
         let view = store.session(id).expect("view");
         assert!(view.started_at.is_some() && view.ended_at.is_some());
         let kinds: Vec<_> = view.events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, ["created", "recording", "finished"]);
+        assert_eq!(kinds, ["created", "recording", "stopping", "finished"]);
     }
 
     #[test]

@@ -31,6 +31,12 @@ enum Command {
         #[arg(long, env = "LIUHEN_SITE")]
         site: PathBuf,
     },
+    /// Checks a session folder against its manifest.json: every segment's size and SHA-256, the
+    /// hash chain, and files the manifest does not list. Needs no database. Exits 1 on any problem.
+    Verify {
+        /// The session folder (the one holding manifest.json).
+        dir: PathBuf,
+    },
     /// Starts, stops or shows a recorded session through a running controller.
     Session {
         /// The controller's API address.
@@ -100,6 +106,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Verify { dir } => verify(&dir),
         Command::Session { api, action } => {
             let client = Client::new(&api);
             let view = match action {
@@ -126,6 +133,49 @@ async fn main() -> anyhow::Result<()> {
             print_session(&view);
             Ok(())
         }
+    }
+}
+
+fn verify(dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::{IsTerminal, Write};
+    let show_progress = std::io::stderr().is_terminal();
+    let mut last_shown = 0u64;
+    let report = pipelines::verify(dir, |done, total| {
+        // A progress bar for large sessions, redrawn every 64 MiB, only on a terminal.
+        if show_progress && total > 0 && (done - last_shown >= 64 << 20 || done == total) {
+            last_shown = done;
+            let filled = (done.min(total) * 40 / total) as usize;
+            eprint!(
+                "\r[{}{}] {:>3}%",
+                "#".repeat(filled),
+                " ".repeat(40 - filled),
+                done.min(total) * 100 / total
+            );
+            let _ = std::io::stderr().flush();
+        }
+    });
+    if show_progress {
+        eprintln!();
+    }
+    for problem in &report.problems {
+        println!("PROBLEM {problem}");
+    }
+    if report.problems.is_empty() {
+        println!(
+            "OK {}: {} segments, {} bytes, chain head {}",
+            dir.display(),
+            report.segments,
+            report.bytes,
+            report.head.as_deref().unwrap_or("(empty)")
+        );
+        Ok(())
+    } else {
+        println!(
+            "FAILED {}: {} problem(s)",
+            dir.display(),
+            report.problems.len()
+        );
+        std::process::exit(1);
     }
 }
 

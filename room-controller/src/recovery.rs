@@ -31,6 +31,7 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
         );
         db.call(move |store| store.set_state(session_id, SessionState::Interrupted, Some(&note)))
             .await?;
+        segments::write_manifest(db, session_id, &dir).await?;
         info!(session = session_id, room = %view.room_id, kept, "marked an interrupted session");
         rooms.push(view.room_id);
     }

@@ -268,6 +268,7 @@ impl Worker {
         self.db
             .call(move |s| s.set_state(session_id, SessionState::Finished, None))
             .await?;
+        segments::write_manifest(&self.db, session_id, &active.dir).await?;
         info!(room = %self.room.id, session = session_id, "session finished");
         Ok(())
     }
@@ -337,6 +338,9 @@ impl Worker {
             .db
             .call(move |s| s.set_state(session_id, SessionState::Failed, Some(&reason)))
             .await;
+        if let Err(err) = segments::write_manifest(&self.db, session_id, &active.dir).await {
+            error!(session = session_id, error = %err, "cannot write the manifest");
+        }
     }
 
     async fn fail_start(

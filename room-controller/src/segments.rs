@@ -1,6 +1,8 @@
 //! Turning closed segment files into records: hash, link into the session's chain, store.
 
-use pipelines::{GENESIS_LINK, SegmentFacts, hash_file, next_link, segment_name};
+use pipelines::{
+    GENESIS_LINK, Manifest, ManifestSegment, SegmentFacts, hash_file, next_link, segment_name,
+};
 use records::NewSegment;
 use std::path::{Path, PathBuf};
 
@@ -68,7 +70,55 @@ pub async fn record(db: &Db, session_id: i64, seg: ClosedSegment) -> Result<(), 
         )
     })
     .await?;
+    if let Some(dir) = seg.file.parent() {
+        write_manifest(db, session_id, dir).await?;
+    }
     Ok(())
+}
+
+/// Rewrites the session's `manifest.json` from the records: after every segment, and once more
+/// when the session ends (then marked complete).
+pub async fn write_manifest(db: &Db, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
+    let view = db.call(move |store| store.session(session_id)).await?;
+    let session = serde_json::json!({
+        "id": view.id,
+        "room": view.room_id,
+        "agency_id": view.agency_id,
+        "agency_name": view.agency_name,
+        "case_number": view.case_number,
+        "state": view.state,
+        "created_at": view.created_at,
+        "started_at": view.started_at,
+        "ended_at": view.ended_at,
+        "recorded_with": view.recorded_with,
+    });
+    let segments = view
+        .segments
+        .into_iter()
+        .map(|s| ManifestSegment {
+            file: s.file,
+            track: s.track,
+            seq: s.seq,
+            start_ns: s.start_ns,
+            duration_ns: s.duration_ns,
+            size_bytes: s.size_bytes,
+            sha256: s.sha256,
+            link: s.link,
+            recovered: s.recovered,
+        })
+        .collect();
+    let manifest = Manifest::new(session, segments, !view.state.is_active());
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        manifest
+            .write(&dir)
+            .map_err(|source| ControllerError::MediaFolder { path: dir, source })
+    })
+    .await
+    .map_err(|err| ControllerError::RecordingFailed {
+        room: view.room_id,
+        reason: format!("writing the manifest was cancelled: {err}"),
+    })?
 }
 
 /// Records every segment file in `dir` that the records do not hold yet: the ones that were

@@ -204,6 +204,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         .unwrap()
         .flatten()
         .map(|e| e.path())
+        .filter(|p| pipelines::segment_name(p).is_some())
         .collect();
     files.sort();
     assert!(
@@ -271,6 +272,18 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
     // The light, possibly left on by the killed recorder, is switched off.
     let wire = site.light.wait_for_len(8, Duration::from_secs(5));
     assert!(wire.ends_with(&LIGHT_OFF), "{wire:02X?}");
+
+    // The recovered session's folder verifies on its own, the recovered segment included.
+    let verified = std::process::Command::new(workspace_binary("room-controller"))
+        .arg("verify")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
 
     // The room records again.
     let again = start(&http, &controller.base).await;

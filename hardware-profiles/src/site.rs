@@ -153,7 +153,13 @@ impl Site {
         let text = std::fs::read_to_string(file).map_err(|err| {
             ConfigError::new(file, None, format!("cannot read the site file: {err}"))
         })?;
-        let base = file.parent().unwrap_or(Path::new("."));
+        // Relative paths in the file are read from its folder, made absolute for clear logs.
+        let parent = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let base = std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf());
+        let base = base.as_path();
         let raw: SiteFile =
             toml::from_str(&text).map_err(|err| ConfigError::from_toml(file, &text, &err))?;
         let mut profiles = Profiles::built_in()?;
@@ -167,6 +173,21 @@ impl Site {
         }
         .check(raw, base)
     }
+}
+
+/// Removes `.` and `..` parts without touching the disk (the folders may not exist yet).
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 struct Checker<'a> {
@@ -236,8 +257,8 @@ impl Checker<'_> {
         Ok(Site {
             file: self.file.to_path_buf(),
             name: raw.site.name,
-            records: base.join(raw.site.records),
-            media: base.join(raw.site.media),
+            records: normalise(&base.join(raw.site.records)),
+            media: normalise(&base.join(raw.site.media)),
             listen,
             agencies,
             rooms,

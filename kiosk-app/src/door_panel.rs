@@ -11,6 +11,7 @@ use crate::{DoorPanel, DoorPanelAdapter, RoomStatus, headless, last_state};
 
 pub struct Options {
     pub api: String,
+    pub token: String,
     pub room: String,
     pub state_file: PathBuf,
 }
@@ -106,12 +107,17 @@ pub fn run_window(options: Options) -> anyhow::Result<()> {
     let weak = ui.as_weak();
     let state_file = options.state_file.clone();
     let room = options.room.clone();
-    feed::follow(options.url(), POLL_EVERY, move |update| {
-        let state_file = state_file.clone();
-        let room = room.clone();
-        // The window may be closing; then there is nothing to update.
-        let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, update, &state_file, &room));
-    })?;
+    feed::follow(
+        options.url(),
+        options.token.clone(),
+        POLL_EVERY,
+        move |update| {
+            let state_file = state_file.clone();
+            let room = room.clone();
+            // The window may be closing; then there is nothing to update.
+            let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, update, &state_file, &room));
+        },
+    )?;
     ui.run()?;
     Ok(())
 }
@@ -126,7 +132,7 @@ pub fn run_headless(options: Options, png: &Path, once: bool) -> anyhow::Result<
     let http = reqwest::Client::new();
     let url = options.url();
     loop {
-        let update = runtime.block_on(feed::fetch(&http, &url));
+        let update = runtime.block_on(feed::fetch(&http, &url, &options.token));
         apply(&ui, update, &options.state_file, &options.room);
         headless::write_png(&window, png)?;
         if once {

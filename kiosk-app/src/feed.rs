@@ -12,9 +12,14 @@ pub enum Update {
 }
 
 /// Fetches `url` once.
-pub async fn fetch(http: &reqwest::Client, url: &str) -> Update {
+pub async fn fetch(http: &reqwest::Client, url: &str, token: &str) -> Update {
     let answer = async {
-        let response = http.get(url).timeout(Duration::from_secs(3)).send().await?;
+        let response = http
+            .get(url)
+            .bearer_auth(token)
+            .timeout(Duration::from_secs(3))
+            .send()
+            .await?;
         response.error_for_status()?.json::<Value>().await
     };
     match answer.await {
@@ -26,6 +31,7 @@ pub async fn fetch(http: &reqwest::Client, url: &str) -> Update {
 /// Polls `url` every `every` and calls `on_update` with each result, forever.
 pub fn follow(
     url: String,
+    token: String,
     every: Duration,
     on_update: impl Fn(Update) + Send + 'static,
 ) -> std::io::Result<()> {
@@ -47,7 +53,7 @@ pub fn follow(
             runtime.block_on(async {
                 let http = reqwest::Client::new();
                 loop {
-                    on_update(fetch(&http, &url).await);
+                    on_update(fetch(&http, &url, &token).await);
                     tokio::time::sleep(every).await;
                 }
             });

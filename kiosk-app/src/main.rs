@@ -23,6 +23,15 @@ struct Cli {
         global = true
     )]
     api: String,
+    /// This screen's token (a kiosk token, see `room-controller token issue --role kiosk`).
+    #[arg(
+        long,
+        env = "LIUHEN_TOKEN",
+        hide_env_values = true,
+        global = true,
+        default_value = ""
+    )]
+    token: String,
     /// Draw into this PNG file instead of opening a window.
     #[arg(long, global = true)]
     png: Option<PathBuf>,
@@ -61,6 +70,7 @@ fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|| last_state::default_path(&format!("door-{room}")));
             let options = door_panel::Options {
                 api: cli.api,
+                token: cli.token,
                 room,
                 state_file,
             };

@@ -117,7 +117,8 @@ pub struct SessionSummary {
 pub struct StartSession {
     /// The case number as the agency writes it, e.g. "京市监罚〔2026〕12号".
     pub case_number: String,
-    /// The agency the session belongs to; may be left out when the site has one agency.
+    /// The agency the session belongs to. The clerk's token decides it; when given, it must
+    /// be the token's agency.
     #[serde(default)]
     pub agency_id: Option<String>,
 }
@@ -166,6 +167,59 @@ pub struct EventView {
     pub at: DateTime<Utc>,
     pub kind: String,
     pub detail: String,
+}
+
+/// What a token lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A public screen: sees rooms and what is public, never a session's records.
+    Kiosk,
+    /// A clerk of one agency: records and reads that agency's sessions only.
+    Clerk,
+    /// Site administration; reads no agency's recordings.
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kiosk => "kiosk",
+            Self::Clerk => "clerk",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "kiosk" => Some(Self::Kiosk),
+            "clerk" => Some(Self::Clerk),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who is calling, as their token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    /// The token's name, e.g. "王芳 (clerk)" or "door interview-1".
+    pub name: String,
+    pub role: Role,
+    /// The agency a clerk acts for.
+    pub agency_id: Option<String>,
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    pub at: DateTime<Utc>,
+    pub who: String,
+    pub agency_id: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub allowed: bool,
+    pub reason: String,
 }
 
 /// The body of every error answer: one sentence that says what happened and what to do.

@@ -4,11 +4,13 @@
 //! This crate knows SQL and nothing of GStreamer or serial ports. Its calls block: async callers
 //! run them on a blocking thread.
 
+mod access;
 pub mod api;
 mod error;
 mod schema;
 mod store;
 
+pub use access::TokenInfo;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
 pub use store::{NewSegment, NewSession, SiteAgency, SiteRoom, Store};

@@ -7,10 +7,10 @@ use std::path::Path;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
-const STEPS: &[&str] = &[include_str!("../sql/v1.sql")];
+const STEPS: &[&str] = &[include_str!("../sql/v1.sql"), include_str!("../sql/v2.sql")];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let open_err = |source| StoreError::Open {
@@ -46,4 +46,67 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     }
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file as the first release wrote it: schema v1 with a recorded session.
+    fn v1_fixture(path: &Path) {
+        let conn = Connection::open(path).expect("open");
+        conn.execute_batch(STEPS[0]).expect("v1 schema");
+        conn.execute_batch(
+            "INSERT INTO agencies VALUES ('a', '甲局');
+             INSERT INTO rooms VALUES ('r1', '第一询问室', 'interview');
+             INSERT INTO cases (agency_id, number) VALUES ('a', '罚1号');
+             INSERT INTO sessions (agency_id, case_id, room_id, state, recorded_with, media_dir, created_at)
+                 VALUES ('a', 1, 'r1', 'finished', '{}', 'r1/x', '2026-01-05T09:00:00Z');
+             PRAGMA user_version = 1;",
+        )
+        .expect("v1 data");
+    }
+
+    #[test]
+    fn a_v1_file_is_upgraded_in_place_and_keeps_its_sessions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        v1_fixture(&path);
+        let mut conn = Connection::open(&path).expect("reopen");
+        prepare(&mut conn, &path).expect("upgrade");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        let sessions: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(sessions, 1, "the old session is still there");
+        conn.execute(
+            "INSERT INTO access_log (at, who, action, target, allowed) VALUES ('t', 'x', 'view', 's1', 1)",
+            [],
+        )
+        .expect("v2 table present");
+    }
+
+    #[test]
+    fn the_access_log_refuses_edits_and_deletes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("site.db");
+        let mut conn = Connection::open(&path).expect("open");
+        prepare(&mut conn, &path).expect("create");
+        conn.execute(
+            "INSERT INTO access_log (at, who, action, target, allowed) VALUES ('t', 'x', 'view', 's1', 1)",
+            [],
+        )
+        .expect("append");
+        let edit = conn
+            .execute("UPDATE access_log SET who = 'y'", [])
+            .expect_err("no edits");
+        assert!(edit.to_string().contains("cannot be changed"), "{edit}");
+        assert!(
+            conn.execute("DELETE FROM access_log", []).is_err(),
+            "no deletes"
+        );
+    }
 }

@@ -12,7 +12,7 @@ use crate::api::{
 use crate::schema;
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 

@@ -1,5 +1,6 @@
 //! The site API over HTTP (JSON). Every error answer is `{"error": "..."}` with one sentence
-//! that says what happened and what to do.
+//! that says what happened and what to do. Every call but `/api/health` needs a token (see
+//! `auth.rs`): kiosks see rooms; a clerk records and reads its own agency's sessions only.
 //!
 //! | method and path                   | what it does                                   |
 //! |-----------------------------------|------------------------------------------------|
@@ -23,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ControllerError;
+use crate::auth::Authenticated;
 use crate::db::Db;
 use crate::room::RoomHandle;
 
@@ -51,6 +53,12 @@ pub fn router(state: AppState) -> Router {
 /// An error answer.
 pub struct Failure(StatusCode, String);
 
+impl Failure {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self(status, message.into())
+    }
+}
+
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
         (self.0, Json(ApiError { error: self.1 })).into_response()
@@ -64,7 +72,6 @@ impl From<ControllerError> for Failure {
             | ControllerError::UnknownRoom(_) => StatusCode::NOT_FOUND,
             ControllerError::Store(StoreError::Refused(_))
             | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
-            ControllerError::AgencyNeeded => StatusCode::BAD_REQUEST,
             ControllerError::NoMedia { .. }
             | ControllerError::RecordingFailed { .. }
             | ControllerError::RoomGone(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -98,49 +105,62 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "site": state.site.name }))
 }
 
-async fn rooms(State(state): State<AppState>) -> Answer<Vec<RoomView>> {
+async fn rooms(State(state): State<AppState>, _caller: Authenticated) -> Answer<Vec<RoomView>> {
     Ok(Json(state.db.call(|store| store.rooms()).await?))
 }
 
-async fn room(State(state): State<AppState>, Path(room): Path<String>) -> Answer<RoomView> {
+async fn room(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    Path(room): Path<String>,
+) -> Answer<RoomView> {
     Ok(Json(state.db.call(move |store| store.room(&room)).await?))
 }
 
 async fn start_session(
     State(state): State<AppState>,
+    caller: Authenticated,
     Path(room): Path<String>,
     body: Result<Json<StartSession>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SessionView>), Failure> {
+    let agency_id = caller.clerk_agency()?;
     let Json(request) = body?;
     let case_number = request.case_number.trim().to_string();
     if case_number.is_empty() || case_number.chars().count() > 100 {
-        return Err(Failure(
+        return Err(Failure::new(
             StatusCode::BAD_REQUEST,
-            "case_number must be 1 to 100 characters".into(),
+            "case_number must be 1 to 100 characters",
+        ));
+    }
+    if let Some(asked) = request.agency_id.filter(|asked| *asked != agency_id) {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            format!("your token acts for agency {agency_id}, not {asked}"),
         ));
     }
     let handle = state
         .rooms
         .get(&room)
         .ok_or_else(|| ControllerError::UnknownRoom(room.clone()))?;
-    let agency_id = match request.agency_id {
-        Some(agency) => agency,
-        None => match state.site.agencies.as_slice() {
-            [only] => only.id.clone(),
-            _ => return Err(ControllerError::AgencyNeeded.into()),
-        },
-    };
     let id = handle.start(agency_id, case_number).await?;
-    let view = state.db.call(move |store| store.session(id)).await?;
+    let view = caller.session_access(&state, id, "start").await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-async fn session(State(state): State<AppState>, Path(id): Path<i64>) -> Answer<SessionView> {
-    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+async fn session(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Answer<SessionView> {
+    Ok(Json(caller.session_access(&state, id, "view").await?))
 }
 
-async fn stop_session(State(state): State<AppState>, Path(id): Path<i64>) -> Answer<SessionView> {
-    let view = state.db.call(move |store| store.session(id)).await?;
+async fn stop_session(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Answer<SessionView> {
+    let view = caller.session_access(&state, id, "stop").await?;
     let handle = state
         .rooms
         .get(&view.room_id)

@@ -6,31 +6,49 @@ use serde::de::DeserializeOwned;
 
 pub struct Client {
     base: String,
+    token: String,
     http: reqwest::Client,
 }
 
 impl Client {
-    pub fn new(base: &str) -> Self {
+    pub fn new(base: &str, token: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
             http: reqwest::Client::new(),
         }
     }
 
     pub async fn start(&self, room: &str, request: &StartSession) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/rooms/{room}/sessions", self.base);
-        self.answer(self.http.post(&url).json(request).send().await, &url)
-            .await
+        self.answer(
+            self.http
+                .post(&url)
+                .bearer_auth(&self.token)
+                .json(request)
+                .send()
+                .await,
+            &url,
+        )
+        .await
     }
 
     pub async fn stop(&self, id: i64) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/sessions/{id}/stop", self.base);
-        self.answer(self.http.post(&url).send().await, &url).await
+        self.answer(
+            self.http.post(&url).bearer_auth(&self.token).send().await,
+            &url,
+        )
+        .await
     }
 
     pub async fn session(&self, id: i64) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/sessions/{id}", self.base);
-        self.answer(self.http.get(&url).send().await, &url).await
+        self.answer(
+            self.http.get(&url).bearer_auth(&self.token).send().await,
+            &url,
+        )
+        .await
     }
 
     async fn answer<T: DeserializeOwned>(

@@ -21,8 +21,6 @@ pub enum ControllerError {
     NotRecording { session: i64 },
     #[error("no room {0} at this site")]
     UnknownRoom(String),
-    #[error("the site has several agencies; say which one the session belongs to (agency_id)")]
-    AgencyNeeded,
     #[error(
         "cannot create the media folder {path}: {source}. Check the `media` folder in the site file and that the disk is writable"
     )]

@@ -3,6 +3,7 @@
 //! and the CLI use. The binary (`main.rs`) only parses the command line and wires these parts.
 
 pub mod api;
+pub mod auth;
 pub mod client;
 pub mod db;
 pub mod error;

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hardware_profiles::Site;
-use records::api::{SessionView, StartSession};
+use records::api::{Role, SessionView, StartSession};
 use room_controller::client::Client;
 use std::path::PathBuf;
 
@@ -42,8 +42,41 @@ enum Command {
         /// The controller's API address.
         #[arg(long, env = "LIUHEN_API", default_value = "http://127.0.0.1:7878")]
         api: String,
+        /// A clerk's token (see `token issue`).
+        #[arg(long, env = "LIUHEN_TOKEN", hide_env_values = true)]
+        token: String,
         #[command(subcommand)]
         action: SessionAction,
+    },
+    /// Issues, lists and revokes the tokens that kiosks and clerks use with the API. Works on
+    /// the site's records file directly, with or without a running controller.
+    Token {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Issues a token and prints it once (only its hash is kept).
+    Issue {
+        /// A name that says whose or which device's token it is, e.g. "王芳" or "door interview-1".
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["kiosk", "clerk", "admin"])]
+        role: String,
+        /// The agency a clerk acts for.
+        #[arg(long)]
+        agency: Option<String>,
+    },
+    /// Lists the tokens (never the tokens themselves).
+    List,
+    /// Revokes a token by name; calls with it are refused from then on.
+    Revoke {
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -107,8 +140,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { dir } => verify(&dir),
-        Command::Session { api, action } => {
-            let client = Client::new(&api);
+        Command::Token { site, action } => token(&Site::load(&site)?, action),
+        Command::Session { api, token, action } => {
+            let client = Client::new(&api, &token);
             let view = match action {
                 SessionAction::Start {
                     room,
@@ -134,6 +168,34 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn token(site: &Site, action: TokenAction) -> anyhow::Result<()> {
+    let mut store = room_controller::server::open_records(site)?;
+    match action {
+        TokenAction::Issue { name, role, agency } => {
+            let role = Role::parse(&role).context("role must be kiosk, clerk or admin")?;
+            let token = store.issue_token(&name, role, agency.as_deref())?;
+            println!("{token}");
+        }
+        TokenAction::List => {
+            for t in store.tokens()? {
+                println!(
+                    "{}\t{}\t{}\t{}{}",
+                    t.name,
+                    t.role.as_str(),
+                    t.agency_id.as_deref().unwrap_or("-"),
+                    t.created_at,
+                    if t.revoked { "\trevoked" } else { "" }
+                );
+            }
+        }
+        TokenAction::Revoke { name } => {
+            store.revoke_token(&name)?;
+            println!("revoked {name}");
+        }
+    }
+    Ok(())
 }
 
 fn verify(dir: &std::path::Path) -> anyhow::Result<()> {
@@ -220,5 +282,14 @@ async fn shutdown_signal() {
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -14,22 +14,14 @@ use crate::db::Db;
 use crate::indicator::{Indicator, Light};
 use crate::{recovery, room};
 
-/// Runs the site until `shutdown` completes; then stops every session cleanly.
-/// Prints `listening on http://ADDR` on standard output once the API answers.
-pub async fn serve(
-    site: Site,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    pipelines::init()?;
-    std::fs::create_dir_all(&site.media)
-        .with_context(|| format!("creating the media folder {}", site.media.display()))?;
+/// Opens (creating or upgrading) the site's records file and makes its agencies and rooms
+/// match the site file.
+pub fn open_records(site: &Site) -> anyhow::Result<Store> {
     if let Some(parent) = site.records.parent() {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating the records folder {}", parent.display()))?;
     }
-    let records_path = site.records.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&records_path)).await??;
-    let db = Db::new(store);
+    let mut store = Store::open(&site.records)?;
     let agencies: Vec<_> = site
         .agencies
         .iter()
@@ -48,8 +40,22 @@ pub async fn serve(
             agencies: r.agencies.clone(),
         })
         .collect();
-    db.call(move |store| store.sync_site(&agencies, &rooms))
-        .await?;
+    store.sync_site(&agencies, &rooms)?;
+    Ok(store)
+}
+
+/// Runs the site until `shutdown` completes; then stops every session cleanly.
+/// Prints `listening on http://ADDR` on standard output once the API answers.
+pub async fn serve(
+    site: Site,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    pipelines::init()?;
+    std::fs::create_dir_all(&site.media)
+        .with_context(|| format!("creating the media folder {}", site.media.display()))?;
+    let site_for_records = site.clone();
+    let store = tokio::task::spawn_blocking(move || open_records(&site_for_records)).await??;
+    let db = Db::new(store);
 
     let interrupted = recovery::recover_interrupted(&site, &db).await?;
 

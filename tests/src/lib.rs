@@ -17,21 +17,40 @@ pub const LIGHT_OFF: [u8; 4] = [0xA0, 0x01, 0x00, 0xA1];
 
 pub const ROOM: &str = "interview-1";
 
-/// A binary of this workspace, built by `cargo test --workspace` beside the test executables.
+/// A binary of this workspace, built (once per test process) so that it is never stale:
+/// `cargo test` only builds the executables of packages that have integration tests themselves.
 pub fn workspace_binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--bins",
+                "-p",
+                "room-controller",
+                "-p",
+                "kiosk-app",
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .map_err(|err| err.to_string())?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("cargo build failed: {status}"))
+        }
+    });
+    if let Err(err) = built {
+        panic!("cannot build the workspace's binaries: {err}");
+    }
     let exe = std::env::current_exe().unwrap_or_default();
     // target/debug/deps/<test> → target/debug/<name>
     let dir = exe
         .parent()
         .and_then(Path::parent)
         .unwrap_or(Path::new("target/debug"));
-    let path = dir.join(name);
-    assert!(
-        path.exists(),
-        "{} is not built; run the tests with `cargo test --workspace`",
-        path.display()
-    );
-    path
+    dir.join(name)
 }
 
 /// What the relay's pseudo-terminal has received so far.
@@ -148,6 +167,41 @@ port = "{port}"
         self.dir.path().join("var/media")
     }
 
+    /// Issues a token with the real CLI (`room-controller token issue`).
+    pub fn issue_token(
+        &self,
+        name: &str,
+        role: &str,
+        agency: Option<&str>,
+    ) -> anyhow::Result<String> {
+        let mut command = Command::new(workspace_binary("room-controller"));
+        command
+            .args(["token", "--site"])
+            .arg(&self.site_file)
+            .args(["issue", "--name", name, "--role", role]);
+        if let Some(agency) = agency {
+            command.args(["--agency", agency]);
+        }
+        let out = command.output()?;
+        if !out.status.success() {
+            bail!(
+                "token issue failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8(out.stdout)?.trim().to_string())
+    }
+
+    /// An HTTP client that sends a new token of this role with every request.
+    pub fn client(
+        &self,
+        name: &str,
+        role: &str,
+        agency: Option<&str>,
+    ) -> anyhow::Result<reqwest::Client> {
+        authorised_client(&self.issue_token(name, role, agency)?)
+    }
+
     /// Starts the real controller on this site and waits until its API answers.
     pub fn start_controller(&self) -> anyhow::Result<Controller> {
         let log = std::fs::OpenOptions::new()
@@ -223,6 +277,18 @@ impl Drop for Controller {
             eprintln!("--- controller log ({}) ---\n{log}", self.log.display());
         }
     }
+}
+
+/// An HTTP client that sends `token` as a bearer token with every request.
+pub fn authorised_client(token: &str) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .build()?)
 }
 
 /// The SHA-256 of a file, read independently of the code under test.

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::Command;
 
 /// Draws the door panel once into `png`.
-fn draw_door(api: &str, png: &Path, state_file: &Path) {
+fn draw_door(api: &str, token: &str, png: &Path, state_file: &Path) {
     let out = Command::new(workspace_binary("kiosk-app"))
-        .args(["--api", api, "--once", "--png"])
+        .args(["--api", api, "--token", token, "--once", "--png"])
         .arg(png)
         .arg("--state-file")
         .arg(state_file)
@@ -48,9 +48,14 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
     let controller = site.start_controller().expect("controller");
     let out = site.dir.path();
     let state_file = out.join("door-state.json");
+    let kiosk = site
+        .issue_token("door interview-1", "kiosk", None)
+        .expect("kiosk token");
 
-    draw_door(&controller.base, &out.join("free.png"), &state_file);
-    let http = reqwest::Client::new();
+    draw_door(&controller.base, &kiosk, &out.join("free.png"), &state_file);
+    let http = site
+        .client("王芳", "clerk", Some("scjg"))
+        .expect("clerk token");
     let response = http
         .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
         .json(&serde_json::json!({"case_number": "市监罚〔2026〕12号", "agency_id": "scjg"}))
@@ -58,7 +63,12 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
         .await
         .unwrap();
     assert_eq!(response.status(), 201);
-    draw_door(&controller.base, &out.join("recording.png"), &state_file);
+    draw_door(
+        &controller.base,
+        &kiosk,
+        &out.join("recording.png"),
+        &state_file,
+    );
 
     let (w, h, free) = read_png(&out.join("free.png")).unwrap();
     assert_eq!((w, h), (800, 480));
@@ -89,7 +99,12 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
 
     // The controller goes away: the panel keeps showing "recording", with an offline mark.
     controller.kill();
-    draw_door("http://127.0.0.1:9", &out.join("offline.png"), &state_file);
+    draw_door(
+        "http://127.0.0.1:9",
+        &kiosk,
+        &out.join("offline.png"),
+        &state_file,
+    );
     let (_, _, offline) = read_png(&out.join("offline.png")).unwrap();
     assert!(
         share_of(&offline, RECORDING_RED) > 0.10,

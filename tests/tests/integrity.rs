@@ -38,7 +38,9 @@ fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
 /// Records a short session and returns its folder and records.
 async fn recorded_session(site: &TestSite) -> (PathBuf, SessionView) {
     let controller = site.start_controller().expect("controller");
-    let http = reqwest::Client::new();
+    let http = site
+        .client("王芳", "clerk", Some("scjg"))
+        .expect("clerk token");
     let started: SessionView = http
         .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
         .json(&serde_json::json!({"case_number": "市监罚〔2026〕7号", "agency_id": "scjg"}))

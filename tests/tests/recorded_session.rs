@@ -28,7 +28,9 @@ async fn start(http: &reqwest::Client, base: &str) -> SessionView {
 async fn clerk_records_a_session_and_the_light_follows_the_files() {
     let site = TestSite::new(2).expect("site");
     let controller = site.start_controller().expect("controller");
-    let http = reqwest::Client::new();
+    let http = site
+        .client("王芳", "clerk", Some("scjg"))
+        .expect("clerk token");
 
     // Nothing is recording yet, and the light has been sent nothing.
     let room: RoomView = http
@@ -180,7 +182,9 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
 async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_interrupted() {
     let site = TestSite::new(1).expect("site");
     let controller = site.start_controller().expect("controller");
-    let http = reqwest::Client::new();
+    let http = site
+        .client("王芳", "clerk", Some("scjg"))
+        .expect("clerk token");
     let session = start(&http, &controller.base).await;
     tokio::time::sleep(Duration::from_millis(3500)).await;
     let before: SessionView = http
@@ -294,7 +298,9 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
 async fn bad_requests_get_a_clear_json_error() {
     let site = TestSite::new(2).expect("site");
     let controller = site.start_controller().expect("controller");
-    let http = reqwest::Client::new();
+    let http = site
+        .client("王芳", "clerk", Some("scjg"))
+        .expect("clerk token");
     let cases = [
         (
             format!("/api/rooms/{ROOM}/sessions"),
@@ -316,9 +322,9 @@ async fn bad_requests_get_a_clear_json_error() {
         ),
         (
             format!("/api/rooms/{ROOM}/sessions"),
-            r#"{"case_number": "1"}"#.to_string(),
-            400,
-            "agency_id",
+            r#"{"case_number": "1", "agency_id": "zrzy"}"#.to_string(),
+            403,
+            "acts for agency scjg",
         ),
         (
             format!("/api/rooms/{ROOM}/sessions"),

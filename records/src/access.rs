@@ -1,0 +1,207 @@
+//! Who may call the site API (tokens) and the append-only log of every access to recordings.
+
+use chrono::Utc;
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+
+use crate::api::{AccessEntry, Caller, Role};
+use crate::{Store, StoreError};
+
+/// A token as `token list` shows it (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub name: String,
+    pub role: Role,
+    pub agency_id: Option<String>,
+    pub created_at: String,
+    pub revoked: bool,
+}
+
+fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Issues a new token and returns it; only its hash is kept, so it is shown once.
+    pub fn issue_token(
+        &mut self,
+        name: &str,
+        role: Role,
+        agency_id: Option<&str>,
+    ) -> Result<String, StoreError> {
+        match (role, agency_id) {
+            (Role::Clerk, None) => {
+                return Err(StoreError::Refused(
+                    "a clerk's token needs the agency the clerk acts for (--agency)".into(),
+                ));
+            }
+            (Role::Kiosk | Role::Admin, Some(_)) => {
+                return Err(StoreError::Refused(format!(
+                    "a {} token acts for no agency; leave out --agency",
+                    role.as_str()
+                )));
+            }
+            _ => {}
+        }
+        if let Some(agency) = agency_id {
+            let known: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?1)",
+                params![agency],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(StoreError::Refused(format!(
+                    "no agency \"{agency}\" at this site; agencies come from the site file (start the controller once after adding one)"
+                )));
+            }
+        }
+        let mut random = [0u8; 32];
+        std::fs::File::open("/dev/urandom")
+            .and_then(|mut f| f.read_exact(&mut random))
+            .map_err(|err| {
+                StoreError::Refused(format!("cannot read random bytes for the token: {err}"))
+            })?;
+        let token = format!("lh_{}", hex::encode(random));
+        let inserted = self.conn.execute(
+            "INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (name) DO NOTHING",
+            params![name, digest(&token), role.as_str(), agency_id, Utc::now().to_rfc3339()],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Refused(format!(
+                "a token named \"{name}\" exists; revoke it first or choose another name"
+            )));
+        }
+        Ok(token)
+    }
+
+    /// The caller a token stands for, if it is known and not revoked.
+    pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, role, agency_id FROM api_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+                params![digest(token)],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?)),
+            )
+            .optional()?
+            .and_then(|(name, role, agency_id)| Some(Caller { name, role: Role::parse(&role)?, agency_id })))
+    }
+
+    pub fn revoke_token(&mut self, name: &str) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE api_tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+            params![name, Utc::now().to_rfc3339()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("an active token named \"{name}\""),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, role, agency_id, created_at, revoked_at IS NOT NULL FROM api_tokens ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(TokenInfo {
+                    name: row.get(0)?,
+                    role: Role::parse(&row.get::<_, String>(1)?).unwrap_or(Role::Kiosk),
+                    agency_id: row.get(2)?,
+                    created_at: row.get(3)?,
+                    revoked: row.get(4)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Appends one access, allowed or refused. There is no call to change or remove one.
+    pub fn log_access(
+        &mut self,
+        caller: &Caller,
+        action: &str,
+        target: &str,
+        allowed: bool,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO access_log (at, who, agency_id, action, target, allowed, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![Utc::now().to_rfc3339(), caller.name, caller.agency_id, action, target, allowed, reason],
+        )?;
+        Ok(())
+    }
+
+    /// The access log, oldest first; with `agency`, only the accesses by or to that agency.
+    pub fn access_log(&self) -> Result<Vec<AccessEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, who, agency_id, action, target, allowed, reason FROM access_log ORDER BY id")?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(AccessEntry {
+                    at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(0)?)
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or_default(),
+                    who: row.get(1)?,
+                    agency_id: row.get(2)?,
+                    action: row.get(3)?,
+                    target: row.get(4)?,
+                    allowed: row.get(5)?,
+                    reason: row.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SiteAgency;
+
+    #[test]
+    fn a_token_stands_for_its_caller_until_revoked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("site.db")).expect("open");
+        store
+            .sync_site(
+                &[SiteAgency {
+                    id: "a".into(),
+                    name: "甲局".into(),
+                }],
+                &[],
+            )
+            .expect("site");
+        let token = store
+            .issue_token("王芳", Role::Clerk, Some("a"))
+            .expect("issue");
+        let caller = store.caller(&token).expect("lookup").expect("known");
+        assert_eq!(
+            (caller.role, caller.agency_id.as_deref()),
+            (Role::Clerk, Some("a"))
+        );
+        assert_eq!(store.caller("lh_guess").expect("lookup"), None);
+        assert!(
+            store.issue_token("王芳", Role::Clerk, Some("a")).is_err(),
+            "names are unique"
+        );
+        assert!(
+            store.issue_token("x", Role::Clerk, None).is_err(),
+            "a clerk needs an agency"
+        );
+        assert!(
+            store.issue_token("y", Role::Clerk, Some("nope")).is_err(),
+            "the agency must exist"
+        );
+        store.revoke_token("王芳").expect("revoke");
+        assert_eq!(store.caller(&token).expect("lookup"), None, "revoked");
+        let listed = store.tokens().expect("list");
+        assert!(listed[0].revoked);
+    }
+}

@@ -17,6 +17,15 @@ pub const LIGHT_OFF: [u8; 4] = [0xA0, 0x01, 0x00, 0xA1];
 
 pub const ROOM: &str = "interview-1";
 
+/// The demo room's devices: one test-pattern camera, one test-tone microphone.
+pub const ONE_CAMERA_ONE_MICROPHONE: &str = r#"[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone""#;
+
 /// A binary of this workspace, built (once per test process) so that it is never stale:
 /// `cargo test` only builds the executables of packages that have integration tests themselves.
 pub fn workspace_binary(name: &str) -> PathBuf {
@@ -87,6 +96,17 @@ impl TestSite {
     /// A site with one agency and one interview room: a test-pattern camera, a test-tone
     /// microphone and an LCUS-1 light on a pseudo-terminal. Segments are `segment_seconds` long.
     pub fn new(segment_seconds: u32) -> anyhow::Result<Self> {
+        Self::with_devices(segment_seconds, ONE_CAMERA_ONE_MICROPHONE, &[])
+    }
+
+    /// A site like [`TestSite::new`] whose room has the given `[[rooms.cameras]]` and
+    /// `[[rooms.microphones]]` entries, and extra device profiles (file name, text) in the
+    /// site's own `profiles/` folder.
+    pub fn with_devices(
+        segment_seconds: u32,
+        devices: &str,
+        profiles: &[(&str, &str)],
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let (mut master, slave) =
             TTYPort::pair().context("creating the relay's pseudo-terminal")?;
@@ -95,6 +115,10 @@ impl TestSite {
         let port = slave.name().context("the pty has no path")?;
         drop(slave);
         let site_file = dir.path().join("site.toml");
+        std::fs::create_dir_all(dir.path().join("profiles"))?;
+        for (name, text) in profiles {
+            std::fs::write(dir.path().join("profiles").join(name), text)?;
+        }
         std::fs::write(
             &site_file,
             format!(
@@ -103,6 +127,7 @@ name = "测试中心"
 records = "var/liuhen.db"
 media = "var/media"
 listen = "127.0.0.1:0"
+profiles = "profiles"
 
 [[agencies]]
 id = "scjg"
@@ -119,13 +144,7 @@ kind = "interview"
 agencies = ["scjg", "zrzy"]
 segment_seconds = {segment_seconds}
 
-[[rooms.cameras]]
-id = "cam1"
-profile = "test-pattern"
-
-[[rooms.microphones]]
-id = "mic1"
-profile = "test-tone"
+{devices}
 
 [rooms.indicator]
 profile = "lcus-1"

@@ -371,7 +371,7 @@ fn a_malformed_site_file_is_refused_with_its_line_and_nothing_starts() {
         assert!(!out.status.success(), "{command} must fail");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("site.toml, line 28: no microphone profile \"studio-mic\""),
+            stderr.contains("site.toml, line 29: no microphone profile \"studio-mic\""),
             "{command}: {stderr}"
         );
     }

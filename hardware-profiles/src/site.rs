@@ -26,6 +26,8 @@ pub struct Site {
     pub media: PathBuf,
     /// Where the site API listens.
     pub listen: SocketAddr,
+    /// A session starts only if the media disk holds at least this many minutes of it.
+    pub min_free_minutes: u32,
     pub agencies: Vec<AgencySpec>,
     pub rooms: Vec<RoomSpec>,
 }
@@ -86,6 +88,8 @@ pub struct IndicatorSpec {
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 const DEFAULT_SEGMENT_SECONDS: u32 = 60;
+/// Two hours: longer than most hearings.
+const DEFAULT_MIN_FREE_MINUTES: u32 = 120;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +110,7 @@ struct SiteSection {
     listen: Option<Spanned<String>>,
     /// An extra folder of device profiles, beside the built-in ones.
     profiles: Option<PathBuf>,
+    min_free_minutes: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +265,10 @@ impl Checker<'_> {
             records: normalise(&base.join(raw.site.records)),
             media: normalise(&base.join(raw.site.media)),
             listen,
+            min_free_minutes: raw
+                .site
+                .min_free_minutes
+                .unwrap_or(DEFAULT_MIN_FREE_MINUTES),
             agencies,
             rooms,
         })

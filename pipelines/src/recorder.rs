@@ -90,6 +90,8 @@ impl RecorderEvents {
 }
 
 const CONTAINER_EXT: &str = "mkv";
+/// opusenc's default bitrate for one microphone.
+const OPUS_KBPS: u64 = 64;
 
 impl Recorder {
     /// Builds the pipeline for `room`, writing into `dir` (which must exist). Segment numbers
@@ -201,6 +203,18 @@ impl Recorder {
             }),
             description,
         })
+    }
+
+    /// Bytes a second this room writes, from its profiles, with a margin for the containers:
+    /// the figure a free-space check needs.
+    pub fn estimated_bytes_per_second(room: &RoomSpec) -> u64 {
+        let video_kbps: u64 = room
+            .cameras
+            .iter()
+            .map(|c| u64::from(c.profile.bitrate_kbps))
+            .sum();
+        let audio_kbps = OPUS_KBPS * room.microphones.len() as u64;
+        (video_kbps + audio_kbps) * 1000 / 8 * 110 / 100
     }
 
     pub fn tracks(&self) -> &[Track] {

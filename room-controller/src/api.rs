@@ -72,6 +72,7 @@ impl From<ControllerError> for Failure {
             | ControllerError::UnknownRoom(_) => StatusCode::NOT_FOUND,
             ControllerError::Store(StoreError::Refused(_))
             | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
+            ControllerError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             ControllerError::NoMedia { .. }
             | ControllerError::RecordingFailed { .. }
             | ControllerError::RoomGone(_) => StatusCode::SERVICE_UNAVAILABLE,

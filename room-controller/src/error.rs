@@ -29,6 +29,17 @@ pub enum ControllerError {
         #[source]
         source: std::io::Error,
     },
+    /// Not enough free space on the media disk for a session of the site's minimum length.
+    #[error(
+        "the media disk {path} has {free_mb} MB free; a session in room {room} needs {needed_mb} MB for {minutes} minutes. Free space (move finished sessions to the archive) or lower min_free_minutes in the site file"
+    )]
+    DiskFull {
+        path: std::path::PathBuf,
+        room: String,
+        free_mb: u64,
+        needed_mb: u64,
+        minutes: u32,
+    },
     /// The room's worker has stopped (the controller is shutting down).
     #[error("room {0} is shutting down")]
     RoomGone(String),

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod client;
 pub mod db;
+pub mod disk;
 pub mod error;
 pub mod indicator;
 pub mod recovery;

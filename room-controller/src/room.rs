@@ -91,6 +91,7 @@ impl RoomHandle {
 pub fn spawn(
     room: Arc<RoomSpec>,
     media_root: PathBuf,
+    min_free_minutes: u32,
     db: Db,
     indicator: Option<Indicator>,
 ) -> (RoomHandle, tokio::task::JoinHandle<()>) {
@@ -101,6 +102,7 @@ pub fn spawn(
     };
     let worker = Worker {
         room,
+        min_free_minutes,
         media_root,
         db,
         indicator,
@@ -121,6 +123,7 @@ struct Active {
 
 struct Worker {
     room: Arc<RoomSpec>,
+    min_free_minutes: u32,
     media_root: PathBuf,
     db: Db,
     indicator: Option<Indicator>,
@@ -158,6 +161,7 @@ impl Worker {
         agency_id: String,
         case_number: String,
     ) -> Result<i64, ControllerError> {
+        self.check_free_space()?;
         let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
         let media_dir = format!("{}/{stamp}", self.room.id);
         let dir = self.media_root.join(&media_dir);
@@ -223,6 +227,29 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Refuses to start when the media disk cannot hold `min_free_minutes` of this room.
+    fn check_free_space(&self) -> Result<(), ControllerError> {
+        let free = crate::disk::free_bytes(&self.media_root).map_err(|source| {
+            ControllerError::MediaFolder {
+                path: self.media_root.clone(),
+                source,
+            }
+        })?;
+        let needed = Recorder::estimated_bytes_per_second(&self.room)
+            * 60
+            * u64::from(self.min_free_minutes);
+        if free < needed {
+            return Err(ControllerError::DiskFull {
+                path: self.media_root.clone(),
+                room: self.room.id.clone(),
+                free_mb: free >> 20,
+                needed_mb: needed >> 20,
+                minutes: self.min_free_minutes,
+            });
+        }
+        Ok(())
     }
 
     async fn stop(&mut self, session_id: i64) -> Result<(), ControllerError> {

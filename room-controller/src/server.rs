@@ -78,6 +78,7 @@ pub async fn serve(
         let (handle, task) = room::spawn(
             Arc::new(spec.clone()),
             site.media.clone(),
+            site.min_free_minutes,
             db.clone(),
             indicator,
         );

@@ -380,3 +380,43 @@ fn a_malformed_site_file_is_refused_with_its_line_and_nothing_starts() {
         "no records file is created for a bad site"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_that_would_not_fit_on_the_disk_is_refused_before_it_starts() {
+    let site = TestSite::new(2).expect("site");
+    // More minutes of recording than any disk here can hold.
+    let text = std::fs::read_to_string(&site.site_file).unwrap().replace(
+        "profiles = \"profiles\"",
+        "profiles = \"profiles\"\nmin_free_minutes = 4000000000",
+    );
+    std::fs::write(&site.site_file, text).unwrap();
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+    let response = http
+        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
+        .json(&start_request())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 507);
+    let err: ApiError = response.json().await.unwrap();
+    assert!(
+        err.error.contains("media disk") && err.error.contains("min_free_minutes"),
+        "{}",
+        err.error
+    );
+    let room: RoomView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(room.session, None, "nothing holds the room");
+    assert!(site.light.bytes().is_empty(), "the light was not touched");
+    let media_entries = std::fs::read_dir(site.media_root())
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(media_entries, 0, "no media folder was made");
+}

@@ -107,6 +107,10 @@ pub struct IndicatorProfile {
     pub baud: u32,
     pub on: IndicatorCommand,
     pub off: IndicatorCommand,
+    /// Re-send the current state this often, so a light that lost power or was re-plugged shows
+    /// the truth again without anyone touching it. None: send only on changes (and retry faults).
+    #[serde(default)]
+    pub resend_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

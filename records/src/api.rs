@@ -100,6 +100,18 @@ pub struct RoomView {
     pub kind: RoomKind,
     /// The session holding the room now, if any.
     pub session: Option<SessionSummary>,
+    /// The room's "recording" light, when it has one.
+    #[serde(default)]
+    pub light: Option<LightStatus>,
+}
+
+/// What the room's light is told to show, and whether the light can be reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LightStatus {
+    /// True while it is told to show "recording"; false for "free"; None before the first command.
+    pub on: Option<bool>,
+    /// Why the light cannot be driven now (port gone, no reply), in words for the clerk.
+    pub fault: Option<String>,
 }
 
 /// The public part of a session: enough for the door and the hall, nothing private.

@@ -322,6 +322,7 @@ impl Store {
             name,
             kind: RoomKind::parse(&kind).unwrap_or(RoomKind::Interview),
             session,
+            light: None,
         })
     }
 

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::ControllerError;
 use crate::auth::Authenticated;
 use crate::db::Db;
+use crate::indicator::Indicator;
 use crate::room::RoomHandle;
 
 /// Requests are small JSON documents; anything larger is refused before it is read.
@@ -36,6 +37,16 @@ pub struct AppState {
     pub site: Arc<Site>,
     pub db: Db,
     pub rooms: Arc<HashMap<String, RoomHandle>>,
+    /// Each room's light, by room id, for its live status.
+    pub lights: Arc<HashMap<String, Indicator>>,
+}
+
+impl AppState {
+    /// Adds what only the running controller knows (the light's status) to a stored room view.
+    fn live(&self, mut room: RoomView) -> RoomView {
+        room.light = self.lights.get(&room.id).map(Indicator::status);
+        room
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -107,7 +118,10 @@ async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
 }
 
 async fn rooms(State(state): State<AppState>, _caller: Authenticated) -> Answer<Vec<RoomView>> {
-    Ok(Json(state.db.call(|store| store.rooms()).await?))
+    let rooms = state.db.call(|store| store.rooms()).await?;
+    Ok(Json(
+        rooms.into_iter().map(|room| state.live(room)).collect(),
+    ))
 }
 
 async fn room(
@@ -115,7 +129,8 @@ async fn room(
     _caller: Authenticated,
     Path(room): Path<String>,
 ) -> Answer<RoomView> {
-    Ok(Json(state.db.call(move |store| store.room(&room)).await?))
+    let room = state.db.call(move |store| store.room(&room)).await?;
+    Ok(Json(state.live(room)))
 }
 
 async fn start_session(

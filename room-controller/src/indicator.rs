@@ -1,14 +1,17 @@
 //! A room's "recording" light, driven over a serial port by the bytes its profile gives.
 //!
-//! One thread owns the port and receives the light's wanted state over a channel. A port that
-//! cannot be opened or written is logged and reopened at the next command, so a light that was
-//! unplugged recovers; recording never waits for the light.
+//! One thread owns the port and receives the light's wanted state over a channel. It re-sends
+//! that state every `resend_seconds` of the profile, and while the port fails (unplugged, gone)
+//! it retries every second: when the light comes back it is reopened and shows the right state
+//! again by itself. A fault is visible in [`Indicator::status`]; recording never waits for it.
 
 use hardware_profiles::{IndicatorPort, IndicatorSpec};
+use records::api::LightStatus;
 use serialport::{SerialPort, TTYPort};
 use std::io::{Read, Write};
-use std::sync::mpsc;
-use std::time::Duration;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tracing::{info, warn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +20,14 @@ pub enum Light {
     Off,
 }
 
+/// How soon a failed light is tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
 /// A cloneable handle; the light's thread ends when the last handle is dropped.
 #[derive(Clone)]
 pub struct Indicator {
     tx: mpsc::Sender<Light>,
+    status: Arc<Mutex<LightStatus>>,
 }
 
 impl Indicator {
@@ -28,31 +35,41 @@ impl Indicator {
     /// pseudo-terminal and a thread that shows in the log what the light would do.
     pub fn spawn(room: &str, spec: &IndicatorSpec) -> std::io::Result<Self> {
         let (tx, rx) = mpsc::channel();
-        let owner = Owner {
+        let status = Arc::new(Mutex::new(LightStatus {
+            on: None,
+            fault: None,
+        }));
+        let mut owner = Owner {
             room: room.to_string(),
             spec: spec.clone(),
             port: None,
+            status: status.clone(),
         };
-        let owner = match &spec.port {
-            IndicatorPort::Device(_) => owner,
-            IndicatorPort::Virtual => {
-                let (master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
-                spawn_virtual_light(room, spec, master)?;
-                Owner {
-                    port: Some(Box::new(slave)),
-                    ..owner
-                }
-            }
-        };
+        if spec.port == IndicatorPort::Virtual {
+            let (master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
+            spawn_virtual_light(room, spec, master)?;
+            owner.port = Some(Box::new(slave));
+        }
         std::thread::Builder::new()
             .name(format!("liuhen-{room}-light"))
             .spawn(move || owner.run(rx))?;
-        Ok(Self { tx })
+        Ok(Self { tx, status })
     }
 
     pub fn set(&self, light: Light) {
         // The thread only ends with the last handle, so a send cannot fail while we hold one.
         let _ = self.tx.send(light);
+    }
+
+    /// What the light is told to show and whether it can be reached, for clerks and displays.
+    pub fn status(&self) -> LightStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(LightStatus {
+                on: None,
+                fault: Some("light status unavailable".into()),
+            })
     }
 }
 
@@ -60,26 +77,77 @@ struct Owner {
     room: String,
     spec: IndicatorSpec,
     port: Option<Box<dyn SerialPort>>,
+    status: Arc<Mutex<LightStatus>>,
 }
 
 impl Owner {
     fn run(mut self, rx: mpsc::Receiver<Light>) {
-        while let Ok(light) = rx.recv() {
-            let bytes = match light {
-                Light::On => self.spec.profile.on.bytes().to_vec(),
-                Light::Off => self.spec.profile.off.bytes().to_vec(),
+        let resend = self
+            .spec
+            .profile
+            .resend_seconds
+            .map(|s| Duration::from_secs(u64::from(s.max(1))));
+        let mut wanted: Option<Light> = None;
+        let mut faulty = false;
+        let mut last_sent = Instant::now();
+        loop {
+            let wait = match (faulty, resend) {
+                (true, _) => RETRY_EVERY,
+                (false, Some(every)) => every.saturating_sub(last_sent.elapsed()),
+                (false, None) => Duration::from_secs(3600),
             };
-            if let Err(err) = self.write(&bytes) {
-                warn!(room = %self.room, port = ?self.spec.port, error = %err, ?light,
-                    "cannot drive the recording light; will reopen the port at the next change");
-                self.port = None;
-            } else {
-                info!(room = %self.room, ?light, "recording light set");
+            match rx.recv_timeout(wait) {
+                Ok(light) => wanted = Some(light),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
             }
+            let Some(light) = wanted else { continue };
+            let due = faulty || resend.is_some_and(|every| last_sent.elapsed() >= every);
+            if !due && wanted_unchanged(&self.status, light) {
+                continue;
+            }
+            last_sent = Instant::now();
+            faulty = match self.write(light) {
+                Ok(()) => {
+                    tracing::debug!(room = %self.room, ?light, "recording light sent");
+                    if faulty {
+                        info!(room = %self.room, ?light, "recording light reachable again; state restored");
+                    }
+                    self.report(light, None);
+                    false
+                }
+                Err(err) => {
+                    if !faulty {
+                        warn!(room = %self.room, port = ?self.spec.port, error = %err, ?light,
+                            "cannot drive the recording light; retrying every second");
+                    }
+                    self.port = None;
+                    self.report(
+                        light,
+                        Some(format!(
+                            "录音录像指示灯无法控制 / recording light unreachable: {err}"
+                        )),
+                    );
+                    true
+                }
+            };
         }
     }
 
-    fn write(&mut self, bytes: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+    fn report(&self, light: Light, fault: Option<String>) {
+        if let Ok(mut status) = self.status.lock() {
+            *status = LightStatus {
+                on: Some(light == Light::On),
+                fault,
+            };
+        }
+    }
+
+    fn write(&mut self, light: Light) -> Result<(), Box<dyn std::error::Error>> {
+        let bytes = match light {
+            Light::On => self.spec.profile.on.bytes(),
+            Light::Off => self.spec.profile.off.bytes(),
+        };
         if self.port.is_none() {
             let IndicatorPort::Device(path) = &self.spec.port else {
                 return Err("the virtual light's pseudo-terminal is gone".into());
@@ -97,6 +165,14 @@ impl Owner {
         }
         Ok(())
     }
+}
+
+/// True when the status already shows `light` without a fault: nothing new to send.
+fn wanted_unchanged(status: &Mutex<LightStatus>, light: Light) -> bool {
+    status
+        .lock()
+        .map(|s| s.fault.is_none() && s.on == Some(light == Light::On))
+        .unwrap_or(false)
 }
 
 /// Reads the pseudo-terminal's other end and says in the log what a real light would show.

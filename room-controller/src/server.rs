@@ -60,6 +60,7 @@ pub async fn serve(
     let interrupted = recovery::recover_interrupted(&site, &db).await?;
 
     let mut handles = HashMap::new();
+    let mut lights = HashMap::new();
     let mut workers = Vec::new();
     for spec in &site.rooms {
         let indicator = match &spec.indicator {
@@ -69,6 +70,9 @@ pub async fn serve(
             ),
             None => None,
         };
+        if let Some(indicator) = &indicator {
+            lights.insert(spec.id.clone(), indicator.clone());
+        }
         if interrupted.contains(&spec.id) {
             // The light may have been left on by the recorder that died.
             if let Some(indicator) = &indicator {
@@ -99,6 +103,7 @@ pub async fn serve(
         site: Arc::new(site),
         db,
         rooms: Arc::new(handles),
+        lights: Arc::new(lights),
     };
     println!("listening on http://{addr}");
     info!(%addr, "site API ready");

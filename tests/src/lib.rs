@@ -62,18 +62,77 @@ pub fn workspace_binary(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// What the relay's pseudo-terminal has received so far.
+/// A relay on a pseudo-terminal, reached through a symlink as udev's `/dev/serial/by-id/…`
+/// links reach a USB relay: what it has received so far, and a way to unplug it.
 #[derive(Clone)]
 pub struct LightWire {
     received: Arc<Mutex<Vec<u8>>>,
+    plugged: Arc<std::sync::atomic::AtomicBool>,
+    link: PathBuf,
 }
 
 impl LightWire {
+    /// Creates a pty pair, points `link` at it, and records what arrives.
+    pub fn plug(link: &Path) -> anyhow::Result<Self> {
+        let (mut master, slave) =
+            TTYPort::pair().context("creating the relay's pseudo-terminal")?;
+        // Without close-on-exec the controller, started later, would inherit our end of the
+        // pty and keep the "unplugged" relay alive.
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: fcntl on a file descriptor we own, setting only its close-on-exec flag.
+            unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+        }
+        // The controller opens the pty by its path, as it would open /dev/ttyUSB0, and takes
+        // an exclusive lock on it: our own end of that side must be closed first.
+        let port = slave.name().context("the pty has no path")?;
+        drop(slave);
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&port, link)?;
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let plugged = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let sink = Arc::downgrade(&received);
+        let still_plugged = plugged.clone();
+        master.set_timeout(Duration::from_millis(100))?;
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 64];
+            // Reads until unplugged or the test drops it. While no process has the other side
+            // open (before the controller starts, after it is killed) reads fail: wait, retry.
+            while still_plugged.load(std::sync::atomic::Ordering::SeqCst) {
+                let Some(sink) = sink.upgrade() else { return };
+                match master.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        if let Ok(mut all) = sink.lock() {
+                            all.extend_from_slice(&buf[..n]);
+                        }
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+            // Dropping the master here is the unplug: the controller's writes now fail.
+        });
+        Ok(Self {
+            received,
+            plugged,
+            link: link.to_path_buf(),
+        })
+    }
+
+    /// Pulls the relay out: its pty closes and its link disappears.
+    pub fn unplug(&self) {
+        self.plugged
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::fs::remove_file(&self.link);
+        // Give the reader time to notice and close the pty.
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     pub fn bytes(&self) -> Vec<u8> {
         self.received.lock().map(|b| b.clone()).unwrap_or_default()
     }
 
-    /// Waits until the wire has received exactly `len` bytes or more, up to `timeout`.
+    /// Waits until the wire has received `len` bytes or more, up to `timeout`.
     pub fn wait_for_len(&self, len: usize, timeout: Duration) -> Vec<u8> {
         let deadline = Instant::now() + timeout;
         loop {
@@ -108,12 +167,9 @@ impl TestSite {
         profiles: &[(&str, &str)],
     ) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
-        let (mut master, slave) =
-            TTYPort::pair().context("creating the relay's pseudo-terminal")?;
-        // The controller opens the pty by its path, as it would open /dev/ttyUSB0, and takes
-        // an exclusive lock on it: our own end of that side must be closed first.
-        let port = slave.name().context("the pty has no path")?;
-        drop(slave);
+        let port = dir.path().join("ttyRELAY");
+        let light = LightWire::plug(&port)?;
+        let port = port.display();
         let site_file = dir.path().join("site.toml");
         std::fs::create_dir_all(dir.path().join("profiles"))?;
         for (name, text) in profiles {
@@ -152,30 +208,17 @@ port = "{port}"
 "#
             ),
         )?;
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::downgrade(&received);
-        master.set_timeout(Duration::from_millis(200))?;
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 64];
-            // Reads until the test drops its site. While no process has the other side open
-            // (before the controller starts, after it is killed) reads fail: wait and retry.
-            while let Some(sink) = sink.upgrade() {
-                match master.read(&mut buf) {
-                    Ok(n) if n > 0 => {
-                        if let Ok(mut all) = sink.lock() {
-                            all.extend_from_slice(&buf[..n]);
-                        }
-                    }
-                    Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
-                    _ => std::thread::sleep(Duration::from_millis(20)),
-                }
-            }
-        });
         Ok(Self {
             dir,
             site_file,
-            light: LightWire { received },
+            light,
         })
+    }
+
+    /// Plugs a new relay in where the old one was (same link, new pty).
+    pub fn replug_light(&mut self) -> anyhow::Result<()> {
+        self.light = LightWire::plug(&self.dir.path().join("ttyRELAY"))?;
+        Ok(())
     }
 
     pub fn records_file(&self) -> PathBuf {

@@ -1,0 +1,156 @@
+//! The "recording" light tells the truth even when its relay is unplugged and plugged back in
+//! mid-session: the fault shows in the room's state, recording goes on, and the re-plugged light
+//! shows "recording" again by itself.
+
+use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite};
+use records::api::{RoomView, SessionState, SessionView};
+use std::time::{Duration, Instant};
+
+/// The LCUS-1 relay, re-sent every second so that the test need not wait long.
+const FAST_RESEND_RELAY: &str = r#"
+id = "lcus-1-fast"
+name = "LCUS-1, re-sent every second"
+
+[indicator]
+baud = 9600
+on = [0xA0, 0x01, 0x01, 0xA2]
+off = [0xA0, 0x01, 0x00, 0xA1]
+resend_seconds = 1
+"#;
+
+async fn room(http: &reqwest::Client, url: &str) -> RoomView {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// Polls the room until `check` holds, up to 10 s.
+async fn wait_for_room(
+    http: &reqwest::Client,
+    url: &str,
+    what: &str,
+    check: impl Fn(&RoomView) -> bool,
+) -> RoomView {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let view = room(http, url).await;
+        if check(&view) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "{what}: {view:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_restores_it() {
+    let mut site = TestSite::with_devices(
+        1,
+        liuhen_tests::ONE_CAMERA_ONE_MICROPHONE,
+        &[("relay.toml", FAST_RESEND_RELAY)],
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&site.site_file)
+        .unwrap()
+        .replace("profile = \"lcus-1\"", "profile = \"lcus-1-fast\"");
+    std::fs::write(&site.site_file, text).unwrap();
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+    let room_url = controller.url(&format!("/api/rooms/{ROOM}"));
+
+    let session: SessionView = http
+        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
+        .json(&serde_json::json!({"case_number": "市监罚〔2026〕9号"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        site.light
+            .wait_for_len(4, Duration::from_secs(5))
+            .starts_with(&LIGHT_ON)
+    );
+    let shown = room(&http, &room_url)
+        .await
+        .light
+        .expect("the room has a light");
+    assert_eq!((shown.on, shown.fault), (Some(true), None));
+
+    // Pull the relay out: the fault shows, the session keeps recording.
+    site.light.unplug();
+    let faulty = wait_for_room(&http, &room_url, "fault shown", |r| {
+        r.light.as_ref().is_some_and(|l| l.fault.is_some())
+    })
+    .await;
+    assert!(
+        faulty
+            .light
+            .unwrap()
+            .fault
+            .unwrap()
+            .contains("recording light unreachable")
+    );
+    let session_url = controller.url(&format!("/api/sessions/{}", session.id));
+    let before: SessionView = http
+        .get(&session_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let during: SessionView = http
+        .get(&session_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        during.state,
+        SessionState::Recording,
+        "recording goes on without the light"
+    );
+    assert!(
+        during.segments.len() > before.segments.len(),
+        "segments keep closing: {} then {}",
+        before.segments.len(),
+        during.segments.len()
+    );
+
+    // Plug a relay back in at the same place: it shows "recording" again, by itself.
+    site.replug_light().unwrap();
+    let restored = site.light.wait_for_len(4, Duration::from_secs(10));
+    assert!(restored.starts_with(&LIGHT_ON), "{restored:02X?}");
+    wait_for_room(&http, &room_url, "fault cleared", |r| {
+        r.light.as_ref().is_some_and(|l| l.fault.is_none())
+    })
+    .await;
+
+    let stopped: SessionView = http
+        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stopped.state, SessionState::Finished);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !site.light.bytes().ends_with(&LIGHT_OFF) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let wire = site.light.bytes();
+    assert!(
+        wire.ends_with(&LIGHT_OFF),
+        "off after the stop: {wire:02X?}"
+    );
+    // Only "on" (re-sent) until the stop, then "off": never a wrong state.
+    let frames: Vec<&[u8]> = wire.chunks(4).collect();
+    assert!(
+        frames[..frames.len() - 1].iter().all(|f| *f == LIGHT_ON),
+        "{frames:02X?}"
+    );
+}

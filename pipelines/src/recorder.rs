@@ -255,6 +255,21 @@ impl Recorder {
         self.pipeline.send_event(gst::event::Eos::new());
     }
 
+    /// Blocks until the pipeline ends (EOS) or fails, up to `timeout`; for callers without an
+    /// async runtime, and only when [`Recorder::events`] is not in use. True on a clean end.
+    pub fn wait_for_end(&self, timeout: std::time::Duration) -> bool {
+        let Some(bus) = self.pipeline.bus() else {
+            return false;
+        };
+        let timeout =
+            gst::ClockTime::from_nseconds(u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX));
+        matches!(
+            bus.timed_pop_filtered(timeout, &[gst::MessageType::Eos, gst::MessageType::Error])
+                .map(|msg| msg.type_()),
+            Some(gst::MessageType::Eos)
+        )
+    }
+
     /// Tears the pipeline down. Call after EOS arrived, or after giving up waiting for it.
     pub fn shutdown(&self) {
         let _ = self.pipeline.set_state(gst::State::Null);

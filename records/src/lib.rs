@@ -6,7 +6,9 @@
 
 mod access;
 pub mod api;
+pub mod calendar;
 mod error;
+pub mod publicity;
 mod schema;
 mod store;
 

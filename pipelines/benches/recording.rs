@@ -1,0 +1,232 @@
+//! Recording figures on this machine, printed as `figure: value` lines (not a timed test):
+//!
+//! - time from a start request to the first media byte on disk;
+//! - CPU seconds of a 720p room recording (one camera, one microphone) in Liuhen, and of the
+//!   same pipeline run by `gst-launch-1.0`;
+//! - `verify` throughput against `sha256sum` on the same files.
+//!
+//! Run with `cargo bench -p pipelines`.
+
+use hardware_profiles::{
+    CameraProfile, CameraSource, CameraSpec, MicrophoneProfile, MicrophoneSource, MicrophoneSpec,
+    RoomKind, RoomSpec,
+};
+use pipelines::{
+    GENESIS_LINK, Manifest, ManifestSegment, Recorder, SegmentFacts, hash_file, next_link,
+};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 720;
+const FPS: u32 = 25;
+const KBPS: u32 = 2000;
+
+fn room() -> RoomSpec {
+    RoomSpec {
+        id: "bench".into(),
+        name: "bench".into(),
+        kind: RoomKind::Interview,
+        agencies: vec!["a".into()],
+        segment_seconds: 10,
+        cameras: vec![CameraSpec {
+            id: "cam1".into(),
+            profile_id: "bench".into(),
+            profile: CameraProfile {
+                source: CameraSource::TestPattern,
+                width: WIDTH,
+                height: HEIGHT,
+                framerate: FPS,
+                bitrate_kbps: KBPS,
+            },
+            device: None,
+        }],
+        microphones: vec![MicrophoneSpec {
+            id: "mic1".into(),
+            profile_id: "bench".into(),
+            profile: MicrophoneProfile {
+                source: MicrophoneSource::TestTone,
+                rate: 48000,
+                channels: 1,
+            },
+            device: None,
+        }],
+        indicator: None,
+    }
+}
+
+/// User + system CPU time of this process (`RUSAGE_SELF`) or its finished children.
+fn cpu(who: i32) -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::uninit();
+    // SAFETY: getrusage fills the struct completely when it returns 0.
+    let usage = unsafe {
+        if libc::getrusage(who, usage.as_mut_ptr()) != 0 {
+            return Duration::ZERO;
+        }
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+fn first_byte_on_disk(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.metadata().map(|m| m.len() > 0).unwrap_or(false))
+        })
+        .unwrap_or(false)
+}
+
+fn start_to_first_byte(runs: usize) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let started = Instant::now();
+        let recorder = Recorder::build(&room(), dir.path(), 0).expect("build");
+        recorder.start().expect("start");
+        while !first_byte_on_disk(dir.path()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no media written"
+            );
+            std::thread::sleep(Duration::from_micros(500));
+        }
+        times.push(started.elapsed());
+        recorder.send_eos();
+        recorder.wait_for_end(Duration::from_secs(10));
+    }
+    times.sort();
+    times
+}
+
+fn record_in_process(seconds: u64) -> Duration {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let before = cpu(libc::RUSAGE_SELF);
+    let recorder = Recorder::build(&room(), dir.path(), 0).expect("build");
+    recorder.start().expect("start");
+    std::thread::sleep(Duration::from_secs(seconds));
+    recorder.send_eos();
+    assert!(
+        recorder.wait_for_end(Duration::from_secs(10)),
+        "recording ended cleanly"
+    );
+    recorder.shutdown();
+    cpu(libc::RUSAGE_SELF) - before
+}
+
+fn record_with_gst_launch(seconds: u64) -> Duration {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = format!(
+        "videotestsrc is-live=true ! videoconvert ! videoscale ! videorate ! \
+         video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1 ! \
+         x264enc bitrate={KBPS} tune=zerolatency speed-preset=ultrafast key-int-max={FPS} ! h264parse ! queue ! sm.video \
+         audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=1 ! audioconvert ! audioresample ! level ! \
+         audio/x-raw,rate=48000 ! opusenc ! queue ! sm.audio_0 \
+         splitmuxsink name=sm muxer=matroskamux max-size-time=10000000000 send-keyframe-requests=true location={}/g-%05d.mkv",
+        dir.path().display()
+    );
+    let before = cpu(libc::RUSAGE_CHILDREN);
+    let mut child = Command::new("gst-launch-1.0")
+        .arg("-e")
+        .args(line.split_whitespace())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("gst-launch-1.0 (scripts/setup.sh installs it)");
+    std::thread::sleep(Duration::from_secs(seconds));
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let _ = child.wait();
+    cpu(libc::RUSAGE_CHILDREN) - before
+}
+
+/// Writes `files` files of `mib` MiB with a manifest, as a session folder would hold them.
+fn session_folder(dir: &Path, files: usize, mib: usize) -> u64 {
+    let mut previous = GENESIS_LINK.to_string();
+    let mut segments = Vec::new();
+    let mut total = 0;
+    for seq in 0..files {
+        let name = format!("cam1-{seq:05}.mkv");
+        let block: Vec<u8> = (0..1 << 20)
+            .map(|i: usize| (i.wrapping_mul(2654435761) >> 13) as u8 ^ seq as u8)
+            .collect();
+        let mut data = Vec::with_capacity(mib << 20);
+        for _ in 0..mib {
+            data.extend_from_slice(&block);
+        }
+        std::fs::write(dir.join(&name), &data).expect("write");
+        let hashed = hash_file(&dir.join(&name)).expect("hash");
+        let facts = SegmentFacts {
+            track: "cam1",
+            seq: seq as i64,
+            start_ns: 0,
+            duration_ns: 1,
+            size_bytes: hashed.size_bytes as i64,
+            sha256: &hashed.sha256,
+        };
+        let link = next_link(&previous, &facts);
+        segments.push(ManifestSegment {
+            file: name,
+            track: "cam1".into(),
+            seq: seq as i64,
+            start_ns: 0,
+            duration_ns: 1,
+            size_bytes: hashed.size_bytes as i64,
+            sha256: hashed.sha256,
+            link: link.clone(),
+            recovered: false,
+        });
+        previous = link;
+        total += hashed.size_bytes;
+    }
+    Manifest::new(serde_json::json!({}), segments, true)
+        .write(dir)
+        .expect("manifest");
+    total
+}
+
+fn main() {
+    pipelines::init().expect("GStreamer");
+    let firsts = start_to_first_byte(5);
+    println!(
+        "start to first media byte (720p camera + mic, 5 runs): median {:.0} ms, max {:.0} ms",
+        firsts[firsts.len() / 2].as_secs_f64() * 1e3,
+        firsts[firsts.len() - 1].as_secs_f64() * 1e3
+    );
+
+    let seconds = 10;
+    let ours = record_in_process(seconds);
+    let theirs = record_with_gst_launch(seconds);
+    println!(
+        "CPU for {seconds} s of 720p25 H.264 + Opus: Liuhen {:.2} s ({:.0} % of one core), gst-launch-1.0 {:.2} s ({:.0} %)",
+        ours.as_secs_f64(),
+        ours.as_secs_f64() * 100.0 / seconds as f64,
+        theirs.as_secs_f64(),
+        theirs.as_secs_f64() * 100.0 / seconds as f64
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bytes = session_folder(dir.path(), 8, 64);
+    let mb = bytes as f64 / 1e6;
+    let started = Instant::now();
+    let report = pipelines::verify(dir.path(), |_, _| {});
+    let ours = started.elapsed();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let files: Vec<_> = (0..8)
+        .map(|seq| dir.path().join(format!("cam1-{seq:05}.mkv")))
+        .collect();
+    let started = Instant::now();
+    let status = Command::new("sha256sum")
+        .args(&files)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("sha256sum");
+    let theirs = started.elapsed();
+    assert!(status.success());
+    println!(
+        "verify {mb:.0} MB (8 segments, warm cache): Liuhen {:.0} MB/s, sha256sum {:.0} MB/s",
+        mb / ours.as_secs_f64(),
+        mb / theirs.as_secs_f64()
+    );
+}

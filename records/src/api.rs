@@ -135,6 +135,13 @@ pub struct StartSession {
     pub agency_id: Option<String>,
 }
 
+/// A clerk's marker in a running session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddMarker {
+    /// What happened, e.g. "已告知当事人权利义务"; 1 to 200 characters.
+    pub text: String,
+}
+
 /// A session with its closed segments: what the case file needs to know of a recording.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionView {

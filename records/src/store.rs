@@ -232,6 +232,37 @@ impl Store {
         Ok(())
     }
 
+    /// A clerk's marker in a running session (e.g. "已告知当事人权利义务"), kept as an event
+    /// with the time it was added. Only while the session is recording.
+    pub fn add_marker(&mut self, id: i64, text: &str) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let state: Option<String> = tx
+            .query_row(
+                "SELECT state FROM sessions WHERE id = ?1",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        match state.as_deref() {
+            None => {
+                return Err(StoreError::NotFound {
+                    what: format!("session {id}"),
+                });
+            }
+            Some("recording") => {}
+            Some(other) => {
+                return Err(StoreError::Refused(format!(
+                    "session {id} is {other}; markers can only be added while it is recording"
+                )));
+            }
+        }
+        insert_event(&tx, id, "marker", text)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn add_event(&mut self, id: i64, kind: &str, detail: &str) -> Result<(), StoreError> {
         insert_event(&self.conn, id, kind, detail)?;
         Ok(())

@@ -10,6 +10,7 @@
 //! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
 //! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
+//! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -19,7 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
-use records::api::{ApiError, RoomView, SessionView, StartSession};
+use records::api::{AddMarker, ApiError, RoomView, SessionView, StartSession};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{room}/sessions", post(start_session))
         .route("/api/sessions/{id}", get(session))
         .route("/api/sessions/{id}/stop", post(stop_session))
+        .route("/api/sessions/{id}/markers", post(add_marker))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -182,5 +184,27 @@ async fn stop_session(
         .get(&view.room_id)
         .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
     handle.stop(id).await?;
+    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}
+
+async fn add_marker(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+    body: Result<Json<AddMarker>, JsonRejection>,
+) -> Answer<SessionView> {
+    caller.session_access(&state, id, "mark").await?;
+    let Json(marker) = body?;
+    let text = marker.text.trim().to_string();
+    if text.is_empty() || text.chars().count() > 200 {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "a marker's text must be 1 to 200 characters",
+        ));
+    }
+    state
+        .db
+        .call(move |store| store.add_marker(id, &text))
+        .await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }

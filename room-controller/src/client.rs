@@ -42,6 +42,23 @@ impl Client {
         .await
     }
 
+    pub async fn mark(&self, id: i64, text: &str) -> anyhow::Result<SessionView> {
+        let url = format!("{}/api/sessions/{id}/markers", self.base);
+        let body = records::api::AddMarker {
+            text: text.to_string(),
+        };
+        self.answer(
+            self.http
+                .post(&url)
+                .bearer_auth(&self.token)
+                .json(&body)
+                .send()
+                .await,
+            &url,
+        )
+        .await
+    }
+
     pub async fn session(&self, id: i64) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/sessions/{id}", self.base);
         self.answer(

@@ -93,6 +93,12 @@ enum SessionAction {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Adds a marker to a recording session, e.g. "已告知当事人权利义务".
+    Mark {
+        id: i64,
+        #[arg(long)]
+        text: String,
+    },
     /// Stops a session; returns once every file is closed and hashed.
     Stop { id: i64 },
     /// Shows a session, its segments and events.
@@ -163,6 +169,10 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .with_context(|| format!("stopping session {id}"))?,
                 SessionAction::Show { id } => client.session(id).await?,
+                SessionAction::Mark { id, text } => client
+                    .mark(id, &text)
+                    .await
+                    .with_context(|| format!("marking session {id}"))?,
             };
             print_session(&view);
             Ok(())
@@ -252,6 +262,9 @@ fn print_session(view: &SessionView) {
     );
     if let Some(failure) = &view.failure {
         println!("  note: {failure}");
+    }
+    for event in view.events.iter().filter(|e| e.kind == "marker") {
+        println!("  marker {}: {}", event.at.format("%H:%M:%S"), event.detail);
     }
     for seg in &view.segments {
         println!(

@@ -81,6 +81,13 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         )
     );
 
+    let marked = http
+        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
+        .json(&serde_json::json!({"text": "已告知当事人权利义务"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), 200);
     tokio::time::sleep(Duration::from_millis(5500)).await;
     let stopped: SessionView = http
         .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
@@ -91,6 +98,20 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         .await
         .expect("stop answers with the session");
     assert_eq!(stopped.state, SessionState::Finished);
+    let markers: Vec<_> = stopped
+        .events
+        .iter()
+        .filter(|e| e.kind == "marker")
+        .map(|e| e.detail.as_str())
+        .collect();
+    assert_eq!(markers, ["已告知当事人权利义务"]);
+    let late = http
+        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
+        .json(&serde_json::json!({"text": "迟到的标记"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status(), 409, "no markers after the stop");
     assert_eq!(
         site.light.wait_for_len(8, Duration::from_secs(5)),
         [LIGHT_ON, LIGHT_OFF].concat(),

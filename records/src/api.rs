@@ -52,8 +52,9 @@ impl SessionState {
         matches!(self, Self::Starting | Self::Recording | Self::Stopping)
     }
 
-    /// Whether a session may move from this state to `next`. The end states are final; any
-    /// live state may fail or be found interrupted after a crash.
+    /// Whether a session may move from this state to `next`. Finished and failed are final;
+    /// any live state may fail or be found interrupted after a crash; an interrupted session
+    /// may be resumed (back to starting).
     pub fn can_become(self, next: Self) -> bool {
         use SessionState::*;
         matches!(
@@ -61,6 +62,7 @@ impl SessionState {
             (Starting, Recording)
                 | (Recording, Stopping)
                 | (Stopping, Finished)
+                | (Interrupted, Starting)
                 | (Starting | Recording | Stopping, Failed | Interrupted)
         )
     }
@@ -265,6 +267,7 @@ mod tests {
             (Stopping, Finished),
             (Stopping, Failed),
             (Stopping, Interrupted),
+            (Interrupted, Starting),
         ];
         for from in ALL {
             for to in ALL {

@@ -11,6 +11,7 @@
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
 //! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
 //! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
+//! | `POST /api/sessions/{id}/resume`  | resume an interrupted session, new segments    |
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{id}", get(session))
         .route("/api/sessions/{id}/stop", post(stop_session))
         .route("/api/sessions/{id}/markers", post(add_marker))
+        .route("/api/sessions/{id}/resume", post(resume_session))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -83,7 +85,9 @@ impl From<ControllerError> for Failure {
         let status = match &err {
             ControllerError::Store(StoreError::NotFound { .. })
             | ControllerError::UnknownRoom(_) => StatusCode::NOT_FOUND,
-            ControllerError::Store(StoreError::Refused(_))
+            ControllerError::Store(
+                StoreError::Refused(_) | StoreError::IllegalTransition { .. },
+            )
             | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
             ControllerError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             ControllerError::NoMedia { .. }
@@ -206,5 +210,19 @@ async fn add_marker(
         .db
         .call(move |store| store.add_marker(id, &text))
         .await?;
+    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}
+
+async fn resume_session(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Answer<SessionView> {
+    let view = caller.session_access(&state, id, "resume").await?;
+    let handle = state
+        .rooms
+        .get(&view.room_id)
+        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    handle.resume(id).await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }

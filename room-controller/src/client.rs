@@ -59,6 +59,15 @@ impl Client {
         .await
     }
 
+    pub async fn resume(&self, id: i64) -> anyhow::Result<SessionView> {
+        let url = format!("{}/api/sessions/{id}/resume", self.base);
+        self.answer(
+            self.http.post(&url).bearer_auth(&self.token).send().await,
+            &url,
+        )
+        .await
+    }
+
     pub async fn session(&self, id: i64) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/sessions/{id}", self.base);
         self.answer(

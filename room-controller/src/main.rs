@@ -99,6 +99,8 @@ enum SessionAction {
         #[arg(long)]
         text: String,
     },
+    /// Resumes an interrupted session (after a crash) into new segments of the same session.
+    Resume { id: i64 },
     /// Stops a session; returns once every file is closed and hashed.
     Stop { id: i64 },
     /// Shows a session, its segments and events.
@@ -169,6 +171,10 @@ async fn main() -> anyhow::Result<()> {
                     .await
                     .with_context(|| format!("stopping session {id}"))?,
                 SessionAction::Show { id } => client.session(id).await?,
+                SessionAction::Resume { id } => client
+                    .resume(id)
+                    .await
+                    .with_context(|| format!("resuming session {id}"))?,
                 SessionAction::Mark { id, text } => client
                     .mark(id, &text)
                     .await

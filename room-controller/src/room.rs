@@ -8,6 +8,7 @@
 //!              │                                  │                    │
 //!              └── error / no media ──▶ Failed ◀──┴── element error ───┘
 //!  (controller killed in any live state ──▶ Interrupted, found at the next start-up)
+//!  Interrupted ──resume──▶ Starting ──▶ Recording … (same session, new segments, a "gap" event)
 //! ```
 
 use hardware_profiles::RoomSpec;
@@ -41,6 +42,10 @@ enum Command {
         session_id: i64,
         reply: oneshot::Sender<Result<(), ControllerError>>,
     },
+    Resume {
+        session_id: i64,
+        reply: oneshot::Sender<Result<i64, ControllerError>>,
+    },
 }
 
 /// A cloneable handle to a room's worker.
@@ -64,6 +69,15 @@ impl RoomHandle {
             reply,
         })
         .await?;
+        answer
+            .await
+            .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
+    }
+
+    /// Resumes an interrupted session into new segments; returns once media is written.
+    pub async fn resume(&self, session_id: i64) -> Result<i64, ControllerError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Resume { session_id, reply }).await?;
         answer
             .await
             .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
@@ -138,6 +152,9 @@ impl Worker {
                     Some(Command::Start { agency_id, case_number, reply }) => {
                         let _ = reply.send(self.start(agency_id, case_number).await);
                     }
+                    Some(Command::Resume { session_id, reply }) => {
+                        let _ = reply.send(self.resume(session_id).await);
+                    }
                     Some(Command::Stop { session_id, reply }) => {
                         let _ = reply.send(self.stop(session_id).await);
                     }
@@ -188,6 +205,61 @@ impl Worker {
                 })
             })
             .await?;
+        self.record(session_id, recorder, dir).await
+    }
+
+    /// Resumes an interrupted session into new segments of the same session, after the ones it
+    /// already has; the time without recording is kept as a "gap" event.
+    async fn resume(&mut self, session_id: i64) -> Result<i64, ControllerError> {
+        if let Some(active) = &self.active {
+            return Err(records::StoreError::Refused(format!(
+                "room {} is recording session {}; stop it before resuming another",
+                self.room.id, active.session_id
+            ))
+            .into());
+        }
+        self.check_free_space()?;
+        let view = self.db.call(move |store| store.session(session_id)).await?;
+        let dir = session_dir(&self.media_root, &view.media_dir);
+        let next_seq = view
+            .segments
+            .iter()
+            .map(|s| s.seq)
+            .max()
+            .map_or(0, |last| last + 1);
+        let recorder = Recorder::build(
+            &self.room,
+            &dir,
+            i32::try_from(next_seq).unwrap_or(i32::MAX),
+        )?;
+        let stopped_at = view
+            .ended_at
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| "unknown".into());
+        self.db
+            .call(move |store| {
+                store.set_state(
+                    session_id,
+                    SessionState::Starting,
+                    Some("resumed after an interruption"),
+                )?;
+                let gap = format!(
+                    "no recording from {stopped_at} until {}",
+                    chrono::Utc::now().to_rfc3339()
+                );
+                store.add_event(session_id, "gap", &gap)
+            })
+            .await?;
+        self.record(session_id, recorder, dir).await
+    }
+
+    /// Starts a built recorder for a recorded session and waits until media is being written.
+    async fn record(
+        &mut self,
+        session_id: i64,
+        recorder: Recorder,
+        dir: PathBuf,
+    ) -> Result<i64, ControllerError> {
         info!(room = %self.room.id, session = session_id, dir = %dir.display(), "starting a session");
         let mut events = recorder.events()?;
         if let Err(err) = recorder.start() {

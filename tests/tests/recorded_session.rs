@@ -310,9 +310,60 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         String::from_utf8_lossy(&verified.stdout)
     );
 
-    // The room records again.
-    let again = start(&http, &controller.base).await;
-    assert_ne!(again.id, session.id);
+    // The clerk resumes the same session: new segments after the old ones, the gap recorded.
+    let resumed = http
+        .post(controller.url(&format!("/api/sessions/{}/resume", session.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let finished: SessionView = http
+        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(finished.state, SessionState::Finished);
+    assert!(
+        finished.events.iter().any(|e| e.kind == "gap"),
+        "the gap is recorded: {:?}",
+        finished.events
+    );
+    let resumed_segments = &finished.segments[after.segments.len()..];
+    assert!(
+        resumed_segments.len() >= 2,
+        "recording went on: {resumed_segments:?}"
+    );
+    let last_before = after.segments.iter().map(|s| s.seq).max().unwrap();
+    assert!(
+        resumed_segments
+            .iter()
+            .all(|s| s.seq > last_before && !s.recovered),
+        "new files after the old ones"
+    );
+    let verified = std::process::Command::new(workspace_binary("room-controller"))
+        .arg("verify")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "one chain across the gap: {}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let again = http
+        .post(controller.url(&format!("/api/sessions/{}/resume", session.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "a finished session cannot be resumed");
+
+    // The room records new sessions too.
+    let next = start(&http, &controller.base).await;
+    assert_ne!(next.id, session.id);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,7 +17,7 @@ mod sources;
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
 pub use error::PipelineError;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};
-pub use media_info::{AudioStream, MediaInfo, VideoStream, probe};
+pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};
 pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, segment_name};
 pub use segment::{HashedFile, hash_file};
 

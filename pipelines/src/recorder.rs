@@ -113,6 +113,11 @@ impl Recorder {
                 "Matroska files",
             )?;
             split.set_property("muxer", &muxer);
+            // Unbuffered: every write reaches the kernel at once, so a killed process loses
+            // nothing that the muxer has written (filesink would otherwise hold up to 64 KiB).
+            let file = make("filesink", format!("liuhen-{track}-file"), "writing files")?;
+            file.set_property_from_str("buffer-mode", "unbuffered");
+            split.set_property("sink", &file);
             split.set_property("max-size-time", segment_ns);
             split.set_property("send-keyframe-requests", true);
             split.set_property("start-index", first_seq);

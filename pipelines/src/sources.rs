@@ -86,9 +86,10 @@ pub(crate) fn camera(
     encoder.set_property("bitrate", p.bitrate_kbps);
     encoder.set_property_from_str("tune", "zerolatency");
     encoder.set_property_from_str("speed-preset", "ultrafast");
-    // One key frame a second: a segment can only end on a key frame, and a killed recorder
-    // loses at most what followed the last one.
-    encoder.set_property("key-int-max", p.framerate.max(1));
+    // Two key frames a second: splitmuxsink holds a whole GOP before it writes it (it must see
+    // the next key frame to know where a segment may end), so the GOP bounds what a killed
+    // recorder loses.
+    encoder.set_property("key-int-max", (p.framerate / 2).max(1));
     let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
     let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
     queue.set_property("max-size-time", 3_000_000_000u64);

@@ -155,11 +155,12 @@ pub async fn record_leftovers(
     let count = leftovers.len();
     for (track, seq, file) in leftovers {
         let probe_file = file.clone();
-        let duration_ns = tokio::task::spawn_blocking(move || pipelines::probe(&probe_file))
+        // The discoverer guesses the duration of a file whose writer died; demuxing it gives
+        // the time it really covers.
+        let duration_ns = tokio::task::spawn_blocking(move || pipelines::media_span(&probe_file))
             .await
             .ok()
             .and_then(Result::ok)
-            .and_then(|info| info.duration)
             .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
             .unwrap_or(0);
         record(

@@ -315,6 +315,30 @@ impl Controller {
         format!("{}{path}", self.base)
     }
 
+    /// Open file descriptors and threads of the controller process, from /proc.
+    pub fn fds_and_threads(&self) -> (usize, usize) {
+        let count = |what: &str| {
+            std::fs::read_dir(format!("/proc/{}/{what}", self.child.id()))
+                .map(|d| d.count())
+                .unwrap_or(0)
+        };
+        (count("fd"), count("task"))
+    }
+
+    /// What each open file descriptor of the controller points at, for leak reports.
+    pub fn open_files(&self) -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| std::fs::read_link(e.path()).ok())
+                    .map(|p| p.display().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
     /// SIGKILL: the process gets no chance to finish anything.
     pub fn kill(mut self) {
         let _ = self.child.kill();

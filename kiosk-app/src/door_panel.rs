@@ -17,12 +17,19 @@ pub struct Options {
 }
 
 impl Options {
+    fn events_url(&self) -> String {
+        format!("{}/api/events", self.api.trim_end_matches('/'))
+    }
+
     fn url(&self) -> String {
         format!("{}/api/rooms/{}", self.api.trim_end_matches('/'), self.room)
     }
 }
 
-const POLL_EVERY: Duration = Duration::from_secs(1);
+/// The fallback poll; changes normally arrive pushed, at once.
+const POLL_EVERY: Duration = Duration::from_secs(10);
+/// How often the headless mode redraws its PNG.
+const REDRAW_EVERY: Duration = Duration::from_secs(2);
 
 /// Sets every property of the panel from a room's state.
 fn show_room(ui: &DoorPanel, room: &RoomView, fetched_at: DateTime<Local>, offline: bool) {
@@ -108,9 +115,13 @@ pub fn run_window(options: Options) -> anyhow::Result<()> {
     let state_file = options.state_file.clone();
     let room = options.room.clone();
     feed::follow(
-        options.url(),
-        options.token.clone(),
-        POLL_EVERY,
+        feed::Feed {
+            url: options.url(),
+            events_url: options.events_url(),
+            room: options.room.clone(),
+            token: options.token.clone(),
+            every: POLL_EVERY,
+        },
         move |update| {
             let state_file = state_file.clone();
             let room = room.clone();
@@ -138,6 +149,6 @@ pub fn run_headless(options: Options, png: &Path, once: bool) -> anyhow::Result<
         if once {
             return Ok(());
         }
-        std::thread::sleep(POLL_EVERY * 2);
+        std::thread::sleep(REDRAW_EVERY);
     }
 }

@@ -1,10 +1,17 @@
 //! Follows one document of the site API from a background thread with its own tokio runtime,
-//! and hands every change (or the loss of the controller) to the screen.
+//! and hands every result (or the loss of the controller) to the screen.
+//!
+//! Changes are pushed: the thread listens to `/api/events` and fetches the document again as
+//! soon as an event names it (or the stream reconnects, which may have missed some). A slow poll
+//! stays as the fallback, so a screen is never stale for long even when pushes are lost.
 
+use records::api::LiveEvent;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::mpsc;
 
-/// What the screen learns on each poll.
+/// What the screen learns on each fetch.
 #[derive(Debug, Clone)]
 pub enum Update {
     Fresh(Value),
@@ -28,13 +35,22 @@ pub async fn fetch(http: &reqwest::Client, url: &str, token: &str) -> Update {
     }
 }
 
-/// Polls `url` every `every` and calls `on_update` with each result, forever.
-pub fn follow(
-    url: String,
-    token: String,
-    every: Duration,
-    on_update: impl Fn(Update) + Send + 'static,
-) -> std::io::Result<()> {
+/// What to follow.
+pub struct Feed {
+    /// The document to show.
+    pub url: String,
+    /// The controller's event stream.
+    pub events_url: String,
+    /// Only events for this room make the document stale.
+    pub room: String,
+    pub token: String,
+    /// The fallback poll.
+    pub every: Duration,
+}
+
+/// Fetches the document now, on every pushed change for it, and at least every `every`;
+/// calls `on_update` with each result, forever.
+pub fn follow(feed: Feed, on_update: impl Fn(Update) + Send + 'static) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("liuhen-feed".into())
         .spawn(move || {
@@ -52,11 +68,49 @@ pub fn follow(
             };
             runtime.block_on(async {
                 let http = reqwest::Client::new();
+                let (nudge, mut nudged) = mpsc::channel(8);
+                let feed = Arc::new(feed);
+                tokio::spawn(listen(http.clone(), feed.clone(), nudge));
                 loop {
-                    on_update(fetch(&http, &url, &token).await);
-                    tokio::time::sleep(every).await;
+                    on_update(fetch(&http, &feed.url, &feed.token).await);
+                    let _ = tokio::time::timeout(feed.every, nudged.recv()).await;
                 }
             });
         })?;
     Ok(())
+}
+
+/// Reads the event stream and nudges the fetch loop for each change of our room; reconnects
+/// (and nudges, since events may have been missed) whenever the stream breaks.
+async fn listen(http: reqwest::Client, feed: Arc<Feed>, nudge: mpsc::Sender<()>) {
+    loop {
+        let response = http
+            .get(&feed.events_url)
+            .bearer_auth(&feed.token)
+            .send()
+            .await;
+        if let Ok(mut response) = response.and_then(reqwest::Response::error_for_status) {
+            let _ = nudge.try_send(());
+            let mut pending = String::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                pending.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = pending.find('\n') {
+                    let line: String = pending.drain(..=end).collect();
+                    if line.starts_with("event: resync") {
+                        let _ = nudge.try_send(());
+                    }
+                    let Some(data) = line.trim_end().strip_prefix("data:") else {
+                        continue;
+                    };
+                    let ours = serde_json::from_str::<LiveEvent>(data.trim())
+                        .map(|e| e.room == feed.room)
+                        .unwrap_or(false);
+                    if ours {
+                        let _ = nudge.try_send(());
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }

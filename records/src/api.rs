@@ -243,6 +243,15 @@ pub struct AccessEntry {
     pub reason: String,
 }
 
+/// A live change, pushed to displays on `/api/events` (server-sent events). Deliberately
+/// small: it names what changed, and the display fetches that room's state. `seq` grows by one
+/// per event; a gap means missed events, and the display fetches everything again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub seq: u64,
+    pub room: String,
+}
+
 /// The body of every error answer: one sentence that says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -6,6 +6,7 @@
 //! |-----------------------------------|------------------------------------------------|
 //! | `GET  /api/health`                | the site's name; answers when the API is up    |
 //! | `GET  /api/rooms`                 | every room and the session holding it          |
+//! | `GET  /api/events`                | live changes as server-sent events (`LiveEvent`)|
 //! | `GET  /api/rooms/{room}`          | one room                                       |
 //! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
@@ -16,6 +17,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -29,6 +31,7 @@ use crate::ControllerError;
 use crate::auth::Authenticated;
 use crate::db::Db;
 use crate::indicator::Indicator;
+use crate::live::Live;
 use crate::room::RoomHandle;
 
 /// Requests are small JSON documents; anything larger is refused before it is read.
@@ -41,6 +44,7 @@ pub struct AppState {
     pub rooms: Arc<HashMap<String, RoomHandle>>,
     /// Each room's light, by room id, for its live status.
     pub lights: Arc<HashMap<String, Indicator>>,
+    pub live: Live,
 }
 
 impl AppState {
@@ -55,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/rooms", get(rooms))
+        .route("/api/events", get(events))
         .route("/api/rooms/{room}", get(room))
         .route("/api/rooms/{room}/sessions", post(start_session))
         .route("/api/sessions/{id}", get(session))
@@ -225,4 +230,34 @@ async fn resume_session(
         .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
     handle.resume(id).await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}
+
+/// Server-sent events: `event: room` with a `LiveEvent` for each change, or `event: resync`
+/// when this subscriber fell behind and should fetch everything again.
+async fn events(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+) -> Sse<impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let (changes, closing) = state.live.subscribe();
+    let stream = futures_util::stream::unfold(
+        (changes, closing),
+        |(mut changes, mut closing)| async move {
+            if *closing.borrow() {
+                return None;
+            }
+            let event = tokio::select! {
+                change = changes.recv() => match change {
+                    Ok(change) => Event::default()
+                        .event("room")
+                        .id(change.seq.to_string())
+                        .data(serde_json::to_string(&change).unwrap_or_default()),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::default().event("resync").data("{}"),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = closing.changed() => return None,
+            };
+            Some((Ok(event), (changes, closing)))
+        },
+    );
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod disk;
 pub mod error;
 pub mod indicator;
+pub mod live;
 pub mod recovery;
 pub mod room;
 pub mod segments;

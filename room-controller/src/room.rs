@@ -25,6 +25,7 @@ use tracing::{error, info, warn};
 use crate::ControllerError;
 use crate::db::Db;
 use crate::indicator::{Indicator, Light};
+use crate::live::Live;
 use crate::segments::{self, ClosedSegment};
 
 /// How long a start may take before the first media byte must be on disk.
@@ -108,6 +109,7 @@ pub fn spawn(
     min_free_minutes: u32,
     db: Db,
     indicator: Option<Indicator>,
+    live: Live,
 ) -> (RoomHandle, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(16);
     let handle = RoomHandle {
@@ -120,6 +122,7 @@ pub fn spawn(
         media_root,
         db,
         indicator,
+        live,
         active: None,
     };
     let task = tokio::spawn(worker.run(rx));
@@ -141,6 +144,7 @@ struct Worker {
     media_root: PathBuf,
     db: Db,
     indicator: Option<Indicator>,
+    live: Live,
     active: Option<Active>,
 }
 
@@ -250,6 +254,7 @@ impl Worker {
                 store.add_event(session_id, "gap", &gap)
             })
             .await?;
+        self.live.room_changed(&self.room.id);
         self.record(session_id, recorder, dir).await
     }
 
@@ -333,8 +338,7 @@ impl Worker {
                 });
             }
         }
-        self.db
-            .call(move |s| s.set_state(session_id, SessionState::Stopping, None))
+        self.set_state(session_id, SessionState::Stopping, None)
             .await?;
         if let Some(active) = &self.active {
             active.recorder.send_eos();
@@ -364,8 +368,7 @@ impl Worker {
         // Anything the pipeline did not report closed (a source that never ended) is kept too.
         segments::record_leftovers(&self.db, session_id, &active.dir).await?;
         self.light(Light::Off);
-        self.db
-            .call(move |s| s.set_state(session_id, SessionState::Finished, None))
+        self.set_state(session_id, SessionState::Finished, None)
             .await?;
         segments::write_manifest(&self.db, session_id, &active.dir).await?;
         info!(room = %self.room.id, session = session_id, "session finished");
@@ -383,8 +386,7 @@ impl Worker {
                 if !active.writing {
                     active.writing = true;
                     if let Err(err) = self
-                        .db
-                        .call(move |s| s.set_state(session_id, SessionState::Recording, None))
+                        .set_state(session_id, SessionState::Recording, None)
                         .await
                     {
                         error!(session = session_id, error = %err, "cannot record the session as recording");
@@ -434,8 +436,7 @@ impl Worker {
         }
         self.light(Light::Off);
         let _ = self
-            .db
-            .call(move |s| s.set_state(session_id, SessionState::Failed, Some(&reason)))
+            .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
         if let Err(err) = segments::write_manifest(&self.db, session_id, &active.dir).await {
             error!(session = session_id, error = %err, "cannot write the manifest");
@@ -451,8 +452,7 @@ impl Worker {
         recorder.shutdown();
         let stored = reason.clone();
         let _ = self
-            .db
-            .call(move |s| s.set_state(session_id, SessionState::Failed, Some(&stored)))
+            .set_state(session_id, SessionState::Failed, Some(&stored))
             .await;
         ControllerError::RecordingFailed {
             room: self.room.id.clone(),
@@ -472,6 +472,22 @@ impl Worker {
             room: self.room.id.clone(),
             reason,
         }
+    }
+
+    /// Moves the session to `state` in the records and tells the displays.
+    async fn set_state(
+        &self,
+        session_id: i64,
+        state: SessionState,
+        failure: Option<&str>,
+    ) -> Result<(), records::StoreError> {
+        let failure = failure.map(str::to_string);
+        let result = self
+            .db
+            .call(move |s| s.set_state(session_id, state, failure.as_deref()))
+            .await;
+        self.live.room_changed(&self.room.id);
+        result
     }
 
     fn light(&self, light: Light) {

@@ -12,6 +12,7 @@ use tracing::info;
 use crate::api::{AppState, router};
 use crate::db::Db;
 use crate::indicator::{Indicator, Light};
+use crate::live::Live;
 use crate::{recovery, room};
 
 /// Opens (creating or upgrading) the site's records file and makes its agencies and rooms
@@ -59,6 +60,7 @@ pub async fn serve(
 
     let interrupted = recovery::recover_interrupted(&site, &db).await?;
 
+    let live = Live::new();
     let mut handles = HashMap::new();
     let mut lights = HashMap::new();
     let mut workers = Vec::new();
@@ -85,6 +87,7 @@ pub async fn serve(
             site.min_free_minutes,
             db.clone(),
             indicator,
+            live.clone(),
         );
         handles.insert(spec.id.clone(), handle);
         workers.push(task);
@@ -104,11 +107,16 @@ pub async fn serve(
         db,
         rooms: Arc::new(handles),
         lights: Arc::new(lights),
+        live: live.clone(),
     };
     println!("listening on http://{addr}");
     info!(%addr, "site API ready");
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Open event streams would otherwise keep the server waiting for displays.
+            live.close();
+        })
         .await
         .context("serving the site API")?;
     // The router (and with it every room handle) is gone: each worker stops its session.

@@ -29,36 +29,33 @@ profile = "test-tone""#;
 /// A binary of this workspace, built (once per test process) so that it is never stale:
 /// `cargo test` only builds the executables of packages that have integration tests themselves.
 pub fn workspace_binary(name: &str) -> PathBuf {
-    static BUILT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
-    let built = BUILT.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--bins",
-                "-p",
-                "room-controller",
-                "-p",
-                "kiosk-app",
-            ])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .map_err(|err| err.to_string())?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("cargo build failed: {status}"))
-        }
-    });
-    if let Err(err) = built {
-        panic!("cannot build the workspace's binaries: {err}");
-    }
+    static BUILT: std::sync::OnceLock<std::sync::Mutex<Vec<String>>> = std::sync::OnceLock::new();
     let exe = std::env::current_exe().unwrap_or_default();
-    // target/debug/deps/<test> → target/debug/<name>
+    // target/<profile>/deps/<test> → target/<profile>/<name>
     let dir = exe
         .parent()
         .and_then(Path::parent)
-        .unwrap_or(Path::new("target/debug"));
+        .unwrap_or(Path::new("target/debug"))
+        .to_path_buf();
+    let release = dir.ends_with("release");
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .args(["build", "--bin", name, "-p", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if release {
+            command.arg("--release");
+        }
+        match command.status() {
+            Ok(status) if status.success() => built.push(name.to_string()),
+            other => panic!("cannot build {name}: {other:?}"),
+        }
+    }
     dir.join(name)
 }
 
@@ -337,6 +334,38 @@ impl Controller {
             .unwrap_or_default();
         files.sort();
         files
+    }
+
+    /// Reads server-sent events from `/api/events` as `token`'s holder; each `data:` line that
+    /// arrives is sent, parsed, into the returned channel.
+    pub async fn subscribe(
+        &self,
+        token: &str,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<records::api::LiveEvent> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut response = authorised_client(token)
+            .expect("client")
+            .get(self.url("/api/events"))
+            .send()
+            .await
+            .expect("event stream");
+        assert_eq!(response.status(), 200, "event stream answers");
+        tokio::spawn(async move {
+            let mut pending = String::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                pending.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = pending.find('\n') {
+                    let line: String = pending.drain(..=end).collect();
+                    if let Some(data) = line.trim_end().strip_prefix("data:")
+                        && let Ok(event) = serde_json::from_str(data.trim())
+                        && tx.send(event).is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+        rx
     }
 
     /// SIGKILL: the process gets no chance to finish anything.

@@ -1,0 +1,61 @@
+//! Displays need not poll: a subscriber to `/api/events` is told, in order and numbered, every
+//! time a room's session changes; and an open stream does not hold up a clean shutdown.
+
+use liuhen_tests::{ROOM, TestSite};
+use records::api::{LiveEvent, SessionView};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+async fn next(events: &mut UnboundedReceiver<LiveEvent>) -> LiveEvent {
+    tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("an event within 5 s")
+        .expect("stream open")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_display_is_told_of_every_change_in_order_and_shutdown_does_not_wait_for_it() {
+    let site = TestSite::new(2).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let kiosk = site.issue_token("hall board", "kiosk", None).unwrap();
+    let mut events = controller.subscribe(&kiosk).await;
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+
+    let session: SessionView = http
+        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
+        .json(&serde_json::json!({"case_number": "推送测试"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let recording = next(&mut events).await;
+    assert_eq!(recording.room, ROOM);
+    http.post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
+        .send()
+        .await
+        .unwrap();
+    let stopping = next(&mut events).await;
+    let finished = next(&mut events).await;
+    assert_eq!(
+        [stopping.seq, finished.seq],
+        [recording.seq + 1, recording.seq + 2],
+        "numbered without gaps"
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), events.recv())
+            .await
+            .is_err(),
+        "nothing more"
+    );
+
+    let status = tokio::task::spawn_blocking(move || controller.terminate())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        status.success(),
+        "clean exit with a display still subscribed"
+    );
+}

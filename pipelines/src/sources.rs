@@ -31,6 +31,16 @@ fn caps_filter(name: String, caps: gst::Caps) -> Result<gst::Element, PipelineEr
     Ok(filter)
 }
 
+/// A queue bounded by time only (3 s), so that live sources of very different bitrates never
+/// block each other at the muxer.
+fn time_queue(id: &str) -> Result<gst::Element, PipelineError> {
+    let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
+    queue.set_property("max-size-time", 3_000_000_000u64);
+    queue.set_property("max-size-bytes", 0u32);
+    queue.set_property("max-size-buffers", 0u32);
+    Ok(queue)
+}
+
 /// Adds the chain and links it; returns the last element, whose src pad gives encoded data.
 fn add_chain(
     pipeline: &gst::Pipeline,
@@ -91,10 +101,7 @@ pub(crate) fn camera(
     // recorder loses.
     encoder.set_property("key-int-max", (p.framerate / 2).max(1));
     let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
-    let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
-    queue.set_property("max-size-time", 3_000_000_000u64);
-    queue.set_property("max-size-bytes", 0u32);
-    queue.set_property("max-size-buffers", 0u32);
+    let queue = time_queue(id)?;
     add_chain(
         pipeline,
         &[
@@ -152,10 +159,7 @@ pub(crate) fn microphone(
     )?;
     let level = make("level", format!("liuhen-{id}-level"), "microphone levels")?;
     let encoder = make("opusenc", format!("liuhen-{id}-enc"), "Opus encoding")?;
-    let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
-    queue.set_property("max-size-time", 3_000_000_000u64);
-    queue.set_property("max-size-bytes", 0u32);
-    queue.set_property("max-size-buffers", 0u32);
+    let queue = time_queue(id)?;
     add_chain(
         pipeline,
         &[

@@ -368,6 +368,57 @@ impl Controller {
         rx
     }
 
+    /// Starts a session in the test room for `case_number` as the client's clerk.
+    pub async fn start_session(
+        &self,
+        http: &reqwest::Client,
+        case_number: &str,
+    ) -> records::api::SessionView {
+        let response = http
+            .post(self.url(&format!("/api/rooms/{ROOM}/sessions")))
+            .json(&serde_json::json!({ "case_number": case_number }))
+            .send()
+            .await
+            .expect("controller answers");
+        let status = response.status();
+        if status != 201 {
+            panic!(
+                "starting a session: {status}: {}",
+                response.text().await.unwrap_or_default()
+            );
+        }
+        response.json().await.expect("a session")
+    }
+
+    /// Stops a session and returns it as the controller has it then.
+    pub async fn stop_session(&self, http: &reqwest::Client, id: i64) -> records::api::SessionView {
+        self.get_or_post(http.post(self.url(&format!("/api/sessions/{id}/stop"))))
+            .await
+    }
+
+    pub async fn session(&self, http: &reqwest::Client, id: i64) -> records::api::SessionView {
+        self.get_or_post(http.get(self.url(&format!("/api/sessions/{id}"))))
+            .await
+    }
+
+    /// The test room as the API shows it.
+    pub async fn room(&self, http: &reqwest::Client) -> records::api::RoomView {
+        self.get_or_post(http.get(self.url(&format!("/api/rooms/{ROOM}"))))
+            .await
+    }
+
+    async fn get_or_post<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> T {
+        let response = request.send().await.expect("controller answers");
+        let status = response.status();
+        if !status.is_success() {
+            panic!("{status}: {}", response.text().await.unwrap_or_default());
+        }
+        response.json().await.expect("a JSON answer")
+    }
+
     /// SIGKILL: the process gets no chance to finish anything.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -2,7 +2,7 @@
 //! needed: every altered, cut, missing, re-ordered or unlisted segment and every edit of the
 //! manifest is reported, and the command fails.
 
-use liuhen_tests::{ROOM, TestSite, workspace_binary};
+use liuhen_tests::{TestSite, workspace_binary};
 use records::api::SessionView;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,24 +41,9 @@ async fn recorded_session(site: &TestSite) -> (PathBuf, SessionView) {
     let http = site
         .client("王芳", "clerk", Some("scjg"))
         .expect("clerk token");
-    let started: SessionView = http
-        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-        .json(&serde_json::json!({"case_number": "市监罚〔2026〕7号", "agency_id": "scjg"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let started: SessionView = controller.start_session(&http, "市监罚〔2026〕7号").await;
     tokio::time::sleep(Duration::from_millis(4200)).await;
-    let stopped: SessionView = http
-        .post(controller.url(&format!("/api/sessions/{}/stop", started.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stopped: SessionView = controller.stop_session(&http, started.id).await;
     (site.media_root().join(&stopped.media_dir), stopped)
 }
 

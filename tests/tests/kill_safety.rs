@@ -56,14 +56,7 @@ async fn ten_kills_lose_at_most_a_second_and_every_chain_verifies() {
         );
 
         let controller = site.start_controller().expect("restart");
-        let after: SessionView = http
-            .get(controller.url(&format!("/api/sessions/{}", session.id)))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let after: SessionView = controller.session(&http, session.id).await;
         assert_eq!(after.state, SessionState::Interrupted, "run {run}");
         let verified = std::process::Command::new(workspace_binary("room-controller"))
             .arg("verify")

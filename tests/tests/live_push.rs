@@ -21,15 +21,7 @@ async fn a_display_is_told_of_every_change_in_order_and_shutdown_does_not_wait_f
     let mut events = controller.subscribe(&kiosk).await;
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
 
-    let session: SessionView = http
-        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-        .json(&serde_json::json!({"case_number": "推送测试"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: SessionView = controller.start_session(&http, "推送测试").await;
     let recording = next(&mut events).await;
     assert_eq!(recording.room, ROOM);
     http.post(controller.url(&format!("/api/sessions/{}/stop", session.id)))

@@ -2,7 +2,7 @@
 //! every camera is its own track of files at its own profile's size; the first camera's files
 //! carry every microphone, so each of them plays with sound.
 
-use liuhen_tests::{ROOM, TestSite};
+use liuhen_tests::TestSite;
 use records::api::SessionView;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -51,24 +51,9 @@ async fn three_cameras_and_two_microphones_are_all_recorded_for_the_whole_sessio
     .expect("site");
     let controller = site.start_controller().expect("controller");
     let http = site.client("书记员", "clerk", Some("scjg")).unwrap();
-    let session: SessionView = http
-        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-        .json(&serde_json::json!({"case_number": "听证〔2026〕1号"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: SessionView = controller.start_session(&http, "听证〔2026〕1号").await;
     tokio::time::sleep(Duration::from_millis(5200)).await;
-    let stopped: SessionView = http
-        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stopped: SessionView = controller.stop_session(&http, session.id).await;
 
     let dir = site.media_root().join(&stopped.media_dir);
     let mut per_track: BTreeMap<&str, Duration> = BTreeMap::new();

@@ -33,14 +33,7 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         .expect("clerk token");
 
     // Nothing is recording yet, and the light has been sent nothing.
-    let room: RoomView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: RoomView = controller.room(&http).await;
     assert_eq!(room.session, None);
     assert!(
         site.light.bytes().is_empty(),
@@ -59,14 +52,7 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         "light on once recording"
     );
 
-    let room: RoomView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: RoomView = controller.room(&http).await;
     let shown = room.session.expect("room shows its session");
     assert_eq!(
         (
@@ -187,14 +173,7 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         "test-pattern"
     );
 
-    let room: RoomView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: RoomView = controller.room(&http).await;
     assert_eq!(room.session, None, "the room is free again");
     controller.terminate().expect("clean exit");
 }
@@ -208,14 +187,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         .expect("clerk token");
     let session = start(&http, &controller.base).await;
     tokio::time::sleep(Duration::from_millis(3500)).await;
-    let before: SessionView = http
-        .get(controller.url(&format!("/api/sessions/{}", session.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: SessionView = controller.session(&http, session.id).await;
     assert!(
         before.segments.len() >= 2,
         "segments closed while recording: {:?}",
@@ -251,14 +223,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
     }
 
     let controller = site.start_controller().expect("restarted controller");
-    let after: SessionView = http
-        .get(controller.url(&format!("/api/sessions/{}", session.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: SessionView = controller.session(&http, session.id).await;
     assert_eq!(after.state, SessionState::Interrupted);
     assert!(
         after
@@ -285,14 +250,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         "the open one is marked as closed on recovery"
     );
     assert_eq!(sha256_of(&dir.join(&last.file)).unwrap(), last.sha256);
-    let room: RoomView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: RoomView = controller.room(&http).await;
     assert_eq!(room.session, None, "the room is free after recovery");
     // The light, possibly left on by the killed recorder, is switched off.
     let wire = site.light.wait_for_len(8, Duration::from_secs(5));
@@ -318,14 +276,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         .unwrap();
     assert_eq!(resumed.status(), 200, "{:?}", resumed.text().await);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let finished: SessionView = http
-        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let finished: SessionView = controller.stop_session(&http, session.id).await;
     assert_eq!(finished.state, SessionState::Finished);
     assert!(
         finished.events.iter().any(|e| e.kind == "gap"),
@@ -477,14 +428,7 @@ async fn a_session_that_would_not_fit_on_the_disk_is_refused_before_it_starts() 
         "{}",
         err.error
     );
-    let room: RoomView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room: RoomView = controller.room(&http).await;
     assert_eq!(room.session, None, "nothing holds the room");
     assert!(site.light.bytes().is_empty(), "the light was not touched");
     let media_entries = std::fs::read_dir(site.media_root())

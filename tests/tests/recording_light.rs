@@ -56,15 +56,7 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let room_url = controller.url(&format!("/api/rooms/{ROOM}"));
 
-    let session: SessionView = http
-        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-        .json(&serde_json::json!({"case_number": "市监罚〔2026〕9号"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: SessionView = controller.start_session(&http, "市监罚〔2026〕9号").await;
     assert!(
         site.light
             .wait_for_len(4, Duration::from_secs(5))
@@ -129,14 +121,7 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
     })
     .await;
 
-    let stopped: SessionView = http
-        .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stopped: SessionView = controller.stop_session(&http, session.id).await;
     assert_eq!(stopped.state, SessionState::Finished);
     let deadline = Instant::now() + Duration::from_secs(5);
     while !site.light.bytes().ends_with(&LIGHT_OFF) && Instant::now() < deadline {

@@ -2,7 +2,7 @@
 //! centre does all day: the process's open files and threads stay where they were after the
 //! first session.
 
-use liuhen_tests::{ROOM, TestSite};
+use liuhen_tests::TestSite;
 use records::api::{SessionState, SessionView};
 
 const SESSIONS: usize = 100;
@@ -14,23 +14,8 @@ async fn a_hundred_sessions_in_a_row_leak_no_files_and_no_threads() {
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let mut after_first = None;
     for n in 0..SESSIONS {
-        let started: SessionView = http
-            .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-            .json(&serde_json::json!({"case_number": format!("连续{n}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let stopped: SessionView = http
-            .post(controller.url(&format!("/api/sessions/{}/stop", started.id)))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let started: SessionView = controller.start_session(&http, &format!("连续{n}")).await;
+        let stopped: SessionView = controller.stop_session(&http, started.id).await;
         assert_eq!(stopped.state, SessionState::Finished, "session {n}");
         assert!(!stopped.segments.is_empty(), "session {n} wrote media");
         if n == 0 {

@@ -13,6 +13,7 @@
 //! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
 //! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
 //! | `POST /api/sessions/{id}/resume`  | resume an interrupted session, new segments    |
+//! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{id}/stop", post(stop_session))
         .route("/api/sessions/{id}/markers", post(add_marker))
         .route("/api/sessions/{id}/resume", post(resume_session))
+        .route("/api/sessions/{id}/export", get(export_session))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -260,4 +262,40 @@ async fn events(
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The package for the case file, streamed as a tar. Only a session that has ended can be
+/// exported, so that the package is complete; every export is in the access log.
+async fn export_session(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Response, Failure> {
+    let view = caller.session_access(&state, id, "export").await?;
+    if view.state.is_active() {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            format!(
+                "session {id} is still {}; stop it before exporting",
+                view.state.as_str()
+            ),
+        ));
+    }
+    let dir = crate::room::session_dir(&state.site.media, &view.media_dir);
+    let name = crate::export::package_name(&view);
+    let body = crate::export::stream(view, dir, caller.0);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-tar".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.tar\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

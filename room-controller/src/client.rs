@@ -68,6 +68,61 @@ impl Client {
         .await
     }
 
+    /// Downloads a session's package and unpacks it into `out`; returns the package's folder.
+    pub async fn export(
+        &self,
+        id: i64,
+        out: &std::path::Path,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        use std::io::{IsTerminal, Write};
+        let url = format!("{}/api/sessions/{id}/export", self.base);
+        let mut response = self
+            .http
+            .get(&url)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| {
+                format!("cannot reach the controller at {url}; is `room-controller serve` running?")
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            match response.json::<ApiError>().await {
+                Ok(err) => bail!("{} ({status})", err.error),
+                Err(_) => bail!("the controller answered {status} to {url}"),
+            }
+        }
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        let part = out.join(format!(".session-{id}.tar.part"));
+        let mut file =
+            std::fs::File::create(&part).with_context(|| format!("creating {}", part.display()))?;
+        let show = std::io::stderr().is_terminal();
+        let mut received = 0u64;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .context("the export stopped midway; run it again")?
+        {
+            file.write_all(&chunk)
+                .with_context(|| format!("writing {}", part.display()))?;
+            received += chunk.len() as u64;
+            if show {
+                eprint!("\r{:.1} MB received", received as f64 / 1e6);
+            }
+        }
+        if show {
+            eprintln!();
+        }
+        file.sync_all()?;
+        drop(file);
+        let archive = std::fs::File::open(&part)?;
+        tar::Archive::new(archive)
+            .unpack(out)
+            .with_context(|| format!("unpacking the export into {}", out.display()))?;
+        std::fs::remove_file(&part)?;
+        Ok(out.join(format!("session-{id}")))
+    }
+
     pub async fn session(&self, id: i64) -> anyhow::Result<SessionView> {
         let url = format!("{}/api/sessions/{id}", self.base);
         self.answer(

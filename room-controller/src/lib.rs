@@ -8,6 +8,7 @@ pub mod client;
 pub mod db;
 pub mod disk;
 pub mod error;
+pub mod export;
 pub mod indicator;
 pub mod live;
 pub mod recovery;

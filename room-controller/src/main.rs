@@ -103,6 +103,14 @@ enum SessionAction {
     Resume { id: i64 },
     /// Stops a session; returns once every file is closed and hashed.
     Stop { id: i64 },
+    /// Exports an ended session for the case file into a folder: media, manifest, events and
+    /// a summary. The folder verifies on its own (`room-controller verify`).
+    Export {
+        id: i64,
+        /// The folder to put the package in (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Shows a session, its segments and events.
     Show { id: i64 },
 }
@@ -152,6 +160,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Session { api, token, action } => {
             let client = Client::new(&api, &token);
             let view = match action {
+                SessionAction::Export { id, out } => {
+                    let folder = client
+                        .export(id, &out)
+                        .await
+                        .with_context(|| format!("exporting session {id}"))?;
+                    println!("exported session {id} to {}", folder.display());
+                    println!("check it with: room-controller verify {}", folder.display());
+                    return Ok(());
+                }
                 SessionAction::Start {
                     room,
                     case_number,

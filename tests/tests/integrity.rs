@@ -155,3 +155,94 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
     );
     assert!(out.contains(&format!("{}: not listed", files[1])), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_exported_session_verifies_on_its_own_and_the_export_is_logged() {
+    let site = TestSite::new(1).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let token = site.issue_token("王芳", "clerk", Some("scjg")).unwrap();
+    let http = liuhen_tests::authorised_client(&token).unwrap();
+    let session = controller.start_session(&http, "市监罚〔2026〕21号").await;
+    let marked = http
+        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
+        .json(&serde_json::json!({"text": "出示执法证件"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), 200);
+    let early = http
+        .get(controller.url(&format!("/api/sessions/{}/export", session.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(early.status(), 409, "a running session is not exported");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let stopped = controller.stop_session(&http, session.id).await;
+
+    let out = tempfile::tempdir().unwrap();
+    let exported = Command::new(workspace_binary("room-controller"))
+        .args([
+            "session",
+            "--api",
+            &controller.base,
+            "export",
+            &session.id.to_string(),
+            "--out",
+        ])
+        .arg(out.path())
+        .env("LIUHEN_TOKEN", &token)
+        .output()
+        .unwrap();
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let package = out.path().join(format!("session-{}", session.id));
+    for seg in &stopped.segments {
+        assert!(
+            package.join(&seg.file).exists(),
+            "{} is in the package",
+            seg.file
+        );
+    }
+    let (ok, report) = verify(&package);
+    assert!(ok, "the export verifies on its own: {report}");
+    assert!(
+        report.contains(&stopped.segments.last().unwrap().link),
+        "{report}"
+    );
+    let summary = std::fs::read_to_string(package.join("summary.txt")).unwrap();
+    for must in [
+        "市监罚〔2026〕21号",
+        "市市场监督管理局",
+        "出示执法证件",
+        "cam1 (test-pattern)",
+        "room-controller verify",
+        "王芳",
+    ] {
+        assert!(summary.contains(must), "summary shows {must}:\n{summary}");
+    }
+    let events: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(package.join("events.json")).unwrap())
+            .unwrap();
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["detail"] == "出示执法证件")
+    );
+
+    let log = records::Store::open(&site.records_file())
+        .unwrap()
+        .access_log()
+        .unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "export"
+            && e.allowed
+            && e.who == "王芳"
+            && e.target == format!("session {}", session.id)),
+        "the export is in the access log"
+    );
+}

@@ -55,11 +55,8 @@ fn show_room(ui: &DoorPanel, room: &RoomView, fetched_at: DateTime<Local>, offli
     let since = session
         .and_then(|s| s.started_at)
         .map(|t| {
-            format!(
-                "{} 开始 · since {}",
-                t.with_timezone(&Local).format("%H:%M"),
-                t.with_timezone(&Local).format("%H:%M")
-            )
+            let at = t.with_timezone(&Local).format("%H:%M");
+            format!("{at} 开始 · since {at}")
         })
         .unwrap_or_default();
     adapter.set_since(since.into());

@@ -40,6 +40,9 @@ pub enum ControllerError {
         needed_mb: u64,
         minutes: u32,
     },
+    /// Background work was cut short (the controller is shutting down, or it panicked).
+    #[error("interrupted while {0}; the file stays on disk and is recorded at the next start")]
+    Cancelled(String),
     /// The room's worker has stopped (the controller is shutting down).
     #[error("room {0} is shutting down")]
     RoomGone(String),

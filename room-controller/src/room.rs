@@ -191,10 +191,7 @@ impl Worker {
             source,
         })?;
 
-        let recorder = match Recorder::build(&self.room, &dir, 0) {
-            Ok(recorder) => recorder,
-            Err(err) => return Err(err.into()),
-        };
+        let recorder = Recorder::build(&self.room, &dir, 0)?;
         let recorded_with = recorder.description().clone();
         let room_id = self.room.id.clone();
         let session_id = self

@@ -25,9 +25,8 @@ pub async fn record(db: &Db, session_id: i64, seg: ClosedSegment) -> Result<(), 
     let file = seg.file.clone();
     let hashed = tokio::task::spawn_blocking(move || hash_file(&file))
         .await
-        .map_err(|err| ControllerError::RecordingFailed {
-            room: String::new(),
-            reason: format!("hashing was cancelled: {err}"),
+        .map_err(|err| {
+            ControllerError::Cancelled(format!("hashing {}: {err}", seg.file.display()))
         })??;
     let file_name = seg
         .file
@@ -115,9 +114,10 @@ pub async fn write_manifest(db: &Db, session_id: i64, dir: &Path) -> Result<(), 
             .map_err(|source| ControllerError::MediaFolder { path: dir, source })
     })
     .await
-    .map_err(|err| ControllerError::RecordingFailed {
-        room: view.room_id,
-        reason: format!("writing the manifest was cancelled: {err}"),
+    .map_err(|err| {
+        ControllerError::Cancelled(format!(
+            "writing the manifest of session {session_id}: {err}"
+        ))
     })?
 }
 

@@ -137,6 +137,25 @@ pub struct StartSession {
     pub agency_id: Option<String>,
 }
 
+/// A clerk's request to book a room for a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewBooking {
+    pub case_number: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A booking as a caller may see it: the case number only for the caller's own agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub id: i64,
+    pub room_id: String,
+    pub agency_name: String,
+    pub case_number: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
 /// A clerk's marker in a running session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddMarker {

@@ -25,6 +25,9 @@ pub enum StoreError {
     /// A record the caller named does not exist (or belongs to another agency).
     #[error("{what} not found")]
     NotFound { what: String },
+    /// A request that is wrong in itself (e.g. a booking that ends before it starts).
+    #[error("{0}")]
+    Invalid(String),
     /// A request the records refuse, with the reason (e.g. a room the agency may not use).
     #[error("{0}")]
     Refused(String),

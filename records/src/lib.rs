@@ -6,6 +6,7 @@
 
 mod access;
 pub mod api;
+mod bookings;
 pub mod calendar;
 mod error;
 pub mod publicity;

@@ -9,6 +9,8 @@
 //! | `GET  /api/events`                | live changes as server-sent events (`LiveEvent`)|
 //! | `GET  /api/rooms/{room}`          | one room                                       |
 //! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
+//! | `GET  /api/rooms/{room}/bookings` | the room's bookings (own cases' numbers only)  |
+//! | `POST /api/rooms/{room}/bookings` | book the room for a case (`NewBooking`)        |
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
 //! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
 //! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
@@ -24,7 +26,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
-use records::api::{AddMarker, ApiError, RoomView, SessionView, StartSession};
+use records::api::{
+    AddMarker, ApiError, BookingView, NewBooking, RoomView, SessionView, StartSession,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -63,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(events))
         .route("/api/rooms/{room}", get(room))
         .route("/api/rooms/{room}/sessions", post(start_session))
+        .route("/api/rooms/{room}/bookings", get(bookings).post(book_room))
         .route("/api/sessions/{id}", get(session))
         .route("/api/sessions/{id}/stop", post(stop_session))
         .route("/api/sessions/{id}/markers", post(add_marker))
@@ -97,6 +102,7 @@ impl From<ControllerError> for Failure {
             )
             | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
             ControllerError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
+            ControllerError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             ControllerError::NoMedia { .. }
             | ControllerError::RecordingFailed { .. }
             | ControllerError::RoomGone(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -298,4 +304,44 @@ async fn export_session(
         body,
     )
         .into_response())
+}
+
+async fn bookings(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(room): Path<String>,
+) -> Answer<Vec<BookingView>> {
+    let viewer = caller.0.agency_id.clone();
+    Ok(Json(
+        state
+            .db
+            .call(move |store| store.bookings(&room, viewer.as_deref()))
+            .await?,
+    ))
+}
+
+async fn book_room(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(room): Path<String>,
+    body: Result<Json<NewBooking>, JsonRejection>,
+) -> Result<(StatusCode, Json<BookingView>), Failure> {
+    let agency_id = caller.clerk_agency()?;
+    let Json(request) = body?;
+    if request.case_number.trim().is_empty() || request.case_number.chars().count() > 100 {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "case_number must be 1 to 100 characters",
+        ));
+    }
+    if !state.rooms.contains_key(&room) {
+        return Err(ControllerError::UnknownRoom(room).into());
+    }
+    let who = caller.0.name.clone();
+    let booking = state
+        .db
+        .call(move |store| store.book(&room, &agency_id, &who, &request))
+        .await?;
+    state.live.room_changed(&booking.room_id);
+    Ok((StatusCode::CREATED, Json(booking)))
 }

@@ -28,6 +28,11 @@ pub struct Site {
     pub listen: SocketAddr,
     /// A session starts only if the media disk holds at least this many minutes of it.
     pub min_free_minutes: u32,
+    /// While recording, an alarm is raised once the disk holds less than this many minutes.
+    pub warn_free_minutes: u32,
+    /// While recording, the session is stopped cleanly when less than this many MB are free,
+    /// so that the disk never fills up mid-segment.
+    pub stop_free_mb: u64,
     pub agencies: Vec<AgencySpec>,
     pub rooms: Vec<RoomSpec>,
 }
@@ -90,6 +95,8 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 const DEFAULT_SEGMENT_SECONDS: u32 = 60;
 /// Two hours: longer than most hearings.
 const DEFAULT_MIN_FREE_MINUTES: u32 = 120;
+const DEFAULT_WARN_FREE_MINUTES: u32 = 30;
+const DEFAULT_STOP_FREE_MB: u64 = 256;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -111,6 +118,8 @@ struct SiteSection {
     /// An extra folder of device profiles, beside the built-in ones.
     profiles: Option<PathBuf>,
     min_free_minutes: Option<u32>,
+    warn_free_minutes: Option<u32>,
+    stop_free_mb: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -269,6 +278,11 @@ impl Checker<'_> {
                 .site
                 .min_free_minutes
                 .unwrap_or(DEFAULT_MIN_FREE_MINUTES),
+            warn_free_minutes: raw
+                .site
+                .warn_free_minutes
+                .unwrap_or(DEFAULT_WARN_FREE_MINUTES),
+            stop_free_mb: raw.site.stop_free_mb.unwrap_or(DEFAULT_STOP_FREE_MB),
             agencies,
             rooms,
         })

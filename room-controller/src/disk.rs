@@ -31,3 +31,24 @@ mod tests {
         assert!(super::free_bytes(std::path::Path::new("/no/such/folder")).is_err());
     }
 }
+
+/// How much free space the media disk must keep, from the site file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskPolicy {
+    /// A session starts only if this many minutes of it fit.
+    pub min_free_minutes: u32,
+    /// While recording, an alarm once fewer minutes fit.
+    pub warn_free_minutes: u32,
+    /// While recording, a clean stop below this many MB.
+    pub stop_free_mb: u64,
+}
+
+impl DiskPolicy {
+    pub fn of(site: &hardware_profiles::Site) -> Self {
+        Self {
+            min_free_minutes: site.min_free_minutes,
+            warn_free_minutes: site.warn_free_minutes,
+            stop_free_mb: site.stop_free_mb,
+        }
+    }
+}

@@ -24,12 +24,15 @@ use tracing::{error, info, warn};
 
 use crate::ControllerError;
 use crate::db::Db;
+use crate::disk::DiskPolicy;
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
 use crate::segments::{self, ClosedSegment};
 
 /// How long a start may take before the first media byte must be on disk.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a recording room looks at the free space of the media disk.
+const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How long a stop waits for every source's end before it closes the files as they are.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -106,7 +109,7 @@ impl RoomHandle {
 pub fn spawn(
     room: Arc<RoomSpec>,
     media_root: PathBuf,
-    min_free_minutes: u32,
+    disk: DiskPolicy,
     db: Db,
     indicator: Option<Indicator>,
     live: Live,
@@ -118,7 +121,7 @@ pub fn spawn(
     };
     let worker = Worker {
         room,
-        min_free_minutes,
+        disk,
         media_root,
         db,
         indicator,
@@ -136,11 +139,13 @@ struct Active {
     dir: PathBuf,
     /// True from the first opened segment: media is being written.
     writing: bool,
+    /// The low-disk alarm was raised for this session.
+    disk_warned: bool,
 }
 
 struct Worker {
     room: Arc<RoomSpec>,
-    min_free_minutes: u32,
+    disk: DiskPolicy,
     media_root: PathBuf,
     db: Db,
     indicator: Option<Indicator>,
@@ -150,8 +155,13 @@ struct Worker {
 
 impl Worker {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        let mut disk_check = tokio::time::interval(DISK_CHECK_EVERY);
+        disk_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
+                _ = disk_check.tick(), if self.active.as_ref().is_some_and(|a| a.writing) => {
+                    self.watch_disk().await;
+                }
                 cmd = rx.recv() => match cmd {
                     Some(Command::Start { agency_id, case_number, reply }) => {
                         let _ = reply.send(self.start(agency_id, case_number).await);
@@ -277,6 +287,7 @@ impl Worker {
             events,
             dir,
             writing: false,
+            disk_warned: false,
         });
 
         let deadline = Instant::now() + START_TIMEOUT;
@@ -303,6 +314,51 @@ impl Worker {
         }
     }
 
+    /// While recording: an alarm (once) when the disk holds less than `warn_free_minutes`,
+    /// and a clean stop, keeping every segment, before it is full. An alarm never stops a
+    /// recording; only a really full disk does.
+    async fn watch_disk(&mut self) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        let session_id = active.session_id;
+        let Ok(free) = crate::disk::free_bytes(&self.media_root) else {
+            return;
+        };
+        let per_second = Recorder::estimated_bytes_per_second(&self.room).max(1);
+        let minutes_left = free / per_second / 60;
+        let full = free < self.disk.stop_free_mb << 20;
+        let low = minutes_left < u64::from(self.disk.warn_free_minutes) && !active.disk_warned;
+        if !full && !low {
+            return;
+        }
+        active.disk_warned = true;
+        let note = if full {
+            format!(
+                "媒体磁盘已满，录制已停止，已录内容完整保留 / media disk full ({} MB left): recording stopped, every segment kept",
+                free >> 20
+            )
+        } else {
+            format!(
+                "媒体磁盘空间不足 / media disk low: {} MB left, about {minutes_left} minutes of recording",
+                free >> 20
+            )
+        };
+        warn!(room = %self.room.id, session = session_id, free_mb = free >> 20, full, "media disk");
+        let detail = note.clone();
+        if let Err(err) = self
+            .db
+            .call(move |s| s.add_event(session_id, "alarm", &detail))
+            .await
+        {
+            error!(session = session_id, error = %err, "cannot record the disk alarm");
+        }
+        self.live.room_changed(&self.room.id);
+        if full && let Err(err) = self.stop(session_id).await {
+            error!(session = session_id, error = %err, "stopping on a full disk failed");
+        }
+    }
+
     /// Refuses to start when the media disk cannot hold `min_free_minutes` of this room.
     fn check_free_space(&self) -> Result<(), ControllerError> {
         let free = crate::disk::free_bytes(&self.media_root).map_err(|source| {
@@ -313,14 +369,14 @@ impl Worker {
         })?;
         let needed = Recorder::estimated_bytes_per_second(&self.room)
             * 60
-            * u64::from(self.min_free_minutes);
+            * u64::from(self.disk.min_free_minutes);
         if free < needed {
             return Err(ControllerError::DiskFull {
                 path: self.media_root.clone(),
                 room: self.room.id.clone(),
                 free_mb: free >> 20,
                 needed_mb: needed >> 20,
-                minutes: self.min_free_minutes,
+                minutes: self.disk.min_free_minutes,
             });
         }
         Ok(())

@@ -11,6 +11,7 @@ use tracing::info;
 
 use crate::api::{AppState, router};
 use crate::db::Db;
+use crate::disk::DiskPolicy;
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
 use crate::{recovery, room};
@@ -84,7 +85,7 @@ pub async fn serve(
         let (handle, task) = room::spawn(
             Arc::new(spec.clone()),
             site.media.clone(),
-            site.min_free_minutes,
+            DiskPolicy::of(&site),
             db.clone(),
             indicator,
             live.clone(),

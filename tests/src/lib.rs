@@ -212,6 +212,17 @@ port = "{port}"
         })
     }
 
+    /// Adds settings to the site file's `[site]` table, e.g. `"min_free_minutes = 0"`.
+    pub fn set_site_settings(&self, lines: &str) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(&self.site_file)?.replacen(
+            "profiles = \"profiles\"",
+            &format!("profiles = \"profiles\"\n{lines}"),
+            1,
+        );
+        std::fs::write(&self.site_file, text)?;
+        Ok(())
+    }
+
     /// Plugs a new relay in where the old one was (same link, new pty).
     pub fn replug_light(&mut self) -> anyhow::Result<()> {
         self.light = LightWire::plug(&self.dir.path().join("ttyRELAY"))?;

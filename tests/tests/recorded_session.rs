@@ -408,11 +408,8 @@ fn a_malformed_site_file_is_refused_with_its_line_and_nothing_starts() {
 async fn a_session_that_would_not_fit_on_the_disk_is_refused_before_it_starts() {
     let site = TestSite::new(2).expect("site");
     // More minutes of recording than any disk here can hold.
-    let text = std::fs::read_to_string(&site.site_file).unwrap().replace(
-        "profiles = \"profiles\"",
-        "profiles = \"profiles\"\nmin_free_minutes = 4000000000",
-    );
-    std::fs::write(&site.site_file, text).unwrap();
+    site.set_site_settings("min_free_minutes = 4000000000")
+        .unwrap();
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let response = http

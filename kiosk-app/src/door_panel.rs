@@ -1,35 +1,43 @@
-//! The door panel's controller: turns the room's API document into the panel's properties.
+//! The door panel: turns the room's API document into the panel's properties.
 
 use chrono::{DateTime, Local};
 use records::api::{RoomKind, RoomView, SessionState};
+use serde_json::Value;
 use slint::ComponentHandle;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use crate::feed::{self, Update};
-use crate::{DoorPanel, DoorPanelAdapter, RoomStatus, headless, last_state};
+use crate::screen::Screen;
+use crate::{DoorPanel, DoorPanelAdapter, RoomStatus};
 
-pub struct Options {
-    pub api: String,
-    pub token: String,
-    pub room: String,
-    pub state_file: PathBuf,
-}
+impl Screen for DoorPanel {
+    const SIZE: (u32, u32) = (800, 480);
 
-impl Options {
-    fn events_url(&self) -> String {
-        format!("{}/api/events", self.api.trim_end_matches('/'))
+    fn create() -> Result<Self, slint::PlatformError> {
+        Self::new()
     }
 
-    fn url(&self) -> String {
-        format!("{}/api/rooms/{}", self.api.trim_end_matches('/'), self.room)
+    fn path(room: &str) -> String {
+        format!("/api/rooms/{room}")
+    }
+
+    fn show_document(&self, document: &Value, fetched_at: DateTime<Local>, offline: bool) -> bool {
+        match serde_json::from_value::<RoomView>(document.clone()) {
+            Ok(room) => {
+                show_room(self, &room, fetched_at, offline);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn show_nothing(&self, room: &str) {
+        let adapter = self.global::<DoorPanelAdapter>();
+        adapter.set_room_name(room.into());
+        adapter.set_room_kind("".into());
+        adapter.set_status(RoomStatus::Free);
+        adapter.set_offline(true);
+        adapter.set_updated_at("—".into());
     }
 }
-
-/// The fallback poll; changes normally arrive pushed, at once.
-const POLL_EVERY: Duration = Duration::from_secs(10);
-/// How often the headless mode redraws its PNG.
-const REDRAW_EVERY: Duration = Duration::from_secs(2);
 
 /// Sets every property of the panel from a room's state.
 fn show_room(ui: &DoorPanel, room: &RoomView, fetched_at: DateTime<Local>, offline: bool) {
@@ -62,90 +70,4 @@ fn show_room(ui: &DoorPanel, room: &RoomView, fetched_at: DateTime<Local>, offli
     adapter.set_since(since.into());
     adapter.set_offline(offline);
     adapter.set_updated_at(fetched_at.format("%H:%M").to_string().into());
-}
-
-/// Shows the last saved state, marked offline; or a neutral panel when there is none.
-fn show_saved(ui: &DoorPanel, state_file: &Path, room_id: &str) {
-    match last_state::load(state_file).and_then(|s| {
-        Some((
-            serde_json::from_value::<RoomView>(s.value).ok()?,
-            s.fetched_at,
-        ))
-    }) {
-        Some((room, fetched_at)) => show_room(ui, &room, fetched_at, true),
-        None => {
-            let adapter = ui.global::<DoorPanelAdapter>();
-            adapter.set_room_name(room_id.into());
-            adapter.set_room_kind("".into());
-            adapter.set_status(RoomStatus::Free);
-            adapter.set_offline(true);
-            adapter.set_updated_at("—".into());
-        }
-    }
-}
-
-/// Applies one poll result; returns what was shown.
-fn apply(ui: &DoorPanel, update: Update, options_state: &Path, room_id: &str) {
-    match update {
-        Update::Fresh(value) => match serde_json::from_value::<RoomView>(value.clone()) {
-            Ok(room) => {
-                let now = Local::now();
-                last_state::save(options_state, &value, now);
-                show_room(ui, &room, now, false);
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "the controller sent a room this kiosk cannot read");
-                ui.global::<DoorPanelAdapter>().set_offline(true);
-            }
-        },
-        Update::Unreachable(reason) => {
-            tracing::warn!(%reason, "controller unreachable; showing the last state");
-            show_saved(ui, options_state, room_id);
-        }
-    }
-}
-
-pub fn run_window(options: Options) -> anyhow::Result<()> {
-    let ui = DoorPanel::new()?;
-    show_saved(&ui, &options.state_file, &options.room);
-    let weak = ui.as_weak();
-    let state_file = options.state_file.clone();
-    let room = options.room.clone();
-    feed::follow(
-        feed::Feed {
-            url: options.url(),
-            events_url: options.events_url(),
-            room: options.room.clone(),
-            token: options.token.clone(),
-            every: POLL_EVERY,
-        },
-        move |update| {
-            let state_file = state_file.clone();
-            let room = room.clone();
-            // The window may be closing; then there is nothing to update.
-            let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, update, &state_file, &room));
-        },
-    )?;
-    ui.run()?;
-    Ok(())
-}
-
-pub fn run_headless(options: Options, png: &Path, once: bool) -> anyhow::Result<()> {
-    let window = headless::install(800, 480)?;
-    let ui = DoorPanel::new()?;
-    ui.show()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let http = reqwest::Client::new();
-    let url = options.url();
-    loop {
-        let update = runtime.block_on(feed::fetch(&http, &url, &options.token));
-        apply(&ui, update, &options.state_file, &options.room);
-        headless::write_png(&window, png)?;
-        if once {
-            return Ok(());
-        }
-        std::thread::sleep(REDRAW_EVERY);
-    }
 }

@@ -2,10 +2,12 @@
 //! `--png` it draws into a PNG file instead of a window (no display needed), for tests, docs and
 //! machines without a screen.
 
+mod clerk_panel;
 mod door_panel;
 mod feed;
 mod headless;
 mod last_state;
+mod screen;
 
 slint::include_modules!();
 
@@ -53,6 +55,12 @@ enum Screen {
         #[arg(long)]
         room: String,
     },
+    /// The clerk's touch panel inside a room: start, markers, stop, resume; devices and alarms.
+    /// Needs a clerk's token.
+    Clerk {
+        #[arg(long)]
+        room: String,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -63,21 +71,33 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    match cli.screen {
-        Screen::Door { room } => {
-            let state_file = cli
-                .state_file
-                .unwrap_or_else(|| last_state::default_path(&format!("door-{room}")));
-            let options = door_panel::Options {
-                api: cli.api,
-                token: cli.token,
-                room,
-                state_file,
-            };
-            match cli.png {
-                Some(png) => door_panel::run_headless(options, &png, cli.once),
-                None => door_panel::run_window(options),
-            }
+    let (room, screen) = match &cli.screen {
+        Screen::Door { room } => (room.clone(), "door"),
+        Screen::Clerk { room } => (room.clone(), "clerk"),
+    };
+    let options = screen::Options {
+        api: cli.api,
+        token: cli.token,
+        state_file: cli
+            .state_file
+            .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{room}"))),
+        room,
+    };
+    match (cli.screen, cli.png) {
+        (Screen::Door { .. }, Some(png)) => {
+            screen::run_headless::<DoorPanel>(options, &png, cli.once)
+        }
+        (Screen::Door { .. }, None) => screen::run_window::<DoorPanel>(options, |_| {}),
+        (Screen::Clerk { .. }, Some(png)) => {
+            screen::run_headless::<ClerkPanel>(options, &png, cli.once)
+        }
+        (Screen::Clerk { .. }, None) => {
+            let wiring = options.clone();
+            screen::run_window::<ClerkPanel>(options, move |ui| {
+                if let Err(err) = clerk_panel::wire(ui, &wiring) {
+                    tracing::error!(error = %err, "cannot wire the clerk panel's buttons");
+                }
+            })
         }
     }
 }

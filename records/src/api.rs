@@ -156,6 +156,19 @@ pub struct BookingView {
     pub ends_at: DateTime<Utc>,
 }
 
+/// What a room's clerk panel shows: the room, the latest session of the clerk's agency in it
+/// (without its segment list: the panel is not an access to the recording), and the agency's
+/// next booking of the room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClerkView {
+    pub room: RoomView,
+    pub session: Option<SessionView>,
+    pub next_booking: Option<BookingView>,
+    /// Free space of the media disk, in MB, and about how many minutes of this room it holds.
+    pub disk_free_mb: u64,
+    pub disk_minutes_left: u64,
+}
+
 /// A clerk's marker in a running session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AddMarker {

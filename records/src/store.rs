@@ -407,6 +407,23 @@ impl Store {
         Ok(view)
     }
 
+    /// The most recent session of `agency_id` in `room_id`, if any.
+    pub fn latest_session(
+        &self,
+        room_id: &str,
+        agency_id: &str,
+    ) -> Result<Option<SessionView>, StoreError> {
+        let id: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM sessions WHERE room_id = ?1 AND agency_id = ?2 ORDER BY id DESC LIMIT 1",
+                params![room_id, agency_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        id.map(|id| self.session(id)).transpose()
+    }
+
     /// The session's segments in chain order.
     pub fn segments(&self, session_id: i64) -> Result<Vec<SegmentView>, StoreError> {
         let mut stmt = self.conn.prepare(

@@ -9,6 +9,7 @@
 //! | `GET  /api/events`                | live changes as server-sent events (`LiveEvent`)|
 //! | `GET  /api/rooms/{room}`          | one room                                       |
 //! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
+//! | `GET  /api/rooms/{room}/clerk`    | what the room's clerk panel shows (`ClerkView`)|
 //! | `GET  /api/rooms/{room}/bookings` | the room's bookings (own cases' numbers only)  |
 //! | `POST /api/rooms/{room}/bookings` | book the room for a case (`NewBooking`)        |
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
@@ -27,7 +28,7 @@ use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
 use records::api::{
-    AddMarker, ApiError, BookingView, NewBooking, RoomView, SessionView, StartSession,
+    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionView, StartSession,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{room}", get(room))
         .route("/api/rooms/{room}/sessions", post(start_session))
         .route("/api/rooms/{room}/bookings", get(bookings).post(book_room))
+        .route("/api/rooms/{room}/clerk", get(clerk_view))
         .route("/api/sessions/{id}", get(session))
         .route("/api/sessions/{id}/stop", post(stop_session))
         .route("/api/sessions/{id}/markers", post(add_marker))
@@ -344,4 +346,45 @@ async fn book_room(
         .await?;
     state.live.room_changed(&booking.room_id);
     Ok((StatusCode::CREATED, Json(booking)))
+}
+
+async fn clerk_view(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(room_id): Path<String>,
+) -> Answer<ClerkView> {
+    let agency = caller.clerk_agency()?;
+    let spec = state
+        .site
+        .rooms
+        .iter()
+        .find(|r| r.id == room_id)
+        .ok_or_else(|| ControllerError::UnknownRoom(room_id.clone()))?;
+    let per_second = pipelines::Recorder::estimated_bytes_per_second(spec).max(1);
+    let (room, mut session, bookings) = state
+        .db
+        .call(move |store| {
+            Ok((
+                store.room(&room_id)?,
+                store.latest_session(&room_id, &agency)?,
+                store.bookings(&room_id, Some(&agency))?,
+            ))
+        })
+        .await?;
+    if let Some(session) = session.as_mut() {
+        // The panel shows state, devices and events; the segments and hashes stay out of it.
+        session.segments.clear();
+    }
+    let now = chrono::Utc::now();
+    let next_booking = bookings
+        .into_iter()
+        .find(|b| b.case_number.is_some() && b.ends_at > now);
+    let free = crate::disk::free_bytes(&state.site.media).unwrap_or(0);
+    Ok(Json(ClerkView {
+        room: state.live(room),
+        session,
+        next_booking,
+        disk_free_mb: free >> 20,
+        disk_minutes_left: free / per_second / 60,
+    }))
 }

@@ -25,7 +25,7 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
                 0
             });
         let note = format!(
-            "the controller stopped while this session was {}; {} segment(s) left open were closed on recovery",
+            "录制中断：控制程序意外停止，已录内容保留，可恢复录制 / the controller stopped while this session was {}; {} segment(s) left open were closed on recovery",
             view.state.as_str(),
             kept
         );

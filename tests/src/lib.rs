@@ -223,6 +223,20 @@ port = "{port}"
         Ok(())
     }
 
+    /// Drives the light with an LCUS-1 profile that re-sends every second (instead of 30 s), so
+    /// that a pulled-out relay shows as a fault at once.
+    pub fn use_fast_resending_light(&self) -> anyhow::Result<()> {
+        std::fs::write(
+            self.dir.path().join("profiles/relay-fast.toml"),
+            "id = \"lcus-1-fast\"\nname = \"LCUS-1, re-sent every second\"\n\n[indicator]\nbaud = 9600\n\
+             on = [0xA0, 0x01, 0x01, 0xA2]\noff = [0xA0, 0x01, 0x00, 0xA1]\nresend_seconds = 1\n",
+        )?;
+        let text = std::fs::read_to_string(&self.site_file)?
+            .replace("profile = \"lcus-1\"", "profile = \"lcus-1-fast\"");
+        std::fs::write(&self.site_file, text)?;
+        Ok(())
+    }
+
     /// Plugs a new relay in where the old one was (same link, new pty).
     pub fn replug_light(&mut self) -> anyhow::Result<()> {
         self.light = LightWire::plug(&self.dir.path().join("ttyRELAY"))?;
@@ -484,3 +498,52 @@ pub fn read_png(path: &Path) -> anyhow::Result<(u32, u32, Vec<u8>)> {
     buf.truncate(info.buffer_size());
     Ok((info.width, info.height, buf))
 }
+
+/// Draws a kiosk screen once into `png` with the real kiosk binary, e.g.
+/// `draw_screen(api, token, &["door", "--room", ROOM], png, state)`.
+pub fn draw_screen(api: &str, token: &str, screen: &[&str], png: &Path, state_file: &Path) {
+    let out = Command::new(workspace_binary("kiosk-app"))
+        .args(["--api", api, "--token", token, "--once", "--png"])
+        .arg(png)
+        .arg("--state-file")
+        .arg(state_file)
+        .args(screen)
+        .output()
+        .expect("kiosk-app runs");
+    assert!(
+        out.status.success(),
+        "kiosk-app failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Share of an RGB image's pixels within a small distance of `rgb`.
+pub fn share_of(pixels: &[u8], rgb: [u8; 3]) -> f64 {
+    let near = pixels
+        .chunks_exact(3)
+        .filter(|p| p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 8))
+        .count();
+    near as f64 / (pixels.len() / 3).max(1) as f64
+}
+
+/// How many different colours an RGB image has: text drawn with anti-aliasing gives many.
+pub fn distinct_colours(pixels: &[u8]) -> usize {
+    let mut seen: Vec<[u8; 3]> = pixels.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+/// Copies a drawn screen to `$LIUHEN_SCREENSHOTS/<name>` when that is set (docs/screens).
+pub fn keep_screenshot(png: &Path, name: &str) {
+    if let Ok(dir) = std::env::var("LIUHEN_SCREENSHOTS") {
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::copy(png, Path::new(&dir).join(name)).expect("screenshot copied");
+    }
+}
+
+/// Colours of the screens' theme (kiosk-app/ui/theme.slint).
+pub const RECORDING_RED: [u8; 3] = [0xc6, 0x28, 0x28];
+pub const FREE_GREEN: [u8; 3] = [0x2e, 0x7d, 0x32];
+pub const WARNING_AMBER: [u8; 3] = [0xf9, 0xa8, 0x25];
+pub const ALARM_BACKGROUND: [u8; 3] = [0x7f, 0x1d, 0x1d];

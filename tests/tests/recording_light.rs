@@ -6,18 +6,6 @@ use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite};
 use records::api::{RoomView, SessionState, SessionView};
 use std::time::{Duration, Instant};
 
-/// The LCUS-1 relay, re-sent every second so that the test need not wait long.
-const FAST_RESEND_RELAY: &str = r#"
-id = "lcus-1-fast"
-name = "LCUS-1, re-sent every second"
-
-[indicator]
-baud = 9600
-on = [0xA0, 0x01, 0x01, 0xA2]
-off = [0xA0, 0x01, 0x00, 0xA1]
-resend_seconds = 1
-"#;
-
 async fn room(http: &reqwest::Client, url: &str) -> RoomView {
     http.get(url).send().await.unwrap().json().await.unwrap()
 }
@@ -42,16 +30,8 @@ async fn wait_for_room(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_restores_it() {
-    let mut site = TestSite::with_devices(
-        1,
-        liuhen_tests::ONE_CAMERA_ONE_MICROPHONE,
-        &[("relay.toml", FAST_RESEND_RELAY)],
-    )
-    .unwrap();
-    let text = std::fs::read_to_string(&site.site_file)
-        .unwrap()
-        .replace("profile = \"lcus-1\"", "profile = \"lcus-1-fast\"");
-    std::fs::write(&site.site_file, text).unwrap();
+    let mut site = TestSite::new(1).unwrap();
+    site.use_fast_resending_light().unwrap();
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let room_url = controller.url(&format!("/api/rooms/{ROOM}"));

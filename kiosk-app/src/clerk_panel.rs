@@ -1,0 +1,314 @@
+//! The clerk panel: shows the room's `ClerkView` and sends the clerk's actions (start, marker,
+//! stop with confirmation, resume) to the site API. The panel's state changes only when the
+//! controller says so (its answer, then the pushed change): a button never fakes a state.
+
+use chrono::{DateTime, Local, Utc};
+use records::api::{ClerkView, SessionState};
+use serde_json::Value;
+use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
+use std::cell::Cell;
+use std::time::Duration;
+
+use crate::screen::{Options, Screen};
+use crate::{ClerkPanel, ClerkPanelAdapter, ClerkStatus, DeviceLine};
+
+thread_local! {
+    /// When the shown session started recording, for the running clock (UI thread only).
+    static STARTED_AT: Cell<Option<DateTime<Utc>>> = const { Cell::new(None) };
+}
+
+impl Screen for ClerkPanel {
+    const SIZE: (u32, u32) = (1024, 600);
+
+    fn create() -> Result<Self, slint::PlatformError> {
+        Self::new()
+    }
+
+    fn path(room: &str) -> String {
+        format!("/api/rooms/{room}/clerk")
+    }
+
+    fn show_document(&self, document: &Value, fetched_at: DateTime<Local>, offline: bool) -> bool {
+        match serde_json::from_value::<ClerkView>(document.clone()) {
+            Ok(view) => {
+                show_view(self, &view, fetched_at, offline);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn show_nothing(&self, room: &str) {
+        let adapter = self.global::<ClerkPanelAdapter>();
+        adapter.set_room_name(room.into());
+        adapter.set_status(ClerkStatus::Free);
+        adapter.set_offline(true);
+        adapter.set_updated_at("—".into());
+    }
+}
+
+fn strings(items: Vec<String>) -> ModelRc<SharedString> {
+    ModelRc::new(VecModel::from(
+        items
+            .into_iter()
+            .map(SharedString::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn clock(since: DateTime<Utc>) -> String {
+    let seconds = (Utc::now() - since).num_seconds().max(0);
+    format!(
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, offline: bool) {
+    let adapter = ui.global::<ClerkPanelAdapter>();
+    adapter.set_room_name(view.room.name.as_str().into());
+    // A finished session leaves the room free; the others are what the clerk deals with now.
+    let session = view
+        .session
+        .as_ref()
+        .filter(|s| s.state != SessionState::Finished);
+    let status = match session.map(|s| s.state) {
+        None | Some(SessionState::Finished) => ClerkStatus::Free,
+        Some(SessionState::Starting) => ClerkStatus::Starting,
+        Some(SessionState::Recording) => ClerkStatus::Recording,
+        Some(SessionState::Stopping) => ClerkStatus::Stopping,
+        Some(SessionState::Interrupted) => ClerkStatus::Interrupted,
+        Some(SessionState::Failed) => ClerkStatus::Failed,
+    };
+    adapter.set_status(status);
+    let live = session.is_some_and(|s| s.state.is_active());
+    STARTED_AT.with(|s| {
+        s.set(
+            session
+                .filter(|s| s.state == SessionState::Recording)
+                .and_then(|s| s.started_at),
+        )
+    });
+    adapter.set_elapsed(
+        STARTED_AT
+            .with(Cell::get)
+            .map(clock)
+            .unwrap_or_default()
+            .into(),
+    );
+
+    match (session, &view.next_booking) {
+        (Some(s), _) => {
+            adapter.set_agency_name(s.agency_name.as_str().into());
+            adapter.set_case_number(s.case_number.as_str().into());
+        }
+        (None, Some(booking)) => {
+            adapter.set_agency_name(booking.agency_name.as_str().into());
+            adapter.set_case_number(booking.case_number.clone().unwrap_or_default().into());
+        }
+        (None, None) => {
+            adapter.set_agency_name("".into());
+            adapter.set_case_number("—（无预约 no booking）".into());
+        }
+    }
+    adapter.set_next_booking(
+        view.next_booking
+            .as_ref()
+            .map(|b| {
+                format!(
+                    "预约 Booked {}–{}",
+                    b.starts_at.with_timezone(&Local).format("%m-%d %H:%M"),
+                    b.ends_at.with_timezone(&Local).format("%H:%M")
+                )
+            })
+            .unwrap_or_default()
+            .into(),
+    );
+
+    let mut devices = Vec::new();
+    if let Some(s) = view.session.as_ref() {
+        for (key, noun) in [("cameras", "摄像机"), ("microphones", "麦克风")] {
+            for device in s.recorded_with[key].as_array().into_iter().flatten() {
+                devices.push(DeviceLine {
+                    name: format!("{noun} {}", device["id"].as_str().unwrap_or("?")).into(),
+                    state: if live { "录制中" } else { "待机" }.into(),
+                    ok: true,
+                });
+            }
+        }
+    }
+    let mut alarms = Vec::new();
+    if let Some(light) = &view.room.light {
+        let state = match (&light.fault, light.on) {
+            (Some(_), _) => "故障 fault",
+            (None, Some(true)) => "亮 on",
+            _ => "灭 off",
+        };
+        devices.push(DeviceLine {
+            name: "录制指示灯 light".into(),
+            state: state.into(),
+            ok: light.fault.is_none(),
+        });
+        alarms.extend(light.fault.clone());
+    }
+    adapter.set_devices(ModelRc::new(VecModel::from(devices)));
+    let hours = view.disk_minutes_left / 60;
+    adapter.set_disk(
+        format!(
+            "磁盘剩余 {:.1} GB · 约可录 {} 小时 {} 分",
+            view.disk_free_mb as f64 / 1024.0,
+            hours,
+            view.disk_minutes_left % 60
+        )
+        .into(),
+    );
+    if let Some(s) = session {
+        alarms.extend(
+            s.events
+                .iter()
+                .filter(|e| e.kind == "alarm")
+                .map(|e| e.detail.clone()),
+        );
+        if matches!(s.state, SessionState::Interrupted | SessionState::Failed) {
+            alarms.extend(s.failure.clone());
+        }
+    }
+    adapter.set_alarms(strings(alarms));
+    let markers: Vec<String> = session
+        .map(|s| {
+            s.events
+                .iter()
+                .filter(|e| e.kind == "marker")
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e.at.with_timezone(&Local).format("%H:%M:%S"),
+                        e.detail
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    adapter.set_markers(strings(markers.into_iter().rev().take(4).collect()));
+    if !live {
+        adapter.set_confirming_stop(false);
+    }
+    adapter.set_offline(offline);
+    adapter.set_updated_at(fetched_at.format("%H:%M").to_string().into());
+}
+
+/// What the clerk asked for.
+enum Action {
+    Start { case_number: String },
+    Mark(String),
+    Stop,
+    Resume,
+}
+
+/// Wires the panel's buttons to the API (on a network thread) and runs its clock.
+pub fn wire(ui: &ClerkPanel, options: &Options) -> anyhow::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel::<Action>();
+    let options = options.clone();
+    std::thread::Builder::new()
+        .name("liuhen-clerk-actions".into())
+        .spawn(move || perform(options, rx))?;
+    let adapter = ui.global::<ClerkPanelAdapter>();
+    let weak = ui.as_weak();
+    let send = move |action: Action| {
+        let _ = tx.send(action);
+    };
+    {
+        let send = send.clone();
+        let weak = weak.clone();
+        adapter.on_start(move || {
+            if let Some(ui) = weak.upgrade() {
+                let case_number = ui
+                    .global::<ClerkPanelAdapter>()
+                    .get_case_number()
+                    .to_string();
+                send(Action::Start { case_number });
+            }
+        });
+    }
+    {
+        let send = send.clone();
+        adapter.on_mark(move |text| send(Action::Mark(text.to_string())));
+    }
+    {
+        let send = send.clone();
+        adapter.on_resume(move || send(Action::Resume));
+    }
+    {
+        let weak = weak.clone();
+        adapter.on_stop_requested(move || {
+            if let Some(ui) = weak.upgrade() {
+                ui.global::<ClerkPanelAdapter>().set_confirming_stop(true);
+            }
+        });
+    }
+    {
+        let weak = weak.clone();
+        adapter.on_stop_cancelled(move || {
+            if let Some(ui) = weak.upgrade() {
+                ui.global::<ClerkPanelAdapter>().set_confirming_stop(false);
+            }
+        });
+    }
+    adapter.on_stop_confirmed(move || send(Action::Stop));
+    let clock_timer = slint::Timer::default();
+    clock_timer.start(
+        slint::TimerMode::Repeated,
+        Duration::from_secs(1),
+        move || {
+            if let (Some(ui), Some(since)) = (weak.upgrade(), STARTED_AT.with(Cell::get)) {
+                ui.global::<ClerkPanelAdapter>()
+                    .set_elapsed(clock(since).into());
+            }
+        },
+    );
+    // The timer lives as long as the window.
+    std::mem::forget(clock_timer);
+    Ok(())
+}
+
+/// Performs the clerk's actions one at a time; the pushed change then updates the panel.
+fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let http = reqwest::Client::new();
+    let api = options.api.trim_end_matches('/').to_string();
+    let room = options.room.clone();
+    let mut session: Option<i64> = None;
+    while let Ok(action) = actions.recv() {
+        runtime.block_on(async {
+            let view_url = format!("{api}/api/rooms/{room}/clerk");
+            if let Ok(response) = http.get(&view_url).bearer_auth(&options.token).send().await
+                && let Ok(view) = response.json::<ClerkView>().await
+            {
+                session = view.session.map(|s| s.id);
+            }
+            let request = match (&action, session) {
+                (Action::Start { case_number }, _) => http
+                    .post(format!("{api}/api/rooms/{room}/sessions"))
+                    .json(&serde_json::json!({ "case_number": case_number })),
+                (Action::Mark(text), Some(id)) => http
+                    .post(format!("{api}/api/sessions/{id}/markers"))
+                    .json(&serde_json::json!({ "text": text })),
+                (Action::Stop, Some(id)) => http.post(format!("{api}/api/sessions/{id}/stop")),
+                (Action::Resume, Some(id)) => http.post(format!("{api}/api/sessions/{id}/resume")),
+                _ => return,
+            };
+            match request.bearer_auth(&options.token).send().await {
+                Ok(answer) if answer.status().is_success() => {}
+                Ok(answer) => tracing::warn!(status = %answer.status(), body = ?answer.text().await.ok(), "the controller refused"),
+                Err(err) => tracing::warn!(error = %err, "cannot reach the controller"),
+            }
+        });
+    }
+}

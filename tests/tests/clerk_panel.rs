@@ -1,0 +1,137 @@
+//! The clerk's panel, drawn by the real kiosk binary from the real controller: free with the
+//! next booking; recording with a marker and an alarm for an unplugged light; interrupted after
+//! the controller was killed, offering to resume.
+
+use liuhen_tests::{
+    ALARM_BACKGROUND, FREE_GREEN, RECORDING_RED, ROOM, TestSite, WARNING_AMBER, distinct_colours,
+    draw_screen, keep_screenshot, read_png, share_of,
+};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clerk_panel_shows_each_state_with_its_alarms() {
+    let site = TestSite::new(1).expect("site");
+    site.use_fast_resending_light().unwrap();
+    let controller = site.start_controller().expect("controller");
+    let token = site.issue_token("王芳", "clerk", Some("scjg")).unwrap();
+    let http = liuhen_tests::authorised_client(&token).unwrap();
+    let out = site.dir.path();
+    let state_file = out.join("clerk-state.json");
+    let clerk = ["clerk", "--room", ROOM];
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let booked = http
+        .post(controller.url(&format!("/api/rooms/{ROOM}/bookings")))
+        .json(&serde_json::json!({"case_number": "市监罚〔2026〕40号", "starts_at": tomorrow, "ends_at": tomorrow + chrono::Duration::hours(1)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), 201);
+
+    let view: records::api::ClerkView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}/clerk")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        view.next_booking.and_then(|b| b.case_number).as_deref(),
+        Some("市监罚〔2026〕40号")
+    );
+    assert!(view.disk_free_mb > 0 && view.disk_minutes_left > 0);
+    draw_screen(
+        &controller.base,
+        &token,
+        &clerk,
+        &out.join("free.png"),
+        &state_file,
+    );
+
+    // Recording, a marker, and the light's relay pulled out: the alarm shows.
+    let session = controller.start_session(&http, "市监罚〔2026〕40号").await;
+    http.post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
+        .json(&serde_json::json!({"text": "已告知当事人权利义务"}))
+        .send()
+        .await
+        .unwrap();
+    let view: records::api::ClerkView = http
+        .get(controller.url(&format!("/api/rooms/{ROOM}/clerk")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        view.session.as_ref().is_some_and(|s| s.segments.is_empty()),
+        "the panel gets no segment hashes"
+    );
+    site.light.unplug();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let room = controller.room(&http).await;
+        if room.light.is_some_and(|l| l.fault.is_some()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "light fault never showed");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    draw_screen(
+        &controller.base,
+        &token,
+        &clerk,
+        &out.join("recording-alarm.png"),
+        &state_file,
+    );
+
+    // Killed mid-session and restarted: the panel offers to resume.
+    controller.kill();
+    let controller = site.start_controller().expect("restart");
+    draw_screen(
+        &controller.base,
+        &token,
+        &clerk,
+        &out.join("interrupted.png"),
+        &state_file,
+    );
+
+    let (w, h, free) = read_png(&out.join("free.png")).unwrap();
+    assert_eq!((w, h), (1024, 600));
+    let (_, _, recording) = read_png(&out.join("recording-alarm.png")).unwrap();
+    let (_, _, interrupted) = read_png(&out.join("interrupted.png")).unwrap();
+    for (name, pixels) in [
+        ("free", &free),
+        ("recording", &recording),
+        ("interrupted", &interrupted),
+    ] {
+        assert!(distinct_colours(pixels) > 50, "{name} panel looks blank");
+    }
+    assert!(
+        share_of(&free, FREE_GREEN) > 0.02,
+        "free: green state and start button"
+    );
+    assert!(
+        share_of(&free, RECORDING_RED) < 0.001 && share_of(&free, ALARM_BACKGROUND) < 0.001,
+        "free: no red, no alarm"
+    );
+    assert!(
+        share_of(&recording, RECORDING_RED) > 0.02,
+        "recording: red state and stop button"
+    );
+    assert!(
+        share_of(&recording, ALARM_BACKGROUND) > 0.02,
+        "recording: the light's alarm box"
+    );
+    assert!(
+        share_of(&interrupted, WARNING_AMBER) > 0.02,
+        "interrupted: amber state"
+    );
+    assert!(
+        share_of(&interrupted, FREE_GREEN) > 0.01,
+        "interrupted: the resume button"
+    );
+    for name in ["free.png", "recording-alarm.png", "interrupted.png"] {
+        keep_screenshot(&out.join(name), &format!("clerk-panel-{name}"));
+    }
+}

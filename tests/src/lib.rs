@@ -426,6 +426,16 @@ impl Controller {
             .await
     }
 
+    /// Adds a marker to a session; returns the answer's status.
+    pub async fn mark(&self, http: &reqwest::Client, id: i64, text: &str) -> reqwest::StatusCode {
+        http.post(self.url(&format!("/api/sessions/{id}/markers")))
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .expect("controller answers")
+            .status()
+    }
+
     /// The test room as the API shows it.
     pub async fn room(&self, http: &reqwest::Client) -> records::api::RoomView {
         self.get_or_post(http.get(self.url(&format!("/api/rooms/{ROOM}"))))
@@ -547,3 +557,22 @@ pub const RECORDING_RED: [u8; 3] = [0xc6, 0x28, 0x28];
 pub const FREE_GREEN: [u8; 3] = [0x2e, 0x7d, 0x32];
 pub const WARNING_AMBER: [u8; 3] = [0xf9, 0xa8, 0x25];
 pub const ALARM_BACKGROUND: [u8; 3] = [0x7f, 0x1d, 0x1d];
+
+/// Runs `room-controller verify` on a session folder: (passed, what it printed).
+pub fn verify_folder(dir: &Path) -> (bool, String) {
+    let out = Command::new(workspace_binary("room-controller"))
+        .arg("verify")
+        .arg(dir)
+        .output()
+        .expect("verify runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+    )
+}
+
+/// Asserts that a session folder verifies on its own (`room-controller verify`).
+pub fn assert_verifies(dir: &Path, what: &str) {
+    let (ok, report) = verify_folder(dir);
+    assert!(ok, "{what}: {report}");
+}

@@ -50,11 +50,12 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
 
     // Recording, a marker, and the light's relay pulled out: the alarm shows.
     let session = controller.start_session(&http, "市监罚〔2026〕40号").await;
-    http.post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
-        .json(&serde_json::json!({"text": "已告知当事人权利义务"}))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(
+        controller
+            .mark(&http, session.id, "已告知当事人权利义务")
+            .await,
+        200
+    );
     let view: records::api::ClerkView = http
         .get(controller.url(&format!("/api/rooms/{ROOM}/clerk")))
         .send()

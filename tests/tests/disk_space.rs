@@ -3,7 +3,7 @@
 //! thresholds are the site file's, and set here beyond any disk so that the real free-space
 //! check of this machine crosses them.
 
-use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite, workspace_binary};
+use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite};
 use records::api::{SessionState, SessionView};
 use std::time::{Duration, Instant};
 
@@ -80,16 +80,7 @@ async fn a_full_disk_stops_the_session_cleanly_and_keeps_every_segment() {
     );
     assert!(!ended.segments.is_empty());
     let dir = site.media_root().join(&ended.media_dir);
-    let verified = std::process::Command::new(workspace_binary("room-controller"))
-        .arg("verify")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    liuhen_tests::assert_verifies(&dir, "the session folder verifies");
     let wire = site.light.wait_for_len(8, Duration::from_secs(5));
     assert_eq!(
         wire,

@@ -2,23 +2,11 @@
 //! needed: every altered, cut, missing, re-ordered or unlisted segment and every edit of the
 //! manifest is reported, and the command fails.
 
-use liuhen_tests::{TestSite, workspace_binary};
+use liuhen_tests::{TestSite, verify_folder, workspace_binary};
 use records::api::SessionView;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-
-fn verify(dir: &Path) -> (bool, String) {
-    let out = Command::new(workspace_binary("room-controller"))
-        .arg("verify")
-        .arg(dir)
-        .output()
-        .expect("verify runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-    )
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -73,7 +61,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
             .map(|s| s.link.as_str())
             .collect::<Vec<_>>()
     );
-    let (ok, out) = verify(&dir);
+    let (ok, out) = verify_folder(&dir);
     assert!(ok, "untouched session must verify: {out}");
     assert!(
         out.contains(&format!("chain head {}", links.last().unwrap())),
@@ -92,7 +80,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
     std::fs::write(flipped.join(files[1]), bytes).unwrap();
-    let (ok, out) = verify(&flipped);
+    let (ok, out) = verify_folder(&flipped);
     assert!(
         !ok && out.contains(&format!("{}: altered", files[1])),
         "one flipped byte: {out}"
@@ -106,7 +94,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
         .unwrap()
         .set_len(len - 100)
         .unwrap();
-    let (ok, out) = verify(&cut);
+    let (ok, out) = verify_folder(&cut);
     assert!(
         !ok && out.contains(&format!("{}: truncated", files[2])),
         "cut file: {out}"
@@ -114,7 +102,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
 
     let deleted = case("deleted");
     std::fs::remove_file(deleted.join(files[2])).unwrap();
-    let (ok, out) = verify(&deleted);
+    let (ok, out) = verify_folder(&deleted);
     assert!(
         !ok && out.contains(&format!("{}: missing", files[2])),
         "deleted segment: {out}"
@@ -124,7 +112,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
     std::fs::rename(swapped.join(files[0]), swapped.join("tmp")).unwrap();
     std::fs::rename(swapped.join(files[1]), swapped.join(files[0])).unwrap();
     std::fs::rename(swapped.join("tmp"), swapped.join(files[1])).unwrap();
-    let (ok, out) = verify(&swapped);
+    let (ok, out) = verify_folder(&swapped);
     assert!(!ok, "swapped segments: {out}");
     for file in &files[..2] {
         assert!(
@@ -138,7 +126,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
     edit_manifest(&edited, |m| {
         m["segments"][1]["duration_ns"] = serde_json::json!(1)
     });
-    let (ok, out) = verify(&edited);
+    let (ok, out) = verify_folder(&edited);
     assert!(
         !ok && out.contains(&format!("{}: chain broken", files[1])),
         "edited manifest: {out}"
@@ -148,7 +136,7 @@ async fn verify_accepts_the_recording_and_reports_every_kind_of_tampering() {
     edit_manifest(&dropped, |m| {
         m["segments"].as_array_mut().unwrap().remove(1);
     });
-    let (ok, out) = verify(&dropped);
+    let (ok, out) = verify_folder(&dropped);
     assert!(
         !ok && out.contains(&format!("{}: chain broken", files[2])),
         "entry removed from manifest: {out}"
@@ -163,13 +151,8 @@ async fn an_exported_session_verifies_on_its_own_and_the_export_is_logged() {
     let token = site.issue_token("王芳", "clerk", Some("scjg")).unwrap();
     let http = liuhen_tests::authorised_client(&token).unwrap();
     let session = controller.start_session(&http, "市监罚〔2026〕21号").await;
-    let marked = http
-        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
-        .json(&serde_json::json!({"text": "出示执法证件"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(marked.status(), 200);
+    let marked = controller.mark(&http, session.id, "出示执法证件").await;
+    assert_eq!(marked, 200);
     let early = http
         .get(controller.url(&format!("/api/sessions/{}/export", session.id)))
         .send()
@@ -206,7 +189,7 @@ async fn an_exported_session_verifies_on_its_own_and_the_export_is_logged() {
             seg.file
         );
     }
-    let (ok, report) = verify(&package);
+    let (ok, report) = verify_folder(&package);
     assert!(ok, "the export verifies on its own: {report}");
     assert!(
         report.contains(&stopped.segments.last().unwrap().link),

@@ -2,7 +2,7 @@
 //! file on disk still parses as media, at most about a second is lost at the kill point, and
 //! after the restart the session's chain verifies with no database.
 
-use liuhen_tests::{ROOM, TestSite, workspace_binary};
+use liuhen_tests::{ROOM, TestSite};
 use records::api::{SessionState, SessionView};
 use std::time::Duration;
 
@@ -58,16 +58,7 @@ async fn ten_kills_lose_at_most_a_second_and_every_chain_verifies() {
         let controller = site.start_controller().expect("restart");
         let after: SessionView = controller.session(&http, session.id).await;
         assert_eq!(after.state, SessionState::Interrupted, "run {run}");
-        let verified = std::process::Command::new(workspace_binary("room-controller"))
-            .arg("verify")
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            verified.status.success(),
-            "run {run}: {}",
-            String::from_utf8_lossy(&verified.stdout)
-        );
+        liuhen_tests::assert_verifies(&dir, &format!("run {run}"));
         controller.terminate().expect("clean exit");
     }
 }

@@ -67,13 +67,10 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         )
     );
 
-    let marked = http
-        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
-        .json(&serde_json::json!({"text": "已告知当事人权利义务"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(marked.status(), 200);
+    let marked = controller
+        .mark(&http, session.id, "已告知当事人权利义务")
+        .await;
+    assert_eq!(marked, 200);
     tokio::time::sleep(Duration::from_millis(5500)).await;
     let stopped: SessionView = http
         .post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
@@ -91,13 +88,8 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         .map(|e| e.detail.as_str())
         .collect();
     assert_eq!(markers, ["已告知当事人权利义务"]);
-    let late = http
-        .post(controller.url(&format!("/api/sessions/{}/markers", session.id)))
-        .json(&serde_json::json!({"text": "迟到的标记"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(late.status(), 409, "no markers after the stop");
+    let late = controller.mark(&http, session.id, "迟到的标记").await;
+    assert_eq!(late, 409, "no markers after the stop");
     assert_eq!(
         site.light.wait_for_len(8, Duration::from_secs(5)),
         [LIGHT_ON, LIGHT_OFF].concat(),
@@ -257,16 +249,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
     assert!(wire.ends_with(&LIGHT_OFF), "{wire:02X?}");
 
     // The recovered session's folder verifies on its own, the recovered segment included.
-    let verified = std::process::Command::new(workspace_binary("room-controller"))
-        .arg("verify")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    liuhen_tests::assert_verifies(&dir, "the session folder verifies");
 
     // The clerk resumes the same session: new segments after the old ones, the gap recorded.
     let resumed = http
@@ -295,16 +278,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
             .all(|s| s.seq > last_before && !s.recovered),
         "new files after the old ones"
     );
-    let verified = std::process::Command::new(workspace_binary("room-controller"))
-        .arg("verify")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        verified.status.success(),
-        "one chain across the gap: {}",
-        String::from_utf8_lossy(&verified.stdout)
-    );
+    liuhen_tests::assert_verifies(&dir, "one chain across the gap");
     let again = http
         .post(controller.url(&format!("/api/sessions/{}/resume", session.id)))
         .send()

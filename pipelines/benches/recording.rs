@@ -121,11 +121,12 @@ fn record_with_gst_launch(seconds: u64) -> Duration {
     let line = format!(
         "videotestsrc is-live=true ! videoconvert ! videoscale ! videorate ! \
          video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1 ! \
-         x264enc bitrate={KBPS} tune=zerolatency speed-preset=ultrafast key-int-max={FPS} ! h264parse ! queue ! sm.video \
+         x264enc bitrate={KBPS} tune=zerolatency speed-preset=ultrafast key-int-max={gop} ! h264parse ! queue ! sm.video \
          audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=1 ! audioconvert ! audioresample ! level ! \
          audio/x-raw,rate=48000 ! opusenc ! queue ! sm.audio_0 \
          splitmuxsink name=sm muxer=matroskamux max-size-time=10000000000 send-keyframe-requests=true location={}/g-%05d.mkv",
-        dir.path().display()
+        dir.path().display(),
+        gop = FPS / 2,
     );
     let before = cpu(libc::RUSAGE_CHILDREN);
     let mut child = Command::new("gst-launch-1.0")

@@ -442,6 +442,52 @@ impl Controller {
             .await
     }
 
+    /// GETs an API document as the client's holder.
+    pub async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        http: &reqwest::Client,
+        path: &str,
+    ) -> T {
+        self.get_or_post(http.get(self.url(path))).await
+    }
+
+    /// Polls the test room until `done` holds, up to 15 s; fails naming `what`.
+    pub async fn wait_for_room(
+        &self,
+        http: &reqwest::Client,
+        what: &str,
+        done: impl Fn(&records::api::RoomView) -> bool,
+    ) -> records::api::RoomView {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let room = self.room(http).await;
+            if done(&room) {
+                return room;
+            }
+            assert!(Instant::now() < deadline, "{what}: {room:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Polls a session until `done` holds, up to 15 s; fails naming `what`.
+    pub async fn wait_for_session(
+        &self,
+        http: &reqwest::Client,
+        id: i64,
+        what: &str,
+        done: impl Fn(&records::api::SessionView) -> bool,
+    ) -> records::api::SessionView {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let session = self.session(http, id).await;
+            if done(&session) {
+                return session;
+            }
+            assert!(Instant::now() < deadline, "{what}: {session:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     async fn get_or_post<T: serde::de::DeserializeOwned>(
         &self,
         request: reqwest::RequestBuilder,

@@ -4,7 +4,7 @@
 
 use liuhen_tests::{ROOM, TestSite, authorised_client};
 use records::Store;
-use records::api::{ApiError, RoomView, SessionView};
+use records::api::ApiError;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_agency_cannot_see_or_stop_another_agencys_session_and_every_try_is_logged() {
@@ -14,15 +14,9 @@ async fn one_agency_cannot_see_or_stop_another_agencys_session_and_every_try_is_
     let clerk_b = site.client("李强 自然资源", "clerk", Some("zrzy")).unwrap();
     let kiosk = site.client("door interview-1", "kiosk", None).unwrap();
 
-    let session: SessionView = clerk_a
-        .post(controller.url(&format!("/api/rooms/{ROOM}/sessions")))
-        .json(&serde_json::json!({"case_number": "市监罚〔2026〕3号"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = controller
+        .start_session(&clerk_a, "市监罚〔2026〕3号")
+        .await;
     assert_eq!(
         session.agency_id, "scjg",
         "the clerk's token decides the agency"
@@ -51,14 +45,7 @@ async fn one_agency_cannot_see_or_stop_another_agencys_session_and_every_try_is_
     assert_eq!(kiosk_start.status(), 403, "a kiosk cannot record");
 
     // Kiosks see the room's public state: agency and case number, no records.
-    let room: RoomView = kiosk
-        .get(controller.url(&format!("/api/rooms/{ROOM}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let room = controller.room(&kiosk).await;
     assert_eq!(
         room.session.map(|s| s.case_number),
         Some("市监罚〔2026〕3号".to_string())

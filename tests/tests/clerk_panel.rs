@@ -6,7 +6,6 @@ use liuhen_tests::{
     ALARM_BACKGROUND, FREE_GREEN, RECORDING_RED, ROOM, TestSite, WARNING_AMBER, distinct_colours,
     draw_screen, keep_screenshot, read_png, share_of,
 };
-use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_clerk_panel_shows_each_state_with_its_alarms() {
@@ -27,14 +26,9 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
         .unwrap();
     assert_eq!(booked.status(), 201);
 
-    let view: records::api::ClerkView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}/clerk")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: records::api::ClerkView = controller
+        .get(&http, &format!("/api/rooms/{ROOM}/clerk"))
+        .await;
     assert_eq!(
         view.next_booking.and_then(|b| b.case_number).as_deref(),
         Some("市监罚〔2026〕40号")
@@ -56,28 +50,19 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
             .await,
         200
     );
-    let view: records::api::ClerkView = http
-        .get(controller.url(&format!("/api/rooms/{ROOM}/clerk")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let view: records::api::ClerkView = controller
+        .get(&http, &format!("/api/rooms/{ROOM}/clerk"))
+        .await;
     assert!(
         view.session.as_ref().is_some_and(|s| s.segments.is_empty()),
         "the panel gets no segment hashes"
     );
     site.light.unplug();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let room = controller.room(&http).await;
-        if room.light.is_some_and(|l| l.fault.is_some()) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "light fault never showed");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    controller
+        .wait_for_room(&http, "light fault shown", |r| {
+            r.light.as_ref().is_some_and(|l| l.fault.is_some())
+        })
+        .await;
     draw_screen(
         &controller.base,
         &token,

@@ -4,26 +4,8 @@
 //! check of this machine crosses them.
 
 use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite};
-use records::api::{SessionState, SessionView};
-use std::time::{Duration, Instant};
-
-async fn wait_for(
-    controller: &liuhen_tests::Controller,
-    http: &reqwest::Client,
-    id: i64,
-    what: &str,
-    done: impl Fn(&SessionView) -> bool,
-) -> SessionView {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let view = controller.session(http, id).await;
-        if done(&view) {
-            return view;
-        }
-        assert!(Instant::now() < deadline, "{what}: {view:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
+use records::api::SessionState;
+use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_low_disk_raises_an_alarm_and_recording_goes_on() {
@@ -33,10 +15,11 @@ async fn a_low_disk_raises_an_alarm_and_recording_goes_on() {
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let session = controller.start_session(&http, "磁盘告警").await;
-    let warned = wait_for(&controller, &http, session.id, "low-disk alarm", |v| {
-        v.events.iter().any(|e| e.kind == "alarm")
-    })
-    .await;
+    let warned = controller
+        .wait_for_session(&http, session.id, "low-disk alarm", |v| {
+            v.events.iter().any(|e| e.kind == "alarm")
+        })
+        .await;
     let alarm = warned.events.iter().find(|e| e.kind == "alarm").unwrap();
     assert!(alarm.detail.contains("media disk low"), "{}", alarm.detail);
     assert_eq!(
@@ -62,14 +45,11 @@ async fn a_full_disk_stops_the_session_cleanly_and_keeps_every_segment() {
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
     let session = controller.start_session(&http, "磁盘已满").await;
-    let ended = wait_for(
-        &controller,
-        &http,
-        session.id,
-        "stopped by the full disk",
-        |v| v.state == SessionState::Finished,
-    )
-    .await;
+    let ended = controller
+        .wait_for_session(&http, session.id, "stopped by the full disk", |v| {
+            v.state == SessionState::Finished
+        })
+        .await;
     assert!(
         ended
             .events

@@ -2,31 +2,9 @@
 //! mid-session: the fault shows in the room's state, recording goes on, and the re-plugged light
 //! shows "recording" again by itself.
 
-use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite};
-use records::api::{RoomView, SessionState, SessionView};
+use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite};
+use records::api::{SessionState, SessionView};
 use std::time::{Duration, Instant};
-
-async fn room(http: &reqwest::Client, url: &str) -> RoomView {
-    http.get(url).send().await.unwrap().json().await.unwrap()
-}
-
-/// Polls the room until `check` holds, up to 10 s.
-async fn wait_for_room(
-    http: &reqwest::Client,
-    url: &str,
-    what: &str,
-    check: impl Fn(&RoomView) -> bool,
-) -> RoomView {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let view = room(http, url).await;
-        if check(&view) {
-            return view;
-        }
-        assert!(Instant::now() < deadline, "{what}: {view:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_restores_it() {
@@ -34,7 +12,6 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
     site.use_fast_resending_light().unwrap();
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
-    let room_url = controller.url(&format!("/api/rooms/{ROOM}"));
 
     let session: SessionView = controller.start_session(&http, "市监罚〔2026〕9号").await;
     assert!(
@@ -42,7 +19,8 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
             .wait_for_len(4, Duration::from_secs(5))
             .starts_with(&LIGHT_ON)
     );
-    let shown = room(&http, &room_url)
+    let shown = controller
+        .room(&http)
         .await
         .light
         .expect("the room has a light");
@@ -50,10 +28,11 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
 
     // Pull the relay out: the fault shows, the session keeps recording.
     site.light.unplug();
-    let faulty = wait_for_room(&http, &room_url, "fault shown", |r| {
-        r.light.as_ref().is_some_and(|l| l.fault.is_some())
-    })
-    .await;
+    let faulty = controller
+        .wait_for_room(&http, "fault shown", |r| {
+            r.light.as_ref().is_some_and(|l| l.fault.is_some())
+        })
+        .await;
     assert!(
         faulty
             .light
@@ -62,24 +41,9 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
             .unwrap()
             .contains("recording light unreachable")
     );
-    let session_url = controller.url(&format!("/api/sessions/{}", session.id));
-    let before: SessionView = http
-        .get(&session_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let before: SessionView = controller.session(&http, session.id).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let during: SessionView = http
-        .get(&session_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let during: SessionView = controller.session(&http, session.id).await;
     assert_eq!(
         during.state,
         SessionState::Recording,
@@ -96,10 +60,11 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
     site.replug_light().unwrap();
     let restored = site.light.wait_for_len(4, Duration::from_secs(10));
     assert!(restored.starts_with(&LIGHT_ON), "{restored:02X?}");
-    wait_for_room(&http, &room_url, "fault cleared", |r| {
-        r.light.as_ref().is_some_and(|l| l.fault.is_none())
-    })
-    .await;
+    controller
+        .wait_for_room(&http, "fault cleared", |r| {
+            r.light.as_ref().is_some_and(|l| l.fault.is_none())
+        })
+        .await;
 
     let stopped: SessionView = controller.stop_session(&http, session.id).await;
     assert_eq!(stopped.state, SessionState::Finished);

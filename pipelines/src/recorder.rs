@@ -32,8 +32,10 @@ pub struct Track {
     pub microphones: Vec<String>,
 }
 
-/// What the pipeline says happened, in the recorder's terms.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the pipeline says happened, in the recorder's terms. Serialisable, so that a recorder
+/// can run in a process of its own and report over a pipe.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum RecorderEvent {
     /// A segment file was opened and its first data written.
     SegmentOpened {

@@ -107,6 +107,7 @@ impl From<ControllerError> for Failure {
             ControllerError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             ControllerError::NoMedia { .. }
             | ControllerError::RecordingFailed { .. }
+            | ControllerError::Worker { .. }
             | ControllerError::RoomGone(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -17,6 +17,9 @@ pub enum ControllerError {
     /// A device or element failed while starting or recording.
     #[error("room {room}: recording failed: {reason}")]
     RecordingFailed { room: String, reason: String },
+    /// The room's media worker process could not be started or spoken to.
+    #[error("room {room}: media worker: {reason}")]
+    Worker { room: String, reason: String },
     #[error("session {session} is not recording in this room")]
     NotRecording { session: i64 },
     #[error("no room {0} at this site")]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod indicator;
 pub mod live;
+pub mod media_worker;
 pub mod recovery;
 pub mod room;
 pub mod segments;

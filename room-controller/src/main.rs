@@ -48,6 +48,19 @@ enum Command {
         #[command(subcommand)]
         action: SessionAction,
     },
+    /// Records one room into a folder until its standard input closes; the controller starts
+    /// one per recording and reads its events (JSON lines) from standard output.
+    #[command(hide = true)]
+    MediaWorker {
+        #[arg(long)]
+        site: PathBuf,
+        #[arg(long)]
+        room: String,
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        first_seq: i64,
+    },
     /// Issues, lists and revokes the tokens that kiosks and clerks use with the API. Works on
     /// the site's records file directly, with or without a running controller.
     Token {
@@ -156,6 +169,15 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { dir } => verify(&dir),
+        Command::MediaWorker {
+            site,
+            room,
+            dir,
+            first_seq,
+        } => {
+            let code = room_controller::media_worker::run(&site, &room, dir, first_seq).await;
+            std::process::exit(code);
+        }
         Command::Token { site, action } => token(&Site::load(&site)?, action),
         Command::Session { api, token, action } => {
             let client = Client::new(&api, &token);

@@ -8,11 +8,16 @@
 //!              │                                  │                    │
 //!              └── error / no media ──▶ Failed ◀──┴── element error ───┘
 //!  (controller killed in any live state ──▶ Interrupted, found at the next start-up)
+//!  (media worker process died while recording ──▶ Interrupted, at once, with an alarm)
 //!  Interrupted ──resume──▶ Starting ──▶ Recording … (same session, new segments, a "gap" event)
 //! ```
+//!
+//! The pipeline itself runs in a media worker process (see `media_worker`): this task keeps the
+//! records, the hash chain and the light, so a crash of the media code costs one room's
+//! recording, never the controller.
 
 use hardware_profiles::RoomSpec;
-use pipelines::{Recorder, RecorderEvent, RecorderEvents};
+use pipelines::{Recorder, RecorderEvent};
 use records::NewSession;
 use records::api::SessionState;
 use std::path::{Path, PathBuf};
@@ -27,6 +32,7 @@ use crate::db::Db;
 use crate::disk::DiskPolicy;
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
+use crate::media_worker::{MediaWorker, WorkerEvent, WorkerJob, WorkerMessage};
 use crate::segments::{self, ClosedSegment};
 
 /// How long a start may take before the first media byte must be on disk.
@@ -108,6 +114,7 @@ impl RoomHandle {
 /// cleanly and sends `done`.
 pub fn spawn(
     room: Arc<RoomSpec>,
+    site_file: PathBuf,
     media_root: PathBuf,
     disk: DiskPolicy,
     db: Db,
@@ -121,6 +128,7 @@ pub fn spawn(
     };
     let worker = Worker {
         room,
+        site_file,
         disk,
         media_root,
         db,
@@ -134,8 +142,7 @@ pub fn spawn(
 
 struct Active {
     session_id: i64,
-    recorder: Recorder,
-    events: RecorderEvents,
+    worker: MediaWorker,
     dir: PathBuf,
     /// True from the first opened segment: media is being written.
     writing: bool,
@@ -145,6 +152,8 @@ struct Active {
 
 struct Worker {
     room: Arc<RoomSpec>,
+    /// The site file, for the media worker processes to read their room from.
+    site_file: PathBuf,
     disk: DiskPolicy,
     media_root: PathBuf,
     db: Db,
@@ -201,8 +210,7 @@ impl Worker {
             source,
         })?;
 
-        let recorder = Recorder::build(&self.room, &dir, 0)?;
-        let recorded_with = recorder.description().clone();
+        let (worker, recorded_with) = self.launch(&dir, 0).await?;
         let room_id = self.room.id.clone();
         let session_id = self
             .db
@@ -216,7 +224,7 @@ impl Worker {
                 })
             })
             .await?;
-        self.record(session_id, recorder, dir).await
+        self.record(session_id, worker, dir).await
     }
 
     /// Resumes an interrupted session into new segments of the same session, after the ones it
@@ -238,11 +246,7 @@ impl Worker {
             .map(|s| s.seq)
             .max()
             .map_or(0, |last| last + 1);
-        let recorder = Recorder::build(
-            &self.room,
-            &dir,
-            i32::try_from(next_seq).unwrap_or(i32::MAX),
-        )?;
+        let (worker, _) = self.launch(&dir, next_seq).await?;
         let stopped_at = view
             .ended_at
             .map(|t| t.to_rfc3339())
@@ -262,29 +266,59 @@ impl Worker {
             })
             .await?;
         self.live.room_changed(&self.room.id);
-        self.record(session_id, recorder, dir).await
+        self.record(session_id, worker, dir).await
     }
 
-    /// Starts a built recorder for a recorded session and waits until media is being written.
+    /// Starts a media worker recording into `dir` and waits until its pipeline is built;
+    /// returns the worker and what it records with. Nothing is in the records yet.
+    async fn launch(
+        &self,
+        dir: &Path,
+        first_seq: i64,
+    ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
+        let mut worker = MediaWorker::spawn(&WorkerJob {
+            site_file: &self.site_file,
+            room_id: &self.room.id,
+            dir,
+            first_seq,
+        })?;
+        let failed = |reason: String| ControllerError::RecordingFailed {
+            room: self.room.id.clone(),
+            reason,
+        };
+        let reason = match tokio::time::timeout(START_TIMEOUT, worker.next()).await {
+            Ok(Some(WorkerEvent::Message(WorkerMessage::Built { description }))) => {
+                return Ok((worker, description));
+            }
+            Ok(Some(WorkerEvent::Message(WorkerMessage::Recorder(RecorderEvent::Error {
+                element,
+                message,
+            })))) => format!("{element}: {message}"),
+            Ok(Some(WorkerEvent::Exited(how))) => {
+                format!("the media worker ended before recording: {how}")
+            }
+            Ok(Some(other)) => format!("the media worker said {other:?} before it was ready"),
+            Ok(None) | Err(_) => format!(
+                "the media worker did not build the pipeline within {} s",
+                START_TIMEOUT.as_secs()
+            ),
+        };
+        worker.shutdown().await;
+        Err(failed(reason))
+    }
+
+    /// Takes over a started worker for a recorded session and waits until media is written.
     async fn record(
         &mut self,
         session_id: i64,
-        recorder: Recorder,
+        mut worker: MediaWorker,
         dir: PathBuf,
     ) -> Result<i64, ControllerError> {
-        info!(room = %self.room.id, session = session_id, dir = %dir.display(), "starting a session");
-        let mut events = recorder.events()?;
-        if let Err(err) = recorder.start() {
-            // The bus usually says which device refused; prefer that reason.
-            let reason = first_error(&mut events)
-                .await
-                .unwrap_or_else(|| err.to_string());
-            return Err(self.fail_start(session_id, &recorder, reason).await);
-        }
+        info!(room = %self.room.id, session = session_id, dir = %dir.display(), pid = worker.pid(), "starting a session");
+        worker.start().await;
         self.active = Some(Active {
             session_id,
-            recorder,
-            events,
+            worker,
             dir,
             writing: false,
             disk_warned: false,
@@ -298,7 +332,7 @@ impl Worker {
             if active.writing {
                 return Ok(session_id);
             }
-            match tokio::time::timeout_at(deadline, active.events.next()).await {
+            match tokio::time::timeout_at(deadline, active.worker.next()).await {
                 Ok(Some(event)) => {
                     self.handle_event(event).await;
                 }
@@ -393,15 +427,20 @@ impl Worker {
         }
         self.set_state(session_id, SessionState::Stopping, None)
             .await?;
-        if let Some(active) = &self.active {
-            active.recorder.send_eos();
+        if let Some(active) = self.active.as_mut() {
+            active.worker.send_eos().await;
         }
         let deadline = Instant::now() + STOP_TIMEOUT;
         let mut ended = false;
         while let Some(active) = self.active.as_mut() {
-            match tokio::time::timeout_at(deadline, active.events.next()).await {
-                Ok(Some(RecorderEvent::Eos)) => {
+            match tokio::time::timeout_at(deadline, active.worker.next()).await {
+                Ok(Some(WorkerEvent::Message(WorkerMessage::Recorder(RecorderEvent::Eos)))) => {
                     ended = true;
+                    break;
+                }
+                // The files are closed as they are, as when a source never ends.
+                Ok(Some(WorkerEvent::Exited(how))) => {
+                    warn!(room = %self.room.id, session = session_id, %how, "the media worker ended during the stop");
                     break;
                 }
                 Ok(Some(event)) => {
@@ -414,7 +453,7 @@ impl Worker {
             // An error during the stop already failed the session.
             return Err(self.failure_of(session_id).await);
         };
-        active.recorder.shutdown();
+        active.worker.shutdown().await;
         if !ended {
             warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
         }
@@ -428,12 +467,26 @@ impl Worker {
         Ok(())
     }
 
-    /// Applies one event of the active recording. An error ends the session (as failed).
-    async fn handle_event(&mut self, event: RecorderEvent) {
+    /// Applies one event of the active recording. An error ends the session (as failed); a
+    /// media worker that dies while writing leaves it interrupted, ready to resume.
+    async fn handle_event(&mut self, event: WorkerEvent) {
         let Some(active) = self.active.as_mut() else {
             return;
         };
         let session_id = active.session_id;
+        let event = match event {
+            WorkerEvent::Message(WorkerMessage::Recorder(event)) => event,
+            WorkerEvent::Message(WorkerMessage::Built { .. }) => return,
+            WorkerEvent::Exited(how) if active.writing => {
+                self.interrupt(how).await;
+                return;
+            }
+            WorkerEvent::Exited(how) => {
+                self.fail(format!("the media worker ended before writing: {how}"))
+                    .await;
+                return;
+            }
+        };
         match event {
             RecorderEvent::SegmentOpened { track, seq, .. } => {
                 if !active.writing {
@@ -483,7 +536,7 @@ impl Worker {
         };
         let session_id = active.session_id;
         error!(room = %self.room.id, session = session_id, %reason, "recording failed");
-        active.recorder.shutdown();
+        active.worker.shutdown().await;
         if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
@@ -496,20 +549,37 @@ impl Worker {
         }
     }
 
-    async fn fail_start(
-        &mut self,
-        session_id: i64,
-        recorder: &Recorder,
-        reason: String,
-    ) -> ControllerError {
-        recorder.shutdown();
-        let stored = reason.clone();
-        let _ = self
-            .set_state(session_id, SessionState::Failed, Some(&stored))
+    /// The media worker died while writing: keeps every segment, including the one it had
+    /// open, and leaves the session interrupted with an alarm, so that the clerk can resume it.
+    async fn interrupt(&mut self, how: String) {
+        let Some(active) = self.active.take() else {
+            return;
+        };
+        let session_id = active.session_id;
+        error!(room = %self.room.id, session = session_id, %how, "the media worker died while recording");
+        active.worker.shutdown().await;
+        if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
+            error!(session = session_id, error = %err, "cannot record the last segments");
+        }
+        self.light(Light::Off);
+        let alarm = format!(
+            "录制进程异常退出，已录内容完整保留，请点击“继续录制” / the recording process of room {} stopped ({how}); every segment so far is kept: resume the session to go on",
+            self.room.id
+        );
+        let note = alarm.clone();
+        let recorded = self
+            .db
+            .call(move |s| {
+                s.add_event(session_id, "alarm", &note)?;
+                s.set_state(session_id, SessionState::Interrupted, Some(&note))
+            })
             .await;
-        ControllerError::RecordingFailed {
-            room: self.room.id.clone(),
-            reason,
+        if let Err(err) = recorded {
+            error!(session = session_id, error = %err, "cannot record the interruption");
+        }
+        self.live.room_changed(&self.room.id);
+        if let Err(err) = segments::write_manifest(&self.db, session_id, &active.dir).await {
+            error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }
 
@@ -550,27 +620,11 @@ impl Worker {
     }
 }
 
-async fn next_event(active: &mut Option<Active>) -> Option<RecorderEvent> {
+async fn next_event(active: &mut Option<Active>) -> Option<WorkerEvent> {
     match active {
-        Some(active) => active.events.next().await,
+        Some(active) => active.worker.next().await,
         None => std::future::pending().await,
     }
-}
-
-/// The first error the pipeline reports shortly after a failed start, if any.
-async fn first_error(events: &mut RecorderEvents) -> Option<String> {
-    let wait = async {
-        while let Some(event) = events.next().await {
-            if let RecorderEvent::Error { element, message } = event {
-                return Some(format!("{element}: {message}"));
-            }
-        }
-        None
-    };
-    tokio::time::timeout(Duration::from_secs(2), wait)
-        .await
-        .ok()
-        .flatten()
 }
 
 /// The folder a session writes into.

@@ -84,6 +84,7 @@ pub async fn serve(
         }
         let (handle, task) = room::spawn(
             Arc::new(spec.clone()),
+            site.file.clone(),
             site.media.clone(),
             DiskPolicy::of(&site),
             db.clone(),

@@ -212,6 +212,22 @@ port = "{port}"
         })
     }
 
+    /// Adds a second room (no light) shared by the same agencies, with the given devices.
+    pub fn add_room(&self, id: &str, name: &str, devices: &str) -> anyhow::Result<()> {
+        let mut text = std::fs::read_to_string(&self.site_file)?;
+        let segment_seconds = text
+            .lines()
+            .find_map(|l| l.strip_prefix("segment_seconds = "))
+            .context("the site has a segment length")?
+            .to_string();
+        text.push_str(&format!(
+            "\n[[rooms]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"hearing\"\n\
+             agencies = [\"scjg\", \"zrzy\"]\nsegment_seconds = {segment_seconds}\n\n{devices}\n"
+        ));
+        std::fs::write(&self.site_file, text)?;
+        Ok(())
+    }
+
     /// Adds settings to the site file's `[site]` table, e.g. `"min_free_minutes = 0"`.
     pub fn set_site_settings(&self, lines: &str) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(&self.site_file)?.replacen(
@@ -347,6 +363,39 @@ impl Controller {
         (count("fd"), count("task"))
     }
 
+    /// The controller's child processes (pid, command line; empty for a zombie), from /proc.
+    /// Its only children are media workers.
+    pub fn child_processes(&self) -> Vec<(i32, String)> {
+        let parent = self.child.id().to_string();
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        procs
+            .flatten()
+            .filter_map(|entry| {
+                let pid: i32 = entry.file_name().to_str()?.parse().ok()?;
+                let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+                // "pid (comm) state ppid …": the comm may hold spaces, so split after ')'.
+                let ppid = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
+                if ppid != parent {
+                    return None;
+                }
+                let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+                let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                Some((pid, cmdline))
+            })
+            .collect()
+    }
+
+    /// The pid of the media worker recording `room`, if one runs.
+    pub fn media_worker_of(&self, room: &str) -> Option<i32> {
+        let room_arg = format!("--room {room} ");
+        self.child_processes()
+            .into_iter()
+            .find(|(_, cmdline)| cmdline.contains(&room_arg))
+            .map(|(pid, _)| pid)
+    }
+
     /// What each open file descriptor of the controller points at, for leak reports.
     pub fn open_files(&self) -> Vec<String> {
         let mut files: Vec<String> = std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
@@ -399,8 +448,18 @@ impl Controller {
         http: &reqwest::Client,
         case_number: &str,
     ) -> records::api::SessionView {
+        self.start_session_in(http, ROOM, case_number).await
+    }
+
+    /// Starts a session in `room` for `case_number` as the client's clerk.
+    pub async fn start_session_in(
+        &self,
+        http: &reqwest::Client,
+        room: &str,
+        case_number: &str,
+    ) -> records::api::SessionView {
         let response = http
-            .post(self.url(&format!("/api/rooms/{ROOM}/sessions")))
+            .post(self.url(&format!("/api/rooms/{room}/sessions")))
             .json(&serde_json::json!({ "case_number": case_number }))
             .send()
             .await

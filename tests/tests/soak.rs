@@ -1,6 +1,6 @@
 //! A room records many short sessions in a row in one controller process, as a busy service
 //! centre does all day: the process's open files and threads stay where they were after the
-//! first session.
+//! first session, and no media worker process outlives its session.
 
 use liuhen_tests::TestSite;
 use records::api::{SessionState, SessionView};
@@ -18,6 +18,12 @@ async fn a_hundred_sessions_in_a_row_leak_no_files_and_no_threads() {
         let stopped: SessionView = controller.stop_session(&http, started.id).await;
         assert_eq!(stopped.state, SessionState::Finished, "session {n}");
         assert!(!stopped.segments.is_empty(), "session {n} wrote media");
+        // Each recording's media worker has ended and been reaped (no zombies pile up).
+        let children = controller.child_processes();
+        assert!(
+            children.is_empty(),
+            "session {n}: processes left: {children:?}"
+        );
         if n == 0 {
             after_first = Some((controller.fds_and_threads(), controller.open_files()));
         }

@@ -1,0 +1,294 @@
+//! A room's recording runs in a process of its own, so that a media fault (GStreamer elements
+//! can crash on an unplugged webcam) takes down that room's recording at most, never another
+//! room or the API.
+//!
+//! The controller starts `room-controller media-worker --site F --room R --dir D --first-seq N`
+//! and speaks to it over pipes:
+//!
+//! ```text
+//! controller ──stdin──▶ worker   one word per line: "start", "eos" (finish the files), "shutdown"
+//! controller ◀─stdout── worker   one JSON message per line: built, then the recorder's events
+//! ```
+//!
+//! The worker builds its pipeline, says `built` with what it records with, and waits for
+//! `start`: the controller records the session first, so that no media predates its record.
+//!
+//! The worker ignores SIGINT and SIGTERM (a Ctrl-C or `systemctl stop` must let the controller
+//! stop sessions cleanly), ends when its stdin closes, and is killed with its controller
+//! (`PR_SET_PDEATHSIG`), so that a restarted controller never finds an old worker still writing.
+
+use hardware_profiles::Site;
+use pipelines::{Recorder, RecorderEvent};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout};
+use tracing::{debug, warn};
+
+use crate::ControllerError;
+
+/// What a worker reports, one JSON line each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "body", rename_all = "snake_case")]
+pub enum WorkerMessage {
+    /// The pipeline is built and starting; this is what it records with (devices, formats).
+    Built {
+        description: serde_json::Value,
+    },
+    Recorder(RecorderEvent),
+}
+
+/// What the controller learns from a worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    Message(WorkerMessage),
+    /// The worker process ended; says how (exit code or signal).
+    Exited(String),
+}
+
+/// How long a worker may take to tear its pipeline down before it is killed.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The controller's end of one room's media worker.
+pub struct MediaWorker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Lines<BufReader<ChildStdout>>,
+    exited: bool,
+}
+
+/// Where the worker is told to record.
+pub struct WorkerJob<'a> {
+    pub site_file: &'a Path,
+    pub room_id: &'a str,
+    pub dir: &'a Path,
+    pub first_seq: i64,
+}
+
+impl MediaWorker {
+    /// Starts a worker process for one recording.
+    pub fn spawn(job: &WorkerJob<'_>) -> Result<Self, ControllerError> {
+        let program = std::env::current_exe().map_err(|source| ControllerError::Worker {
+            room: job.room_id.to_string(),
+            reason: format!("cannot find the controller's own program to start it: {source}"),
+        })?;
+        let mut command = tokio::process::Command::new(program);
+        command
+            .arg("media-worker")
+            .arg("--site")
+            .arg(job.site_file)
+            .arg("--room")
+            .arg(job.room_id)
+            .arg("--dir")
+            .arg(job.dir)
+            .arg("--first-seq")
+            .arg(job.first_seq.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        // SAFETY: only async-signal-safe calls (prctl, signal, getppid, _exit) run between fork
+        // and exec.
+        unsafe {
+            command.pre_exec(|| {
+                libc::signal(libc::SIGINT, libc::SIG_IGN);
+                libc::signal(libc::SIGTERM, libc::SIG_IGN);
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The controller may already have died between fork and prctl.
+                if libc::getppid() == 1 {
+                    libc::_exit(1);
+                }
+                Ok(())
+            });
+        }
+        let mut child = command.spawn().map_err(|source| ControllerError::Worker {
+            room: job.room_id.to_string(),
+            reason: format!("cannot start the media worker process: {source}"),
+        })?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(ControllerError::Worker {
+                room: job.room_id.to_string(),
+                reason: "the media worker has no pipes".into(),
+            });
+        };
+        debug!(room = job.room_id, pid = child.id(), "media worker started");
+        Ok(Self {
+            child,
+            stdin: Some(stdin),
+            lines: BufReader::new(stdout).lines(),
+            exited: false,
+        })
+    }
+
+    /// The worker's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// The next thing the worker reports; `Exited` once, then `None`. Cancel-safe.
+    pub async fn next(&mut self) -> Option<WorkerEvent> {
+        if self.exited {
+            return None;
+        }
+        while let Ok(Some(line)) = self.lines.next_line().await {
+            match serde_json::from_str(&line) {
+                Ok(message) => return Some(WorkerEvent::Message(message)),
+                Err(err) => warn!(%line, error = %err, "unreadable line from a media worker"),
+            }
+        }
+        let status = self.child.wait().await;
+        self.exited = true;
+        Some(WorkerEvent::Exited(match status {
+            Ok(status) => describe(status),
+            Err(err) => format!("cannot tell how it ended: {err}"),
+        }))
+    }
+
+    /// Sets the built pipeline playing; media follows as `SegmentOpened` events.
+    pub async fn start(&mut self) {
+        self.say("start").await;
+    }
+
+    /// Asks every source to end; the files are finished when the recorder's EOS arrives.
+    pub async fn send_eos(&mut self) {
+        self.say("eos").await;
+    }
+
+    /// Tears the pipeline down and waits for the process to end, killing it if it hangs.
+    pub async fn shutdown(mut self) {
+        self.say("shutdown").await;
+        self.stdin = None;
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.child.wait())
+            .await
+            .is_err()
+        {
+            warn!(
+                pid = self.child.id(),
+                "a media worker did not end in time; killing it"
+            );
+            let _ = self.child.kill().await;
+        }
+    }
+
+    async fn say(&mut self, word: &str) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let line = format!("{word}\n");
+            if let Err(err) = stdin.write_all(line.as_bytes()).await {
+                debug!(error = %err, word, "a media worker no longer listens");
+            }
+        }
+    }
+}
+
+fn describe(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(signal) = status.signal() {
+        let name = match signal {
+            libc::SIGSEGV => "SIGSEGV, a crash",
+            libc::SIGABRT => "SIGABRT, an abort",
+            libc::SIGKILL => "SIGKILL",
+            libc::SIGBUS => "SIGBUS, a crash",
+            _ => "a signal",
+        };
+        format!("killed by signal {signal} ({name})")
+    } else {
+        format!("exited with {status}")
+    }
+}
+
+/// The worker's side: records one room into `dir` until told to stop or its stdin closes.
+pub async fn run(site_file: &Path, room_id: &str, dir: PathBuf, first_seq: i64) -> i32 {
+    let emit = |message: &WorkerMessage| {
+        use std::io::Write;
+        let Ok(line) = serde_json::to_string(message) else {
+            return;
+        };
+        let mut out = std::io::stdout().lock();
+        // The controller reading this is the only reason to run; if it is gone, so is the job.
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+    };
+    let fail = |element: &str, message: String| {
+        emit(&WorkerMessage::Recorder(RecorderEvent::Error {
+            element: element.to_string(),
+            message,
+        }));
+        1
+    };
+
+    let site = match Site::load(site_file) {
+        Ok(site) => site,
+        Err(err) => return fail("site file", err.to_string()),
+    };
+    let Some(room) = site.rooms.iter().find(|r| r.id == room_id) else {
+        return fail(
+            "site file",
+            format!("{} has no room {room_id}", site_file.display()),
+        );
+    };
+    let seq = i32::try_from(first_seq).unwrap_or(i32::MAX);
+    let recorder = match Recorder::build(room, &dir, seq) {
+        Ok(recorder) => recorder,
+        Err(err) => return fail("pipeline", err.to_string()),
+    };
+    let mut events = match recorder.events() {
+        Ok(events) => events,
+        Err(err) => return fail("pipeline", err.to_string()),
+    };
+    emit(&WorkerMessage::Built {
+        description: recorder.description().clone(),
+    });
+    let mut commands = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        match commands.next_line().await {
+            Ok(Some(word)) if word.trim() == "start" => break,
+            Ok(Some(word)) if word.trim() == "shutdown" => return 0,
+            Ok(Some(word)) => warn!(%word, "waiting for \"start\"; ignored"),
+            Ok(None) | Err(_) => return 0,
+        }
+    }
+    if let Err(err) = recorder.start() {
+        // The bus usually says which device refused; prefer that reason.
+        let reason = first_error(&mut events)
+            .await
+            .unwrap_or_else(|| ("pipeline".into(), err.to_string()));
+        recorder.shutdown();
+        return fail(&reason.0, reason.1);
+    }
+
+    loop {
+        tokio::select! {
+            line = commands.next_line() => match line {
+                Ok(Some(word)) if word.trim() == "eos" => recorder.send_eos(),
+                Ok(Some(word)) if word.trim() == "shutdown" => break,
+                Ok(Some(word)) => warn!(%word, "unknown command from the controller"),
+                Ok(None) | Err(_) => break,
+            },
+            event = events.next() => match event {
+                Some(event) => emit(&WorkerMessage::Recorder(event)),
+                None => break,
+            },
+        }
+    }
+    recorder.shutdown();
+    0
+}
+
+/// The first error the pipeline reports shortly after a failed start, if any.
+async fn first_error(events: &mut pipelines::RecorderEvents) -> Option<(String, String)> {
+    let wait = async {
+        while let Some(event) = events.next().await {
+            if let RecorderEvent::Error { element, message } = event {
+                return Some((element, message));
+            }
+        }
+        None
+    };
+    tokio::time::timeout(Duration::from_secs(2), wait)
+        .await
+        .ok()
+        .flatten()
+}

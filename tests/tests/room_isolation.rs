@@ -1,0 +1,128 @@
+//! Two rooms record at once, and the media worker of one is killed, as a GStreamer element
+//! crashing on an unplugged webcam would end it. (SIGKILL: Rust's own SIGSEGV handler lets a
+//! process survive a SIGSEGV sent from outside, though not a real fault.) The other room records on without a gap, the API keeps
+//! answering, and the crashed room's session is left interrupted, with an alarm, every segment
+//! kept, and resumes into the same session on request.
+
+use liuhen_tests::{ONE_CAMERA_ONE_MICROPHONE, ROOM, TestSite};
+use records::api::{SessionState, SessionView};
+use std::time::Duration;
+
+const OTHER_ROOM: &str = "hearing-1";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
+    let site = TestSite::new(1).expect("site");
+    site.add_room(OTHER_ROOM, "第一听证室", ONE_CAMERA_ONE_MICROPHONE)
+        .expect("second room");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+    let controller = site.start_controller().expect("controller");
+
+    let crashed = controller.start_session_in(&http, ROOM, "隔离-甲").await;
+    let steady = controller
+        .start_session_in(&http, OTHER_ROOM, "隔离-乙")
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+
+    let worker = controller
+        .media_worker_of(ROOM)
+        .expect("room 1 has a media worker");
+    assert_ne!(controller.media_worker_of(OTHER_ROOM), Some(worker));
+    // SAFETY: kill(2) on a child of our child; no memory effects here.
+    unsafe { libc::kill(worker, libc::SIGKILL) };
+
+    let interrupted = controller
+        .wait_for_session(
+            &http,
+            crashed.id,
+            "the crashed room's session is interrupted",
+            |s| s.state == SessionState::Interrupted,
+        )
+        .await;
+    let alarm = interrupted
+        .events
+        .iter()
+        .find(|e| e.kind == "alarm")
+        .expect("an alarm for the clerk");
+    assert!(
+        alarm.detail.contains("录制进程异常退出"),
+        "{}",
+        alarm.detail
+    );
+    assert!(alarm.detail.contains("SIGKILL"), "{}", alarm.detail);
+    let before_crash = interrupted.segments.len();
+    assert!(
+        before_crash >= 2,
+        "segments before the crash are kept: {interrupted:?}"
+    );
+    let health = http
+        .get(controller.url("/api/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "the API answers after the crash");
+    let other: SessionView = controller.session(&http, steady.id).await;
+    assert_eq!(
+        other.state,
+        SessionState::Recording,
+        "the other room records on"
+    );
+
+    // The clerk resumes the crashed room's session; it continues in the same session.
+    let resumed = http
+        .post(controller.url(&format!("/api/sessions/{}/resume", crashed.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resumed.status(),
+        200,
+        "{}",
+        resumed.text().await.unwrap_or_default()
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let steady_end = controller.stop_session(&http, steady.id).await;
+    let crashed_end = controller.stop_session(&http, crashed.id).await;
+    assert_eq!(steady_end.state, SessionState::Finished);
+    assert_eq!(crashed_end.state, SessionState::Finished);
+    assert!(
+        crashed_end.events.iter().any(|e| e.kind == "gap"),
+        "the gap is recorded"
+    );
+    assert!(
+        crashed_end.segments.len() > before_crash,
+        "the resumed session has new segments"
+    );
+
+    // The other room's track runs on without a gap: each segment starts where the last ended,
+    // and together they cover the session's wall time but for the start and the stop.
+    let mut segments = steady_end.segments.clone();
+    segments.sort_by_key(|s| s.seq);
+    for pair in segments.windows(2) {
+        let end = pair[0].start_ns + pair[0].duration_ns;
+        let jump = (pair[1].start_ns - end).abs();
+        assert!(
+            jump < 100_000_000,
+            "a {jump} ns gap between segments {} and {}",
+            pair[0].file,
+            pair[1].file
+        );
+    }
+    let covered: i64 = segments.iter().map(|s| s.duration_ns).sum();
+    let wall = (steady_end.ended_at.unwrap() - steady.created_at)
+        .num_nanoseconds()
+        .unwrap();
+    assert!(
+        covered > wall - 1_500_000_000,
+        "the other room recorded {covered} ns of {wall} ns"
+    );
+    for session in [&steady_end, &crashed_end] {
+        let dir = site.media_root().join(&session.media_dir);
+        liuhen_tests::assert_verifies(&dir, &session.case_number);
+    }
+    assert!(
+        controller.child_processes().is_empty(),
+        "no worker outlives its session"
+    );
+}

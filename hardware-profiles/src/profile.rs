@@ -38,6 +38,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         "indicators/numato-1.toml",
         include_str!("../profiles/indicators/numato-1.toml"),
     ),
+    (
+        "indicators/line-sign.toml",
+        include_str!("../profiles/indicators/line-sign.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -107,10 +111,24 @@ pub struct IndicatorProfile {
     pub baud: u32,
     pub on: IndicatorCommand,
     pub off: IndicatorCommand,
+    /// What the light shows when a recording fails or is cut off (a sign's "fault" text, a
+    /// second relay channel); lights without one are turned off.
+    #[serde(default)]
+    pub fault: Option<IndicatorCommand>,
+    /// The answer the device sends to every command (e.g. `"OK\r\n"`); when set, a command
+    /// without it within `reply_timeout_ms` counts as a fault of the light.
+    #[serde(default)]
+    pub reply: Option<IndicatorCommand>,
+    #[serde(default = "default_reply_timeout_ms")]
+    pub reply_timeout_ms: u32,
     /// Re-send the current state this often, so a light that lost power or was re-plugged shows
     /// the truth again without anyone touching it. None: send only on changes (and retry faults).
     #[serde(default)]
     pub resend_seconds: Option<u32>,
+}
+
+fn default_reply_timeout_ms() -> u32 {
+    500
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,8 @@
 //! that state every `resend_seconds` of the profile, and while the port fails (unplugged, gone)
 //! it retries every second: when the light comes back it is reopened and shows the right state
 //! again by itself. A fault is visible in [`Indicator::status`]; recording never waits for it.
+//! Devices that answer each command (a profile's `reply`) are faulty when the answer does not
+//! come: a light that takes the bytes but shows nothing is not trusted.
 
 use hardware_profiles::{IndicatorPort, IndicatorSpec};
 use records::api::LightStatus;
@@ -18,6 +20,8 @@ use tracing::{info, warn};
 pub enum Light {
     On,
     Off,
+    /// The recording failed or was cut off: the profile's `fault` command, or off.
+    Fault,
 }
 
 /// How soon a failed light is tried again.
@@ -44,6 +48,7 @@ impl Indicator {
             spec: spec.clone(),
             port: None,
             status: status.clone(),
+            shown: None,
         };
         if spec.port == IndicatorPort::Virtual {
             let (master, slave) = TTYPort::pair().map_err(std::io::Error::other)?;
@@ -78,6 +83,8 @@ struct Owner {
     spec: IndicatorSpec,
     port: Option<Box<dyn SerialPort>>,
     status: Arc<Mutex<LightStatus>>,
+    /// What the light was last seen to take (sent, and answered if the profile expects it).
+    shown: Option<Light>,
 }
 
 impl Owner {
@@ -103,12 +110,13 @@ impl Owner {
             }
             let Some(light) = wanted else { continue };
             let due = faulty || resend.is_some_and(|every| last_sent.elapsed() >= every);
-            if !due && wanted_unchanged(&self.status, light) {
+            if !due && self.shown == Some(light) {
                 continue;
             }
             last_sent = Instant::now();
             faulty = match self.write(light) {
                 Ok(()) => {
+                    self.shown = Some(light);
                     tracing::debug!(room = %self.room, ?light, "recording light sent");
                     if faulty {
                         info!(room = %self.room, ?light, "recording light reachable again; state restored");
@@ -122,6 +130,7 @@ impl Owner {
                             "cannot drive the recording light; retrying every second");
                     }
                     self.port = None;
+                    self.shown = None;
                     self.report(
                         light,
                         Some(format!(
@@ -144,10 +153,8 @@ impl Owner {
     }
 
     fn write(&mut self, light: Light) -> Result<(), Box<dyn std::error::Error>> {
-        let bytes = match light {
-            Light::On => self.spec.profile.on.bytes(),
-            Light::Off => self.spec.profile.off.bytes(),
-        };
+        let profile = &self.spec.profile;
+        let bytes = command(profile, light).to_vec();
         if self.port.is_none() {
             let IndicatorPort::Device(path) = &self.spec.port else {
                 return Err("the virtual light's pseudo-terminal is gone".into());
@@ -160,19 +167,58 @@ impl Owner {
             self.port = Some(port);
         }
         if let Some(port) = self.port.as_mut() {
-            port.write_all(bytes)?;
+            if profile.reply.is_some() {
+                // An answer left over from an earlier command must not count for this one.
+                let _ = port.clear(serialport::ClearBuffer::Input);
+            }
+            port.write_all(&bytes)?;
             port.flush()?;
+            if let Some(reply) = &profile.reply {
+                let timeout = Duration::from_millis(u64::from(profile.reply_timeout_ms));
+                await_reply(port.as_mut(), reply.bytes(), timeout)?;
+            }
         }
         Ok(())
     }
 }
 
-/// True when the status already shows `light` without a fault: nothing new to send.
-fn wanted_unchanged(status: &Mutex<LightStatus>, light: Light) -> bool {
-    status
-        .lock()
-        .map(|s| s.fault.is_none() && s.on == Some(light == Light::On))
-        .unwrap_or(false)
+/// The bytes that make the light show `light`.
+fn command(profile: &hardware_profiles::IndicatorProfile, light: Light) -> &[u8] {
+    match light {
+        Light::On => profile.on.bytes(),
+        Light::Off => profile.off.bytes(),
+        Light::Fault => profile.fault.as_ref().unwrap_or(&profile.off).bytes(),
+    }
+}
+
+/// Reads until `reply` has arrived, or fails naming what was expected and what came instead.
+fn await_reply(
+    port: &mut dyn SerialPort,
+    reply: &[u8],
+    timeout: Duration,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let deadline = Instant::now() + timeout;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 64];
+    while !seen.windows(reply.len()).any(|w| w == reply) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(format!(
+                "no reply {:?} within {} ms (got {:?})",
+                String::from_utf8_lossy(reply),
+                timeout.as_millis(),
+                String::from_utf8_lossy(&seen)
+            )
+            .into());
+        }
+        port.set_timeout(left)?;
+        match port.read(&mut buf) {
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Reads the pseudo-terminal's other end and says in the log what a real light would show.
@@ -182,8 +228,18 @@ fn spawn_virtual_light(
     mut master: TTYPort,
 ) -> std::io::Result<()> {
     let room = room.to_string();
-    let on = spec.profile.on.bytes().to_vec();
-    let off = spec.profile.off.bytes().to_vec();
+    let shows = [
+        (
+            command(&spec.profile, Light::On).to_vec(),
+            "ON  ● 录音录像中",
+        ),
+        (command(&spec.profile, Light::Off).to_vec(), "OFF ○ 空闲"),
+        (
+            command(&spec.profile, Light::Fault).to_vec(),
+            "FAULT ✕ 录制异常",
+        ),
+    ];
+    let reply = spec.profile.reply.as_ref().map(|r| r.bytes().to_vec());
     master
         .set_timeout(Duration::from_secs(3600))
         .map_err(std::io::Error::other)?;
@@ -199,10 +255,15 @@ fn spawn_virtual_light(
                     Err(err) if err.kind() == std::io::ErrorKind::TimedOut => continue,
                     Err(_) => return,
                 }
-                for (bytes, shown) in [(&on, "ON  ● 录音录像中"), (&off, "OFF ○ 空闲")] {
+                for (bytes, shown) in &shows {
                     if seen.ends_with(bytes) {
                         info!(room = %room, "virtual recording light {shown}");
                         seen.clear();
+                        // Answers like the device it stands for.
+                        if let Some(reply) = &reply {
+                            let _ = master.write_all(reply);
+                        }
+                        break;
                     }
                 }
             }

@@ -540,7 +540,7 @@ impl Worker {
         if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
-        self.light(Light::Off);
+        self.light(Light::Fault);
         let _ = self
             .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
@@ -561,7 +561,7 @@ impl Worker {
         if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
-        self.light(Light::Off);
+        self.light(Light::Fault);
         let alarm = format!(
             "录制进程异常退出，已录内容完整保留，请点击“继续录制” / the recording process of room {} stopped ({how}); every segment so far is kept: resume the session to go on",
             self.room.id

@@ -5,7 +5,7 @@
 use anyhow::{Context, bail};
 use serialport::{SerialPort, TTYPort};
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -64,6 +64,8 @@ pub fn workspace_binary(name: &str) -> PathBuf {
 #[derive(Clone)]
 pub struct LightWire {
     received: Arc<Mutex<Vec<u8>>>,
+    /// Sent back after every line received, as a sign that answers "OK" does.
+    reply: Arc<Mutex<Option<Vec<u8>>>>,
     plugged: Arc<std::sync::atomic::AtomicBool>,
     link: PathBuf,
 }
@@ -87,6 +89,8 @@ impl LightWire {
         let _ = std::fs::remove_file(link);
         std::os::unix::fs::symlink(&port, link)?;
         let received = Arc::new(Mutex::new(Vec::new()));
+        let reply: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
+        let answer = reply.clone();
         let plugged = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let sink = Arc::downgrade(&received);
         let still_plugged = plugged.clone();
@@ -102,6 +106,13 @@ impl LightWire {
                         if let Ok(mut all) = sink.lock() {
                             all.extend_from_slice(&buf[..n]);
                         }
+                        let lines = buf[..n].iter().filter(|b| **b == b'\n').count();
+                        let answer = answer.lock().map(|a| a.clone()).unwrap_or_default();
+                        if let Some(answer) = answer {
+                            for _ in 0..lines {
+                                let _ = master.write_all(&answer);
+                            }
+                        }
                     }
                     Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
                     _ => std::thread::sleep(Duration::from_millis(20)),
@@ -111,6 +122,7 @@ impl LightWire {
         });
         Ok(Self {
             received,
+            reply,
             plugged,
             link: link.to_path_buf(),
         })
@@ -123,6 +135,13 @@ impl LightWire {
         let _ = std::fs::remove_file(&self.link);
         // Give the reader time to notice and close the pty.
         std::thread::sleep(Duration::from_millis(300));
+    }
+
+    /// Answers every line from now on with `reply`, or stops answering (`None`).
+    pub fn answer_with(&self, reply: Option<&[u8]>) {
+        if let Ok(mut answer) = self.reply.lock() {
+            *answer = reply.map(<[u8]>::to_vec);
+        }
     }
 
     pub fn bytes(&self) -> Vec<u8> {
@@ -242,14 +261,28 @@ port = "{port}"
     /// Drives the light with an LCUS-1 profile that re-sends every second (instead of 30 s), so
     /// that a pulled-out relay shows as a fault at once.
     pub fn use_fast_resending_light(&self) -> anyhow::Result<()> {
-        std::fs::write(
-            self.dir.path().join("profiles/relay-fast.toml"),
-            "id = \"lcus-1-fast\"\nname = \"LCUS-1, re-sent every second\"\n\n[indicator]\nbaud = 9600\n\
+        self.use_light_profile(
+            "lcus-1-fast",
+            "name = \"LCUS-1, re-sent every second\"\n\n[indicator]\nbaud = 9600\n\
              on = [0xA0, 0x01, 0x01, 0xA2]\noff = [0xA0, 0x01, 0x00, 0xA1]\nresend_seconds = 1\n",
+        )
+    }
+
+    /// Drives the light with a profile of the site's own: `text` is the profile without its id.
+    pub fn use_light_profile(&self, id: &str, text: &str) -> anyhow::Result<()> {
+        std::fs::write(
+            self.dir.path().join(format!("profiles/{id}.toml")),
+            format!("id = \"{id}\"\n{text}"),
         )?;
-        let text = std::fs::read_to_string(&self.site_file)?
-            .replace("profile = \"lcus-1\"", "profile = \"lcus-1-fast\"");
-        std::fs::write(&self.site_file, text)?;
+        let site = std::fs::read_to_string(&self.site_file)?;
+        anyhow::ensure!(
+            site.contains("profile = \"lcus-1\""),
+            "the site has its LCUS-1 light"
+        );
+        std::fs::write(
+            &self.site_file,
+            site.replace("profile = \"lcus-1\"", &format!("profile = \"{id}\"")),
+        )?;
         Ok(())
     }
 

@@ -27,6 +27,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../profiles/microphones/alsa-usb.toml"),
     ),
     (
+        "microphones/test-silence.toml",
+        include_str!("../profiles/microphones/test-silence.toml"),
+    ),
+    (
         "indicators/lcus-1.toml",
         include_str!("../profiles/indicators/lcus-1.toml"),
     ),
@@ -73,6 +77,8 @@ fn default_bitrate() -> u32 {
 pub enum MicrophoneSource {
     /// GStreamer's `audiotestsrc`: a steady tone.
     TestTone,
+    /// `audiotestsrc` making silence: a muted or dead microphone, for tests and demos.
+    TestSilence,
     /// An ALSA capture device; the site file gives the device name.
     Alsa,
 }
@@ -83,6 +89,12 @@ pub struct MicrophoneProfile {
     pub source: MicrophoneSource,
     pub rate: u32,
     pub channels: u32,
+    /// A microphone whose loudest sample stays below `silence_below_db` (dBFS) for this many
+    /// seconds raises a silence alarm; recording goes on.
+    #[serde(default = "default_silence_alarm_seconds")]
+    pub silence_alarm_seconds: u32,
+    #[serde(default = "default_silence_below_db")]
+    pub silence_below_db: i32,
 }
 
 /// A command to the light: raw bytes (`[0xA0, 0x01, 0x01, 0xA2]`) or text (`"relay on 0\r"`).
@@ -125,6 +137,15 @@ pub struct IndicatorProfile {
     /// the truth again without anyone touching it. None: send only on changes (and retry faults).
     #[serde(default)]
     pub resend_seconds: Option<u32>,
+}
+
+fn default_silence_alarm_seconds() -> u32 {
+    60
+}
+
+/// Below the noise floor of any room with a live microphone in it.
+fn default_silence_below_db() -> i32 {
+    -60
 }
 
 fn default_reply_timeout_ms() -> u32 {

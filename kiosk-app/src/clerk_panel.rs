@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::screen::{Options, Screen};
 use crate::{ClerkPanel, ClerkPanelAdapter, ClerkStatus, DeviceLine};
+use records::api::{SourceKind, SourceState, SourceStatus};
 
 thread_local! {
     /// When the shown session started recording, for the running clock (UI thread only).
@@ -19,6 +20,8 @@ thread_local! {
 
 impl Screen for ClerkPanel {
     const SIZE: (u32, u32) = (1024, 600);
+    /// Microphone levels are not pushed: poll every second so that the meters move.
+    const POLL_EVERY: Duration = Duration::from_secs(1);
 
     fn create() -> Result<Self, slint::PlatformError> {
         Self::new()
@@ -127,18 +130,7 @@ fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, off
             .into(),
     );
 
-    let mut devices = Vec::new();
-    if let Some(s) = view.session.as_ref() {
-        for (key, noun) in [("cameras", "摄像机"), ("microphones", "麦克风")] {
-            for device in s.recorded_with[key].as_array().into_iter().flatten() {
-                devices.push(DeviceLine {
-                    name: format!("{noun} {}", device["id"].as_str().unwrap_or("?")).into(),
-                    state: if live { "录制中" } else { "待机" }.into(),
-                    ok: true,
-                });
-            }
-        }
-    }
+    let mut devices: Vec<DeviceLine> = view.room.sources.iter().map(device_line).collect();
     let mut alarms = Vec::new();
     if let Some(light) = &view.room.light {
         let state = match (&light.fault, light.on) {
@@ -150,9 +142,12 @@ fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, off
             name: "录制指示灯 light".into(),
             state: state.into(),
             ok: light.fault.is_none(),
+            meter: false,
+            level: 0.0,
         });
         alarms.extend(light.fault.clone());
     }
+    alarms.extend(view.room.sources.iter().filter_map(|s| s.alarm.clone()));
     adapter.set_devices(ModelRc::new(VecModel::from(devices)));
     let hours = view.disk_minutes_left / 60;
     adapter.set_disk(
@@ -310,5 +305,30 @@ fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
                 Err(err) => tracing::warn!(error = %err, "cannot reach the controller"),
             }
         });
+    }
+}
+
+/// One camera or microphone as the clerk sees it: its state in words and, for a microphone
+/// while recording, a level meter (-60 dBFS empty, 0 dBFS full).
+fn device_line(source: &SourceStatus) -> DeviceLine {
+    let noun = match source.kind {
+        SourceKind::Camera => "摄像机",
+        SourceKind::Microphone => "麦克风",
+    };
+    let state = match (source.state, source.level_db) {
+        (SourceState::Idle, _) => "待机".to_string(),
+        (SourceState::Silent, _) => "无声 silent".to_string(),
+        (SourceState::Ok, Some(db)) => format!("{db:.0} dB"),
+        (SourceState::Ok, None) => "录制中".to_string(),
+    };
+    let level = source
+        .level_db
+        .map_or(0.0, |db| ((db + 60.0) / 60.0).clamp(0.0, 1.0) as f32);
+    DeviceLine {
+        name: format!("{noun} {}", source.id).into(),
+        state: state.into(),
+        ok: source.state != SourceState::Silent,
+        meter: source.kind == SourceKind::Microphone,
+        level,
     }
 }

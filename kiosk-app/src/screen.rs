@@ -11,8 +11,6 @@ use std::time::Duration;
 use crate::feed::{self, Update};
 use crate::{headless, last_state};
 
-/// The fallback poll; changes normally arrive pushed, at once.
-const POLL_EVERY: Duration = Duration::from_secs(10);
 /// How often the headless mode redraws its PNG.
 const REDRAW_EVERY: Duration = Duration::from_secs(2);
 
@@ -35,6 +33,9 @@ impl Options {
 pub trait Screen: ComponentHandle + Sized + 'static {
     /// Its size in pixels when drawn to PNG.
     const SIZE: (u32, u32);
+    /// The fallback poll; changes normally arrive pushed, at once. Screens with live meters,
+    /// which are not pushed, poll faster.
+    const POLL_EVERY: Duration = Duration::from_secs(10);
     fn create() -> Result<Self, slint::PlatformError>;
     /// The API path of the document it shows, for `room`.
     fn path(room: &str) -> String;
@@ -82,7 +83,7 @@ pub fn run_window<S: Screen>(options: Options, setup: impl FnOnce(&S)) -> anyhow
             events_url: options.url("/api/events"),
             room: options.room.clone(),
             token: options.token.clone(),
-            every: POLL_EVERY,
+            every: S::POLL_EVERY,
         },
         move |update| {
             let options = for_updates.clone();

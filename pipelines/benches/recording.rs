@@ -49,6 +49,8 @@ fn room() -> RoomSpec {
                 source: MicrophoneSource::TestTone,
                 rate: 48000,
                 channels: 1,
+                silence_alarm_seconds: 60,
+                silence_below_db: -60,
             },
             device: None,
         }],

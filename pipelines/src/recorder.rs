@@ -34,9 +34,11 @@ pub struct Track {
 
 /// What the pipeline says happened, in the recorder's terms. Serialisable, so that a recorder
 /// can run in a process of its own and report over a pipe.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RecorderEvent {
+    /// A microphone's loudest sample over the last half second, in dBFS (all channels).
+    Level { microphone: String, peak_db: f64 },
     /// A segment file was opened and its first data written.
     SegmentOpened {
         track: String,
@@ -291,6 +293,9 @@ impl Interpreter {
         match msg.view() {
             MessageView::Element(element) => {
                 let s = element.structure()?;
+                if s.name() == "level" {
+                    return level_of(msg, s);
+                }
                 let opened = match s.name().as_str() {
                     "splitmuxsink-fragment-opened" => true,
                     "splitmuxsink-fragment-closed" => false,
@@ -353,6 +358,31 @@ pub fn segment_name(file: &Path) -> Option<(String, i64)> {
     let stem = file.file_stem()?.to_str()?;
     let (track, seq) = stem.rsplit_once('-')?;
     Some((track.to_string(), seq.parse().ok()?))
+}
+
+/// A `level` message as the loudest peak over its channels. Silence comes as a very low number
+/// (or -inf, kept as `f64::MIN` so that it survives JSON).
+fn level_of(msg: &gst::Message, s: &gst::StructureRef) -> Option<RecorderEvent> {
+    let name = msg.src()?.name();
+    let microphone = crate::sources::level_element_mic(&name)?.to_string();
+    let peaks = s.value("peak").ok()?;
+    let channels: Vec<f64> = if let Ok(array) = peaks.get::<gst::glib::ValueArray>() {
+        array.iter().filter_map(|v| v.get::<f64>().ok()).collect()
+    } else if let Ok(array) = peaks.get::<gst::Array>() {
+        array.iter().filter_map(|v| v.get::<f64>().ok()).collect()
+    } else {
+        return None;
+    };
+    let peak_db = channels.into_iter().fold(f64::NEG_INFINITY, f64::max);
+    let peak_db = if peak_db.is_finite() {
+        peak_db
+    } else {
+        f64::MIN
+    };
+    Some(RecorderEvent::Level {
+        microphone,
+        peak_db,
+    })
 }
 
 #[cfg(test)]

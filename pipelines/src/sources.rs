@@ -117,6 +117,12 @@ pub(crate) fn camera(
     )
 }
 
+/// A microphone's `level` element is named `liuhen-<mic id>-level`, so its messages name the mic.
+pub(crate) fn level_element_mic(element: &str) -> Option<&str> {
+    element.strip_prefix("liuhen-")?.strip_suffix("-level")
+}
+const LEVEL_INTERVAL_NS: u64 = 500_000_000;
+
 /// microphone ─ caps ─ audioconvert ─ audioresample ─ level ─ opusenc ─ queue ─▶ (muxer)
 pub(crate) fn microphone(
     pipeline: &gst::Pipeline,
@@ -132,6 +138,16 @@ pub(crate) fn microphone(
                 "test-tone microphones",
             )?;
             src.set_property("is-live", true);
+            src
+        }
+        MicrophoneSource::TestSilence => {
+            let src = make(
+                "audiotestsrc",
+                format!("liuhen-{id}-src"),
+                "test microphones",
+            )?;
+            src.set_property("is-live", true);
+            src.set_property_from_str("wave", "silence");
             src
         }
         MicrophoneSource::Alsa => {
@@ -158,6 +174,8 @@ pub(crate) fn microphone(
         "audio resampling",
     )?;
     let level = make("level", format!("liuhen-{id}-level"), "microphone levels")?;
+    // Twice a second: enough for a live meter, little enough to pass between processes.
+    level.set_property("interval", LEVEL_INTERVAL_NS);
     let encoder = make("opusenc", format!("liuhen-{id}-enc"), "Opus encoding")?;
     let queue = time_queue(id)?;
     add_chain(

@@ -105,6 +105,42 @@ pub struct RoomView {
     /// The room's "recording" light, when it has one.
     #[serde(default)]
     pub light: Option<LightStatus>,
+    /// Each camera and microphone of the room and how it is doing now.
+    #[serde(default)]
+    pub sources: Vec<SourceStatus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Camera,
+    Microphone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceState {
+    /// The room is not recording.
+    Idle,
+    /// Recording, and (for a microphone) hearing sound.
+    Ok,
+    /// A microphone that has heard nothing for longer than its profile allows.
+    Silent,
+}
+
+/// One camera or microphone of a room, as the running controller sees it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    pub id: String,
+    pub kind: SourceKind,
+    /// The device profile, e.g. "usb-uvc-720p".
+    pub profile: String,
+    pub state: SourceState,
+    /// A microphone's loudest sample over the last half second, in dBFS (0 is full scale),
+    /// while recording.
+    pub level_db: Option<f64>,
+    /// What is wrong, in words for the clerk, while it is.
+    pub alarm: Option<String>,
 }
 
 /// What the room's light is told to show, and whether the light can be reached.

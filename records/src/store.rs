@@ -354,6 +354,7 @@ impl Store {
             kind: RoomKind::parse(&kind).unwrap_or(RoomKind::Interview),
             session,
             light: None,
+            sources: Vec::new(),
         })
     }
 

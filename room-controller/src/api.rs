@@ -36,6 +36,7 @@ use std::sync::Arc;
 use crate::ControllerError;
 use crate::auth::Authenticated;
 use crate::db::Db;
+use crate::health::HealthBoard;
 use crate::indicator::Indicator;
 use crate::live::Live;
 use crate::room::RoomHandle;
@@ -50,13 +51,20 @@ pub struct AppState {
     pub rooms: Arc<HashMap<String, RoomHandle>>,
     /// Each room's light, by room id, for its live status.
     pub lights: Arc<HashMap<String, Indicator>>,
+    /// Each room's cameras and microphones, by room id, for their live status.
+    pub health: Arc<HashMap<String, HealthBoard>>,
     pub live: Live,
 }
 
 impl AppState {
-    /// Adds what only the running controller knows (the light's status) to a stored room view.
+    /// Adds what only the running controller knows (the light, the sources) to a stored room view.
     fn live(&self, mut room: RoomView) -> RoomView {
         room.light = self.lights.get(&room.id).map(Indicator::status);
+        room.sources = self
+            .health
+            .get(&room.id)
+            .map(HealthBoard::snapshot)
+            .unwrap_or_default();
         room
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod disk;
 pub mod error;
 pub mod export;
+pub mod health;
 pub mod indicator;
 pub mod live;
 pub mod media_worker;

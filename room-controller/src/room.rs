@@ -30,6 +30,7 @@ use tracing::{error, info, warn};
 use crate::ControllerError;
 use crate::db::Db;
 use crate::disk::DiskPolicy;
+use crate::health::{Health, HealthBoard, HealthChange};
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
 use crate::media_worker::{MediaWorker, WorkerEvent, WorkerJob, WorkerMessage};
@@ -120,8 +121,9 @@ pub fn spawn(
     db: Db,
     indicator: Option<Indicator>,
     live: Live,
-) -> (RoomHandle, tokio::task::JoinHandle<()>) {
+) -> (RoomHandle, HealthBoard, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(16);
+    let (health, board) = Health::new(room.clone());
     let handle = RoomHandle {
         id: room.id.clone(),
         tx,
@@ -134,10 +136,11 @@ pub fn spawn(
         db,
         indicator,
         live,
+        health,
         active: None,
     };
     let task = tokio::spawn(worker.run(rx));
-    (handle, task)
+    (handle, board, task)
 }
 
 struct Active {
@@ -159,6 +162,7 @@ struct Worker {
     db: Db,
     indicator: Option<Indicator>,
     live: Live,
+    health: Health,
     active: Option<Active>,
 }
 
@@ -460,6 +464,7 @@ impl Worker {
         // Anything the pipeline did not report closed (a source that never ended) is kept too.
         segments::record_leftovers(&self.db, session_id, &active.dir).await?;
         self.light(Light::Off);
+        self.health.idle();
         self.set_state(session_id, SessionState::Finished, None)
             .await?;
         segments::write_manifest(&self.db, session_id, &active.dir).await?;
@@ -499,6 +504,7 @@ impl Worker {
                     }
                     // The light follows the files: on only once media is really being written.
                     self.light(Light::On);
+                    self.health.recording();
                     info!(room = %self.room.id, session = session_id, "recording");
                 }
                 tracing::debug!(session = session_id, %track, seq, "segment opened");
@@ -522,6 +528,17 @@ impl Worker {
                     error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
                 }
             }
+            RecorderEvent::Level {
+                microphone,
+                peak_db,
+            } => {
+                let change = self
+                    .health
+                    .level(&microphone, peak_db, std::time::Instant::now());
+                if let Some(change) = change {
+                    self.record_health(session_id, change).await;
+                }
+            }
             RecorderEvent::Eos => {}
             RecorderEvent::Error { element, message } => {
                 self.fail(format!("{element}: {message}")).await;
@@ -541,6 +558,7 @@ impl Worker {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
         self.light(Light::Fault);
+        self.health.idle();
         let _ = self
             .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
@@ -562,6 +580,7 @@ impl Worker {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
         self.light(Light::Fault);
+        self.health.idle();
         let alarm = format!(
             "录制进程异常退出，已录内容完整保留，请点击“继续录制” / the recording process of room {} stopped ({how}); every segment so far is kept: resume the session to go on",
             self.room.id
@@ -595,6 +614,23 @@ impl Worker {
             room: self.room.id.clone(),
             reason,
         }
+    }
+
+    /// Keeps a source alarm (or its end) in the session's events and tells the displays.
+    async fn record_health(&self, session_id: i64, change: HealthChange) {
+        let (kind, detail) = match change {
+            HealthChange::Alarm(text) => ("source-alarm", text),
+            HealthChange::Cleared(text) => ("source-ok", text),
+        };
+        warn!(room = %self.room.id, session = session_id, %detail, "{kind}");
+        if let Err(err) = self
+            .db
+            .call(move |s| s.add_event(session_id, kind, &detail))
+            .await
+        {
+            error!(session = session_id, error = %err, "cannot record a source alarm");
+        }
+        self.live.room_changed(&self.room.id);
     }
 
     /// Moves the session to `state` in the records and tells the displays.

@@ -64,6 +64,7 @@ pub async fn serve(
     let live = Live::new();
     let mut handles = HashMap::new();
     let mut lights = HashMap::new();
+    let mut health = HashMap::new();
     let mut workers = Vec::new();
     for spec in &site.rooms {
         let indicator = match &spec.indicator {
@@ -82,7 +83,7 @@ pub async fn serve(
                 indicator.set(Light::Off);
             }
         }
-        let (handle, task) = room::spawn(
+        let (handle, board, task) = room::spawn(
             Arc::new(spec.clone()),
             site.file.clone(),
             site.media.clone(),
@@ -92,6 +93,7 @@ pub async fn serve(
             live.clone(),
         );
         handles.insert(spec.id.clone(), handle);
+        health.insert(spec.id.clone(), board);
         workers.push(task);
     }
 
@@ -109,6 +111,7 @@ pub async fn serve(
         db,
         rooms: Arc::new(handles),
         lights: Arc::new(lights),
+        health: Arc::new(health),
         live: live.clone(),
     };
     println!("listening on http://{addr}");

@@ -26,6 +26,27 @@ profile = "test-pattern"
 id = "mic1"
 profile = "test-tone""#;
 
+/// A room whose second microphone hears nothing and raises the silence alarm after a second;
+/// pass [`QUICK_SILENCE_PROFILE`] with it.
+pub const CAMERA_TONE_AND_SILENT_MICROPHONE: &str = r#"[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone"
+
+[[rooms.microphones]]
+id = "mic2"
+profile = "quick-silence""#;
+
+/// A silent test microphone that raises its alarm after one second (file name, text).
+pub const QUICK_SILENCE_PROFILE: (&str, &str) = (
+    "quick-silence.toml",
+    "id = \"quick-silence\"\nname = \"静音测试麦克风\"\n\n[microphone]\nsource = \"test-silence\"\n\
+     rate = 48000\nchannels = 1\nsilence_alarm_seconds = 1\n",
+);
+
 /// A binary of this workspace, built (once per test process) so that it is never stale:
 /// `cargo test` only builds the executables of packages that have integration tests themselves.
 pub fn workspace_binary(name: &str) -> PathBuf {

@@ -1,15 +1,22 @@
 //! The clerk's panel, drawn by the real kiosk binary from the real controller: free with the
-//! next booking; recording with a marker and an alarm for an unplugged light; interrupted after
-//! the controller was killed, offering to resume.
+//! next booking; recording with a marker, a microphone's level, and alarms for a silent
+//! microphone and an unplugged light; interrupted after the controller was killed, offering to
+//! resume.
 
 use liuhen_tests::{
-    ALARM_BACKGROUND, FREE_GREEN, RECORDING_RED, ROOM, TestSite, WARNING_AMBER, distinct_colours,
-    draw_screen, keep_screenshot, read_png, share_of,
+    ALARM_BACKGROUND, CAMERA_TONE_AND_SILENT_MICROPHONE, FREE_GREEN, QUICK_SILENCE_PROFILE,
+    RECORDING_RED, ROOM, TestSite, WARNING_AMBER, distinct_colours, draw_screen, keep_screenshot,
+    read_png, share_of,
 };
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_clerk_panel_shows_each_state_with_its_alarms() {
-    let site = TestSite::new(1).expect("site");
+    let site = TestSite::with_devices(
+        1,
+        CAMERA_TONE_AND_SILENT_MICROPHONE,
+        &[QUICK_SILENCE_PROFILE],
+    )
+    .expect("site");
     site.use_fast_resending_light().unwrap();
     let controller = site.start_controller().expect("controller");
     let token = site.issue_token("王芳", "clerk", Some("scjg")).unwrap();
@@ -42,7 +49,7 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
         &state_file,
     );
 
-    // Recording, a marker, and the light's relay pulled out: the alarm shows.
+    // Recording, a marker, a silent microphone and the light's relay pulled out: alarms show.
     let session = controller.start_session(&http, "市监罚〔2026〕40号").await;
     assert_eq!(
         controller
@@ -59,8 +66,12 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
     );
     site.light.unplug();
     controller
-        .wait_for_room(&http, "light fault shown", |r| {
+        .wait_for_room(&http, "light fault and silence shown", |r| {
             r.light.as_ref().is_some_and(|l| l.fault.is_some())
+                && r.sources.iter().any(|s| s.alarm.is_some())
+                && r.sources
+                    .iter()
+                    .any(|s| s.level_db.is_some_and(|db| db > -20.0))
         })
         .await;
     draw_screen(

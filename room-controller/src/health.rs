@@ -1,0 +1,190 @@
+//! What each camera and microphone of a room is doing now, for the clerk panel and the API, and
+//! the silence alarm: a microphone that hears nothing for longer than its profile allows raises
+//! an alarm (recorded in the session's events) and clears it when sound comes back. An alarm
+//! only warns; it never stops a recording.
+
+use hardware_profiles::RoomSpec;
+use records::api::{SourceKind, SourceState, SourceStatus};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Levels below this are shown as this: a meter has no use for -inf.
+const FLOOR_DB: f64 = -100.0;
+
+/// The API's read-only view of a room's sources.
+#[derive(Clone, Default)]
+pub struct HealthBoard(Arc<Mutex<Vec<SourceStatus>>>);
+
+impl HealthBoard {
+    pub fn snapshot(&self) -> Vec<SourceStatus> {
+        self.0.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+/// A change worth a line in the session's events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HealthChange {
+    /// Says what is wrong, in Chinese and English.
+    Alarm(String),
+    Cleared(String),
+}
+
+/// The room worker's side: it feeds levels in and records the changes that come out.
+pub struct Health {
+    room: Arc<RoomSpec>,
+    board: HealthBoard,
+    quiet_since: HashMap<String, Instant>,
+}
+
+impl Health {
+    pub fn new(room: Arc<RoomSpec>) -> (Self, HealthBoard) {
+        let board = HealthBoard::default();
+        let mut health = Self {
+            room,
+            board: board.clone(),
+            quiet_since: HashMap::new(),
+        };
+        health.set_all(SourceState::Idle);
+        (health, board)
+    }
+
+    /// Media is being written: every source counts as working until it shows otherwise.
+    pub fn recording(&mut self) {
+        self.set_all(SourceState::Ok);
+    }
+
+    /// Nothing is recording.
+    pub fn idle(&mut self) {
+        self.set_all(SourceState::Idle);
+    }
+
+    /// Takes a microphone's level at `now`; returns an alarm when it has been silent too long,
+    /// and its clearing when sound is back.
+    pub fn level(&mut self, mic: &str, peak_db: f64, now: Instant) -> Option<HealthChange> {
+        let spec = self.room.microphones.iter().find(|m| m.id == mic)?;
+        let threshold = f64::from(spec.profile.silence_below_db);
+        let allowed = Duration::from_secs(u64::from(spec.profile.silence_alarm_seconds));
+        let quiet_for = if peak_db < threshold {
+            now.duration_since(*self.quiet_since.entry(mic.to_string()).or_insert(now))
+        } else {
+            self.quiet_since.remove(mic);
+            Duration::ZERO
+        };
+        let mut board = self.board.0.lock().ok()?;
+        let status = board.iter_mut().find(|s| s.id == mic)?;
+        if status.state == SourceState::Idle {
+            return None;
+        }
+        status.level_db = Some(peak_db.max(FLOOR_DB));
+        match status.state {
+            SourceState::Ok if quiet_for >= allowed => {
+                let alarm = format!(
+                    "麦克风 {mic} 已 {} 秒无声，请检查是否静音或脱落 / microphone {mic} has been silent for {} s: check that it is switched on and connected",
+                    quiet_for.as_secs(),
+                    quiet_for.as_secs()
+                );
+                status.state = SourceState::Silent;
+                status.alarm = Some(alarm.clone());
+                Some(HealthChange::Alarm(alarm))
+            }
+            SourceState::Silent if quiet_for.is_zero() => {
+                status.state = SourceState::Ok;
+                status.alarm = None;
+                Some(HealthChange::Cleared(format!(
+                    "麦克风 {mic} 恢复有声 / microphone {mic} hears sound again"
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    fn set_all(&mut self, state: SourceState) {
+        self.quiet_since.clear();
+        let cameras = self.room.cameras.iter().map(|c| SourceStatus {
+            id: c.id.clone(),
+            kind: SourceKind::Camera,
+            profile: c.profile_id.clone(),
+            state,
+            level_db: None,
+            alarm: None,
+        });
+        let microphones = self.room.microphones.iter().map(|m| SourceStatus {
+            id: m.id.clone(),
+            kind: SourceKind::Microphone,
+            profile: m.profile_id.clone(),
+            state,
+            level_db: None,
+            alarm: None,
+        });
+        if let Ok(mut board) = self.board.0.lock() {
+            *board = cameras.chain(microphones).collect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hardware_profiles::{MicrophoneProfile, MicrophoneSource, MicrophoneSpec};
+    use records::api::RoomKind;
+
+    fn room_with_one_mic(alarm_seconds: u32) -> Arc<RoomSpec> {
+        Arc::new(RoomSpec {
+            id: "r".into(),
+            name: "r".into(),
+            kind: RoomKind::Interview,
+            agencies: vec![],
+            segment_seconds: 60,
+            cameras: vec![],
+            microphones: vec![MicrophoneSpec {
+                id: "mic1".into(),
+                profile_id: "test-tone".into(),
+                profile: MicrophoneProfile {
+                    source: MicrophoneSource::TestTone,
+                    rate: 48000,
+                    channels: 1,
+                    silence_alarm_seconds: alarm_seconds,
+                    silence_below_db: -60,
+                },
+                device: None,
+            }],
+            indicator: None,
+        })
+    }
+
+    #[test]
+    fn silence_longer_than_the_profile_allows_raises_one_alarm_and_sound_clears_it() {
+        let (mut health, board) = Health::new(room_with_one_mic(10));
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        assert_eq!(health.level("mic1", -80.0, at(0)), None, "idle: no alarm");
+        health.recording();
+        assert_eq!(health.level("mic1", -12.0, at(0)), None);
+        assert_eq!(board.snapshot()[0].level_db, Some(-12.0));
+        assert_eq!(
+            health.level("mic1", f64::MIN, at(1)),
+            None,
+            "quiet, not yet long"
+        );
+        assert_eq!(health.level("mic1", -75.0, at(10)), None, "9 s quiet");
+        let alarm = health.level("mic1", -75.0, at(11));
+        assert!(matches!(alarm, Some(HealthChange::Alarm(ref a)) if a.contains("10 秒")));
+        assert_eq!(board.snapshot()[0].state, SourceState::Silent);
+        assert_eq!(board.snapshot()[0].level_db, Some(-75.0));
+        assert_eq!(
+            health.level("mic1", -75.0, at(30)),
+            None,
+            "one alarm per silence"
+        );
+        assert!(matches!(
+            health.level("mic1", -20.0, at(31)),
+            Some(HealthChange::Cleared(_))
+        ));
+        assert_eq!(board.snapshot()[0].state, SourceState::Ok);
+        assert_eq!(health.level("mic1", -20.0, at(32)), None);
+        health.idle();
+        assert_eq!(board.snapshot()[0].state, SourceState::Idle);
+        assert_eq!(board.snapshot()[0].level_db, None);
+    }
+}

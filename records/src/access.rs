@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 
-use crate::api::{AccessEntry, Caller, Role};
+use crate::api::{AccessEntry, Caller, Role, StaffRole};
 use crate::{Store, StoreError};
 
 /// A token as `token list` shows it (never the token itself).
@@ -56,6 +56,33 @@ impl Store {
                 )));
             }
         }
+        self.insert_token(name, role, agency_id, None)
+    }
+
+    /// Issues a token that stands for a staff member: it acts for their agency, and what it
+    /// does is recorded as done by them. Clerks and reviewers get a clerk's token, admins an
+    /// admin's.
+    pub fn issue_staff_token(&mut self, name: &str, staff_id: &str) -> Result<String, StoreError> {
+        let member = self.staff_member(staff_id)?;
+        match member.role {
+            StaffRole::Clerk | StaffRole::Reviewer => {
+                self.insert_token(name, Role::Clerk, Some(&member.agency_id), Some(staff_id))
+            }
+            StaffRole::Admin => self.insert_token(name, Role::Admin, None, Some(staff_id)),
+            StaffRole::Facilities => Err(StoreError::Refused(format!(
+                "{} looks after rooms and devices with `room-controller check` on the controller; the API gives facilities staff nothing to do",
+                member.name
+            ))),
+        }
+    }
+
+    fn insert_token(
+        &mut self,
+        name: &str,
+        role: Role,
+        agency_id: Option<&str>,
+        staff_id: Option<&str>,
+    ) -> Result<String, StoreError> {
         let mut random = [0u8; 32];
         std::fs::File::open("/dev/urandom")
             .and_then(|mut f| f.read_exact(&mut random))
@@ -64,9 +91,17 @@ impl Store {
             })?;
         let token = format!("lh_{}", hex::encode(random));
         let inserted = self.conn.execute(
-            "INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at, staff_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (name) DO NOTHING",
-            params![name, digest(&token), role.as_str(), agency_id, Utc::now().to_rfc3339()],
+            params![
+                name,
+                digest(&token),
+                role.as_str(),
+                agency_id,
+                Utc::now().to_rfc3339(),
+                staff_id
+            ],
         )?;
         if inserted == 0 {
             return Err(StoreError::Refused(format!(
@@ -81,12 +116,15 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT name, role, agency_id FROM api_tokens WHERE token_sha256 = ?1 AND revoked_at IS NULL",
+                "SELECT t.name, t.role, t.agency_id, s.name || '（执法证 ' || s.credential_number || '）'
+                 FROM api_tokens t LEFT JOIN staff s ON s.id = t.staff_id
+                 WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL
+                   AND (t.staff_id IS NULL OR s.active = 1)",
                 params![digest(token)],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?)),
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, row.get::<_, Option<String>>(3)?)),
             )
             .optional()?
-            .and_then(|(name, role, agency_id)| Some(Caller { name, role: Role::parse(&role)?, agency_id })))
+            .and_then(|(name, role, agency_id, staff)| Some(Caller { name, role: Role::parse(&role)?, agency_id, staff })))
     }
 
     pub fn revoke_token(&mut self, name: &str) -> Result<(), StoreError> {

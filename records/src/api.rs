@@ -230,6 +230,9 @@ pub struct SessionView {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// Who started it: a staff member's name and credential number, or the token's name.
+    #[serde(default)]
+    pub started_by: String,
     pub segments: Vec<SegmentView>,
     pub events: Vec<EventView>,
 }
@@ -289,6 +292,56 @@ impl Role {
     }
 }
 
+/// What a staff member does at the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// Records hearings and interviews, serves at a window.
+    Clerk,
+    /// Looks after rooms and devices.
+    Facilities,
+    /// Reviews major decisions (法制审核).
+    Reviewer,
+    Admin,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Clerk => "clerk",
+            Self::Facilities => "facilities",
+            Self::Reviewer => "reviewer",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "clerk" => Some(Self::Clerk),
+            "facilities" => Some(Self::Facilities),
+            "reviewer" => Some(Self::Reviewer),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A staff member as the public may see them (行政执法人员信息公示): at windows, on screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub id: String,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub name: String,
+    /// 行政执法证件号.
+    pub credential_number: String,
+    /// 执法类别, e.g. ["市场监管"].
+    pub categories: Vec<String>,
+    pub role: StaffRole,
+    /// The photo is served at `/api/staff/{id}/photo`.
+    pub has_photo: bool,
+}
+
 /// Who is calling, as their token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caller {
@@ -297,6 +350,16 @@ pub struct Caller {
     pub role: Role,
     /// The agency a clerk acts for.
     pub agency_id: Option<String>,
+    /// The staff member the token stands for, as "name（执法证 number）".
+    #[serde(default)]
+    pub staff: Option<String>,
+}
+
+impl Caller {
+    /// Who did something, for the records: the staff member, else the token's name.
+    pub fn who(&self) -> &str {
+        self.staff.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// One line of the access log.

@@ -11,9 +11,11 @@ pub mod calendar;
 mod error;
 pub mod publicity;
 mod schema;
+mod staff;
 mod store;
 
 pub use access::TokenInfo;
 pub use error::StoreError;
 pub use schema::SCHEMA_VERSION;
+pub use staff::{NewStaff, PHOTO_MAX_BYTES};
 pub use store::{NewSegment, NewSession, SiteAgency, SiteRoom, Store};

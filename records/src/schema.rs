@@ -7,13 +7,14 @@ use std::path::Path;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
 const STEPS: &[&str] = &[
     include_str!("../sql/v1.sql"),
     include_str!("../sql/v2.sql"),
     include_str!("../sql/v3.sql"),
+    include_str!("../sql/v4.sql"),
 ];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

@@ -39,6 +39,8 @@ pub struct NewSession<'a> {
     pub case_number: &'a str,
     pub media_dir: &'a str,
     pub recorded_with: &'a serde_json::Value,
+    /// Who starts it (see `Caller::who`).
+    pub started_by: &'a str,
 }
 
 #[derive(Debug, Clone)]
@@ -54,7 +56,7 @@ pub struct NewSegment<'a> {
     pub recovered: bool,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     Utc::now().to_rfc3339()
 }
 
@@ -161,15 +163,16 @@ impl Store {
             |row| row.get(0),
         )?;
         tx.execute(
-            "INSERT INTO sessions (agency_id, case_id, room_id, state, recorded_with, media_dir, created_at)
-             VALUES (?1, ?2, ?3, 'starting', ?4, ?5, ?6)",
+            "INSERT INTO sessions (agency_id, case_id, room_id, state, recorded_with, media_dir, created_at, started_by)
+             VALUES (?1, ?2, ?3, 'starting', ?4, ?5, ?6, ?7)",
             params![
                 new.agency_id,
                 case_id,
                 new.room_id,
                 new.recorded_with.to_string(),
                 new.media_dir,
-                now()
+                now(),
+                new.started_by
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -363,7 +366,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT s.id, s.room_id, s.agency_id, a.name, c.number, s.state, s.failure,
-                        s.recorded_with, s.media_dir, s.created_at, s.started_at, s.ended_at
+                        s.recorded_with, s.media_dir, s.created_at, s.started_at, s.ended_at,
+                        s.started_by
                  FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
                  WHERE s.id = ?1",
                 params![id],
@@ -383,6 +387,7 @@ impl Store {
                         created_at: parse_time(Some(row.get(9)?)).unwrap_or_default(),
                         started_at: parse_time(row.get(10)?),
                         ended_at: parse_time(row.get(11)?),
+                        started_by: row.get(12)?,
                         segments: Vec::new(),
                         events: Vec::new(),
                     })
@@ -497,6 +502,7 @@ mod tests {
             case_number: "罚〔2026〕1号",
             media_dir: "sessions/1",
             recorded_with,
+            started_by: "王芳（执法证 32010019001）",
         }
     }
 

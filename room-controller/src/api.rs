@@ -17,9 +17,11 @@
 //! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
 //! | `POST /api/sessions/{id}/resume`  | resume an interrupted session, new segments    |
 //! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
+//! | `GET  /api/staff[?agency=ID]`     | enforcement staff as the public may see them   |
+//! | `GET  /api/staff/{id}/photo`      | a staff member's photo (JPEG or PNG)           |
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -28,7 +30,8 @@ use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
 use records::api::{
-    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionView, StartSession,
+    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionView, StaffView,
+    StartSession,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{id}/markers", post(add_marker))
         .route("/api/sessions/{id}/resume", post(resume_session))
         .route("/api/sessions/{id}/export", get(export_session))
+        .route("/api/staff", get(staff))
+        .route("/api/staff/{id}/photo", get(staff_photo))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -143,6 +148,18 @@ impl From<JsonRejection> for Failure {
 
 type Answer<T> = Result<Json<T>, Failure>;
 
+impl From<QueryRejection> for Failure {
+    fn from(rejection: QueryRejection) -> Self {
+        Self(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "the query string is not what this call takes: {}",
+                rejection.body_text()
+            ),
+        )
+    }
+}
+
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "site": state.site.name }))
 }
@@ -188,7 +205,9 @@ async fn start_session(
         .rooms
         .get(&room)
         .ok_or_else(|| ControllerError::UnknownRoom(room.clone()))?;
-    let id = handle.start(agency_id, case_number).await?;
+    let id = handle
+        .start(agency_id, case_number, caller.0.who().to_string())
+        .await?;
     let view = caller.session_access(&state, id, "start").await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -396,4 +415,41 @@ async fn clerk_view(
         disk_free_mb: free >> 20,
         disk_minutes_left: free / per_second / 60,
     }))
+}
+
+#[derive(serde::Deserialize)]
+struct StaffQuery {
+    /// Only this agency's staff.
+    agency: Option<String>,
+}
+
+/// Staff as the public may see them (行政执法人员信息公示): any token, kiosks included.
+async fn staff(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    query: Result<Query<StaffQuery>, QueryRejection>,
+) -> Answer<Vec<StaffView>> {
+    let Query(query) = query?;
+    Ok(Json(
+        state
+            .db
+            .call(move |store| store.staff(query.agency.as_deref()))
+            .await?,
+    ))
+}
+
+async fn staff_photo(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let (bytes, kind) = state.db.call(move |store| store.staff_photo(&id)).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind),
+            (axum::http::header::CACHE_CONTROL, "max-age=300".into()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -127,7 +127,18 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
     let markers: Vec<String> = view
         .events
         .iter()
-        .filter(|e| matches!(e.kind.as_str(), "marker" | "gap" | "interrupted" | "failed"))
+        .filter(|e| {
+            matches!(
+                e.kind.as_str(),
+                "marker"
+                    | "gap"
+                    | "interrupted"
+                    | "failed"
+                    | "alarm"
+                    | "source-alarm"
+                    | "source-ok"
+            )
+        })
         .map(|e| format!("  {} [{}] {}", time(Some(e.at)), e.kind, e.detail))
         .collect();
     format!(
@@ -136,6 +147,7 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
          案件编号 Case number:   {case}\n\
          执法机关 Agency:        {agency} ({agency_id})\n\
          地点 Room:              {room}\n\
+         录制人 Recorded by:     {started_by}\n\
          开始 Started:           {start}\n\
          结束 Ended:             {end}\n\
          状态 State:             {state}\n\
@@ -154,6 +166,11 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
         agency = view.agency_name,
         agency_id = view.agency_id,
         room = view.room_id,
+        started_by = if view.started_by.is_empty() {
+            "—"
+        } else {
+            &view.started_by
+        },
         start = time(view.started_at),
         end = time(view.ended_at),
         state = view.state.as_str(),
@@ -172,7 +189,7 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
             .last()
             .map(|s| s.link.as_str())
             .unwrap_or("(no segment)"),
-        who = caller.name,
+        who = caller.who(),
         now = time(Some(chrono::Utc::now())),
     )
 }

@@ -48,6 +48,14 @@ enum Command {
         #[command(subcommand)]
         action: SessionAction,
     },
+    /// Adds, lists and retires the site's enforcement staff (name, photo, credential number),
+    /// whom windows and screens show and whose tokens act in their name.
+    Staff {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[command(subcommand)]
+        action: StaffAction,
+    },
     /// Records one room into a folder until its standard input closes; the controller starts
     /// one per recording and reads its events (JSON lines) from standard output.
     #[command(hide = true)]
@@ -72,17 +80,53 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum StaffAction {
+    /// Adds a staff member.
+    Add {
+        /// A short id, e.g. wang-fang.
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        name: String,
+        /// The enforcement credential number (行政执法证件号).
+        #[arg(long)]
+        credential: String,
+        #[arg(long, value_parser = ["clerk", "facilities", "reviewer", "admin"])]
+        role: String,
+        /// An enforcement category (执法类别); repeat for several.
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// A portrait photo, JPEG or PNG, at most 2 MB.
+        #[arg(long)]
+        photo: Option<PathBuf>,
+    },
+    /// Lists the active staff.
+    List,
+    /// Retires a staff member: gone from screens, their tokens revoked; records keep the name.
+    Retire {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenAction {
     /// Issues a token and prints it once (only its hash is kept).
     Issue {
         /// A name that says whose or which device's token it is, e.g. "王芳" or "door interview-1".
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["kiosk", "clerk", "admin"])]
-        role: String,
+        #[arg(long, value_parser = ["kiosk", "clerk", "admin"], required_unless_present = "staff")]
+        role: Option<String>,
         /// The agency a clerk acts for.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "staff")]
         agency: Option<String>,
+        /// A staff member (see `staff add`) the token stands for: their agency and role apply,
+        /// and what the token does is recorded as done by them.
+        #[arg(long, conflicts_with = "role")]
+        staff: Option<String>,
     },
     /// Lists the tokens (never the tokens themselves).
     List,
@@ -179,6 +223,7 @@ async fn main() -> anyhow::Result<()> {
             std::process::exit(code);
         }
         Command::Token { site, action } => token(&Site::load(&site)?, action),
+        Command::Staff { site, action } => staff(&Site::load(&site)?, action),
         Command::Session { api, token, action } => {
             let client = Client::new(&api, &token);
             let view = match action {
@@ -228,9 +273,20 @@ async fn main() -> anyhow::Result<()> {
 fn token(site: &Site, action: TokenAction) -> anyhow::Result<()> {
     let mut store = room_controller::server::open_records(site)?;
     match action {
-        TokenAction::Issue { name, role, agency } => {
-            let role = Role::parse(&role).context("role must be kiosk, clerk or admin")?;
-            let token = store.issue_token(&name, role, agency.as_deref())?;
+        TokenAction::Issue {
+            name,
+            role,
+            agency,
+            staff,
+        } => {
+            let token = match (staff, role) {
+                (Some(staff), _) => store.issue_staff_token(&name, &staff)?,
+                (None, Some(role)) => {
+                    let role = Role::parse(&role).context("role must be kiosk, clerk or admin")?;
+                    store.issue_token(&name, role, agency.as_deref())?
+                }
+                (None, None) => anyhow::bail!("give --role or --staff"),
+            };
             println!("{token}");
         }
         TokenAction::List => {
@@ -248,6 +304,68 @@ fn token(site: &Site, action: TokenAction) -> anyhow::Result<()> {
         TokenAction::Revoke { name } => {
             store.revoke_token(&name)?;
             println!("revoked {name}");
+        }
+    }
+    Ok(())
+}
+
+fn staff(site: &Site, action: StaffAction) -> anyhow::Result<()> {
+    let mut store = room_controller::server::open_records(site)?;
+    match action {
+        StaffAction::Add {
+            id,
+            agency,
+            name,
+            credential,
+            role,
+            categories,
+            photo,
+        } => {
+            let photo = match photo {
+                Some(path) => {
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("reading the photo {}", path.display()))?;
+                    let kind = if bytes.starts_with(b"\x89PNG") {
+                        "image/png"
+                    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+                        "image/jpeg"
+                    } else {
+                        anyhow::bail!("{} is neither a JPEG nor a PNG file", path.display());
+                    };
+                    Some((bytes, kind))
+                }
+                None => None,
+            };
+            let role = records::api::StaffRole::parse(&role)
+                .context("role must be clerk, facilities, reviewer or admin")?;
+            store.add_staff(&records::NewStaff {
+                id: &id,
+                agency_id: &agency,
+                name: &name,
+                credential_number: &credential,
+                categories: &categories,
+                role,
+                photo: photo.as_ref().map(|(b, k)| (b.as_slice(), *k)),
+            })?;
+            println!("added {id}: {name}（执法证 {credential}）, {agency}");
+        }
+        StaffAction::List => {
+            for member in store.staff(None)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}{}",
+                    member.id,
+                    member.name,
+                    member.credential_number,
+                    member.agency_id,
+                    member.role.as_str(),
+                    member.categories.join(","),
+                    if member.has_photo { "\tphoto" } else { "" }
+                );
+            }
+        }
+        StaffAction::Retire { id } => {
+            store.retire_staff(&id)?;
+            println!("retired {id}; their tokens are revoked");
         }
     }
     Ok(())

@@ -47,6 +47,7 @@ enum Command {
     Start {
         agency_id: String,
         case_number: String,
+        started_by: String,
         reply: oneshot::Sender<Result<i64, ControllerError>>,
     },
     Stop {
@@ -72,11 +73,13 @@ impl RoomHandle {
         &self,
         agency_id: String,
         case_number: String,
+        started_by: String,
     ) -> Result<i64, ControllerError> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Start {
             agency_id,
             case_number,
+            started_by,
             reply,
         })
         .await?;
@@ -176,8 +179,8 @@ impl Worker {
                     self.watch_disk().await;
                 }
                 cmd = rx.recv() => match cmd {
-                    Some(Command::Start { agency_id, case_number, reply }) => {
-                        let _ = reply.send(self.start(agency_id, case_number).await);
+                    Some(Command::Start { agency_id, case_number, started_by, reply }) => {
+                        let _ = reply.send(self.start(agency_id, case_number, started_by).await);
                     }
                     Some(Command::Resume { session_id, reply }) => {
                         let _ = reply.send(self.resume(session_id).await);
@@ -204,6 +207,7 @@ impl Worker {
         &mut self,
         agency_id: String,
         case_number: String,
+        started_by: String,
     ) -> Result<i64, ControllerError> {
         self.check_free_space()?;
         let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
@@ -225,6 +229,7 @@ impl Worker {
                     case_number: &case_number,
                     media_dir: &media_dir,
                     recorded_with: &recorded_with,
+                    started_by: &started_by,
                 })
             })
             .await?;

@@ -346,6 +346,18 @@ port = "{port}"
         Ok(String::from_utf8(out.stdout)?.trim().to_string())
     }
 
+    /// Runs a `room-controller` command that takes the site file: `cli("staff", &["list"])`
+    /// runs `room-controller staff --site <site> list`.
+    pub fn cli(&self, command: &str, args: &[&str]) -> std::process::Output {
+        Command::new(workspace_binary("room-controller"))
+            .arg(command)
+            .arg("--site")
+            .arg(&self.site_file)
+            .args(args)
+            .output()
+            .expect("room-controller runs")
+    }
+
     /// An HTTP client that sends a new token of this role with every request.
     pub fn client(
         &self,

@@ -1,0 +1,246 @@
+//! The site's enforcement staff: who they are as the public may see them (name, photo,
+//! credential number, categories), their agency and their role.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::api::{StaffRole, StaffView};
+use crate::store::now;
+use crate::{Store, StoreError};
+
+/// A staff member to add.
+#[derive(Debug, Clone)]
+pub struct NewStaff<'a> {
+    pub id: &'a str,
+    pub agency_id: &'a str,
+    pub name: &'a str,
+    pub credential_number: &'a str,
+    pub categories: &'a [String],
+    pub role: StaffRole,
+    /// The photo's bytes and its media type (image/jpeg or image/png).
+    pub photo: Option<(&'a [u8], &'a str)>,
+}
+
+/// Photos larger than this are refused: a window screen needs a portrait, not a poster.
+pub const PHOTO_MAX_BYTES: usize = 2 << 20;
+
+impl Store {
+    pub fn add_staff(&mut self, new: &NewStaff<'_>) -> Result<(), StoreError> {
+        let id = new.id.trim();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(StoreError::Invalid(format!(
+                "staff id \"{id}\" must be letters, digits, - or _ (e.g. wang-fang)"
+            )));
+        }
+        if new.name.trim().is_empty() || new.credential_number.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a staff member needs a name and an enforcement credential number".into(),
+            ));
+        }
+        if let Some((bytes, kind)) = new.photo {
+            if !matches!(kind, "image/jpeg" | "image/png") {
+                return Err(StoreError::Invalid(format!(
+                    "the photo must be a JPEG or PNG file, not {kind}"
+                )));
+            }
+            if bytes.len() > PHOTO_MAX_BYTES {
+                return Err(StoreError::Invalid(format!(
+                    "the photo has {} KB; at most {} KB (a portrait of about 300×400 is enough)",
+                    bytes.len() >> 10,
+                    PHOTO_MAX_BYTES >> 10
+                )));
+            }
+        }
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?1)",
+            params![new.agency_id],
+            |r| r.get(0),
+        )?;
+        if !known {
+            return Err(StoreError::Refused(format!(
+                "no agency \"{}\" at this site; agencies come from the site file",
+                new.agency_id
+            )));
+        }
+        let clash: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT id FROM staff WHERE id = ?1 OR credential_number = ?2",
+                params![id, new.credential_number.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(other) = clash {
+            return Err(StoreError::Refused(format!(
+                "staff member {other} already has this id or credential number {}",
+                new.credential_number.trim()
+            )));
+        }
+        let categories = serde_json::to_string(new.categories)
+            .map_err(|err| StoreError::Invalid(err.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO staff (id, agency_id, name, credential_number, categories, role, photo, photo_type, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                new.agency_id,
+                new.name.trim(),
+                new.credential_number.trim(),
+                categories,
+                new.role.as_str(),
+                new.photo.map(|(bytes, _)| bytes),
+                new.photo.map(|(_, kind)| kind),
+                now()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Active staff, of one agency or of all, by agency and name.
+    pub fn staff(&self, agency_id: Option<&str>) -> Result<Vec<StaffView>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
+                    s.photo IS NOT NULL
+             FROM staff s JOIN agencies a ON a.id = s.agency_id
+             WHERE s.active = 1 AND (?1 IS NULL OR s.agency_id = ?1)
+             ORDER BY s.agency_id, s.name",
+        )?;
+        let rows = stmt.query_map(params![agency_id], |row| {
+            let categories: String = row.get(5)?;
+            let role: String = row.get(6)?;
+            Ok(StaffView {
+                id: row.get(0)?,
+                agency_id: row.get(1)?,
+                agency_name: row.get(2)?,
+                name: row.get(3)?,
+                credential_number: row.get(4)?,
+                categories: serde_json::from_str(&categories).unwrap_or_default(),
+                role: StaffRole::parse(&role).unwrap_or(StaffRole::Clerk),
+                has_photo: row.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One active staff member.
+    pub fn staff_member(&self, id: &str) -> Result<StaffView, StoreError> {
+        self.staff(None)?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("staff member {id}"),
+            })
+    }
+
+    /// A staff member's photo and its media type.
+    pub fn staff_photo(&self, id: &str) -> Result<(Vec<u8>, String), StoreError> {
+        self.conn
+            .query_row(
+                "SELECT photo, photo_type FROM staff WHERE id = ?1 AND active = 1 AND photo IS NOT NULL",
+                params![id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("a photo of staff member {id}"),
+            })
+    }
+
+    /// Ends a staff member's time at the site: they vanish from screens and their tokens stop
+    /// working. What they recorded keeps their name.
+    pub fn retire_staff(&mut self, id: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE staff SET active = 0 WHERE id = ?1 AND active = 1",
+            params![id],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("an active staff member {id}"),
+            });
+        }
+        tx.execute(
+            "UPDATE api_tokens SET revoked_at = ?2 WHERE staff_id = ?1 AND revoked_at IS NULL",
+            params![id, now()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SiteAgency;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("r.db")).expect("open");
+        store
+            .sync_site(
+                &[SiteAgency {
+                    id: "scjg".into(),
+                    name: "市市场监督管理局".into(),
+                }],
+                &[],
+            )
+            .expect("sync");
+        (dir, store)
+    }
+
+    fn wang<'a>(categories: &'a [String]) -> NewStaff<'a> {
+        NewStaff {
+            id: "wang-fang",
+            agency_id: "scjg",
+            name: "王芳",
+            credential_number: "32010019001",
+            categories,
+            role: StaffRole::Clerk,
+            photo: Some((b"\x89PNG fake", "image/png")),
+        }
+    }
+
+    #[test]
+    fn staff_are_listed_with_their_public_details_and_a_duplicate_is_refused() {
+        let (_dir, mut store) = store();
+        let categories = vec!["市场监管".to_string()];
+        store.add_staff(&wang(&categories)).expect("added");
+        let listed = store.staff(Some("scjg")).expect("list");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].credential_number, "32010019001");
+        assert_eq!(listed[0].categories, categories);
+        assert!(listed[0].has_photo);
+        assert_eq!(
+            store.staff_photo("wang-fang").expect("photo").1,
+            "image/png"
+        );
+
+        let mut again = wang(&categories);
+        again.id = "wang-fang-2";
+        let err = store.add_staff(&again).expect_err("same credential");
+        assert!(err.to_string().contains("32010019001"), "{err}");
+        let mut elsewhere = wang(&categories);
+        elsewhere.id = "li";
+        elsewhere.credential_number = "1";
+        elsewhere.agency_id = "nowhere";
+        assert!(store.add_staff(&elsewhere).is_err(), "unknown agency");
+    }
+
+    #[test]
+    fn a_retired_staff_member_leaves_the_screens_and_their_token_stops_working() {
+        let (_dir, mut store) = store();
+        store.add_staff(&wang(&[])).expect("added");
+        let token = store
+            .issue_staff_token("王芳's tablet", "wang-fang")
+            .expect("token");
+        let caller = store.caller(&token).expect("caller").expect("valid");
+        assert_eq!(caller.who(), "王芳（执法证 32010019001）");
+        assert_eq!(caller.agency_id.as_deref(), Some("scjg"));
+        store.retire_staff("wang-fang").expect("retired");
+        assert!(store.staff(None).expect("list").is_empty());
+        assert!(store.caller(&token).expect("caller").is_none());
+    }
+}

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Where a recorded session is in its life. The controller derives it from the pipeline's own
 /// messages, never from a button press.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionState {
     /// The pipeline is being built and started; nothing is written yet.
@@ -68,7 +69,7 @@ impl SessionState {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoomKind {
     /// 询问室
@@ -95,7 +96,7 @@ impl RoomKind {
 }
 
 /// What a door panel and a room list show of a room. Never the party's name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RoomView {
     pub id: String,
     pub name: String,
@@ -110,14 +111,14 @@ pub struct RoomView {
     pub sources: Vec<SourceStatus>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Camera,
     Microphone,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceState {
     /// The room is not recording.
@@ -129,7 +130,7 @@ pub enum SourceState {
 }
 
 /// One camera or microphone of a room, as the running controller sees it now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SourceStatus {
     pub id: String,
     pub kind: SourceKind,
@@ -144,7 +145,7 @@ pub struct SourceStatus {
 }
 
 /// What the room's light is told to show, and whether the light can be reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LightStatus {
     /// True while it is told to show "recording"; false for "free"; None before the first command.
     pub on: Option<bool>,
@@ -153,7 +154,7 @@ pub struct LightStatus {
 }
 
 /// The public part of a session: enough for the door and the hall, nothing private.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SessionSummary {
     pub id: i64,
     pub state: SessionState,
@@ -163,7 +164,7 @@ pub struct SessionSummary {
 }
 
 /// A clerk's request to start recording a case in a room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct StartSession {
     /// The case number as the agency writes it, e.g. "京市监罚〔2026〕12号".
     pub case_number: String,
@@ -174,7 +175,7 @@ pub struct StartSession {
 }
 
 /// A clerk's request to book a room for a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct NewBooking {
     pub case_number: String,
     pub starts_at: DateTime<Utc>,
@@ -182,7 +183,7 @@ pub struct NewBooking {
 }
 
 /// A booking as a caller may see it: the case number only for the caller's own agency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BookingView {
     pub id: i64,
     pub room_id: String,
@@ -195,7 +196,7 @@ pub struct BookingView {
 /// What a room's clerk panel shows: the room, the latest session of the clerk's agency in it
 /// (without its segment list: the panel is not an access to the recording), and the agency's
 /// next booking of the room.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ClerkView {
     pub room: RoomView,
     pub session: Option<SessionView>,
@@ -206,14 +207,14 @@ pub struct ClerkView {
 }
 
 /// A clerk's marker in a running session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AddMarker {
     /// What happened, e.g. "已告知当事人权利义务"; 1 to 200 characters.
     pub text: String,
 }
 
 /// A session with its closed segments: what the case file needs to know of a recording.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SessionView {
     pub id: i64,
     pub room_id: String,
@@ -224,6 +225,7 @@ pub struct SessionView {
     /// Why the session failed, in words for the clerk.
     pub failure: Option<String>,
     /// Devices and format, as the pipeline reported them when it was built.
+    #[schema(value_type = Object)]
     pub recorded_with: serde_json::Value,
     /// Folder of the session's media, relative to the site's media root.
     pub media_dir: String,
@@ -238,7 +240,7 @@ pub struct SessionView {
 }
 
 /// One closed media file of a session and its place in the hash chain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SegmentView {
     pub track: String,
     pub seq: i64,
@@ -254,7 +256,7 @@ pub struct SegmentView {
     pub recovered: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EventView {
     pub at: DateTime<Utc>,
     pub kind: String,
@@ -262,7 +264,7 @@ pub struct EventView {
 }
 
 /// What a token lets its holder do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// A public screen: sees rooms and what is public, never a session's records.
@@ -293,7 +295,7 @@ impl Role {
 }
 
 /// What a staff member does at the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     /// Records hearings and interviews, serves at a window.
@@ -327,7 +329,7 @@ impl StaffRole {
 }
 
 /// A staff member as the public may see them (行政执法人员信息公示): at windows, on screens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StaffView {
     pub id: String,
     pub agency_id: String,
@@ -343,7 +345,7 @@ pub struct StaffView {
 }
 
 /// Who is calling, as their token says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Caller {
     /// The token's name, e.g. "王芳 (clerk)" or "door interview-1".
     pub name: String,
@@ -363,7 +365,7 @@ impl Caller {
 }
 
 /// One line of the access log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccessEntry {
     pub at: DateTime<Utc>,
     pub who: String,
@@ -377,14 +379,14 @@ pub struct AccessEntry {
 /// A live change, pushed to displays on `/api/events` (server-sent events). Deliberately
 /// small: it names what changed, and the display fetches that room's state. `seq` grows by one
 /// per event; a gap means missed events, and the display fetches everything again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LiveEvent {
     pub seq: u64,
     pub room: String,
 }
 
 /// The body of every error answer: one sentence that says what happened and what to do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ApiError {
     pub error: String,
 }

@@ -19,13 +19,14 @@
 //! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
 //! | `GET  /api/staff[?agency=ID]`     | enforcement staff as the public may see them   |
 //! | `GET  /api/staff/{id}/photo`      | a staff member's photo (JPEG or PNG)           |
+//! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
@@ -35,6 +36,8 @@ use records::api::{
 };
 use std::collections::HashMap;
 use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::ControllerError;
 use crate::auth::Authenticated;
@@ -72,22 +75,73 @@ impl AppState {
     }
 }
 
+/// The API's description; the paths and types below are read from the handlers themselves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Liuhen site API",
+        description = "Rooms, recorded sessions, bookings, staff and live changes of one Liuhen site. Every call but /api/health and /api/openapi.json needs a bearer token from `room-controller token issue`. Errors are {\"error\": \"...\"} with a sentence that says what to do."
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "site"),
+        (name = "rooms", description = "rooms, their live state, bookings and the clerk panel"),
+        (name = "sessions", description = "recorded sessions: start, mark, stop, resume, export; every access is logged"),
+        (name = "staff", description = "enforcement staff as the public may see them"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("a token from `room-controller token issue`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route together with its description, so that the two cannot drift apart.
+fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health))
+        .routes(routes!(rooms))
+        .routes(routes!(events))
+        .routes(routes!(room))
+        .routes(routes!(start_session))
+        .routes(routes!(bookings, book_room))
+        .routes(routes!(clerk_view))
+        .routes(routes!(session))
+        .routes(routes!(stop_session))
+        .routes(routes!(add_marker))
+        .routes(routes!(resume_session))
+        .routes(routes!(export_session))
+        .routes(routes!(staff))
+        .routes(routes!(staff_photo))
+}
+
+/// The OpenAPI description of this API (also served at `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented_routes().split_for_parts().1
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/health", get(health))
-        .route("/api/rooms", get(rooms))
-        .route("/api/events", get(events))
-        .route("/api/rooms/{room}", get(room))
-        .route("/api/rooms/{room}/sessions", post(start_session))
-        .route("/api/rooms/{room}/bookings", get(bookings).post(book_room))
-        .route("/api/rooms/{room}/clerk", get(clerk_view))
-        .route("/api/sessions/{id}", get(session))
-        .route("/api/sessions/{id}/stop", post(stop_session))
-        .route("/api/sessions/{id}/markers", post(add_marker))
-        .route("/api/sessions/{id}/resume", post(resume_session))
-        .route("/api/sessions/{id}/export", get(export_session))
-        .route("/api/staff", get(staff))
-        .route("/api/staff/{id}/photo", get(staff_photo))
+    let (routes, doc) = documented_routes().split_for_parts();
+    let doc = Arc::new(doc);
+    routes
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
@@ -160,10 +214,17 @@ impl From<QueryRejection> for Failure {
     }
 }
 
+#[utoipa::path(get, path = "/api/health", tag = "site",
+    responses((status = 200, description = "the API is up; the site's name", body = Object)))]
 async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "site": state.site.name }))
 }
 
+#[utoipa::path(get, path = "/api/rooms", tag = "rooms", security(("token" = [])),
+    responses(
+        (status = 200, description = "every room, its session, light and devices", body = Vec<RoomView>),
+        (status = 401, description = "no or unknown token", body = ApiError),
+    ))]
 async fn rooms(State(state): State<AppState>, _caller: Authenticated) -> Answer<Vec<RoomView>> {
     let rooms = state.db.call(|store| store.rooms()).await?;
     Ok(Json(
@@ -171,6 +232,13 @@ async fn rooms(State(state): State<AppState>, _caller: Authenticated) -> Answer<
     ))
 }
 
+#[utoipa::path(get, path = "/api/rooms/{room}", tag = "rooms", security(("token" = [])),
+    params(("room" = String, Path, description = "the room's id in the site file")),
+    responses(
+        (status = 200, description = "the room", body = RoomView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such room", body = ApiError),
+    ))]
 async fn room(
     State(state): State<AppState>,
     _caller: Authenticated,
@@ -180,6 +248,18 @@ async fn room(
     Ok(Json(state.live(room)))
 }
 
+#[utoipa::path(post, path = "/api/rooms/{room}/sessions", tag = "sessions", security(("token" = [])),
+    params(("room" = String, Path, description = "the room's id")),
+    request_body = StartSession,
+    responses(
+        (status = 201, description = "recording: media is being written", body = SessionView),
+        (status = 400, description = "a bad request body", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "not a clerk, or not this agency", body = ApiError),
+        (status = 409, description = "the room is busy or not shared with the agency", body = ApiError),
+        (status = 503, description = "the devices did not start; the message says which", body = ApiError),
+        (status = 507, description = "not enough free disk for the site's minimum", body = ApiError),
+    ))]
 async fn start_session(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -212,6 +292,13 @@ async fn start_session(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+#[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    responses(
+        (status = 200, description = "the session with its segments and events; the access is logged", body = SessionView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency (also another agency's)", body = ApiError),
+    ))]
 async fn session(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -220,6 +307,14 @@ async fn session(
     Ok(Json(caller.session_access(&state, id, "view").await?))
 }
 
+#[utoipa::path(post, path = "/api/sessions/{id}/stop", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    responses(
+        (status = 200, description = "stopped: every file is closed and hashed", body = SessionView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency", body = ApiError),
+        (status = 409, description = "the session is not recording", body = ApiError),
+    ))]
 async fn stop_session(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -234,6 +329,16 @@ async fn stop_session(
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
 
+#[utoipa::path(post, path = "/api/sessions/{id}/markers", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    request_body = AddMarker,
+    responses(
+        (status = 200, description = "the marker is recorded", body = SessionView),
+        (status = 400, description = "empty or overlong text", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency", body = ApiError),
+        (status = 409, description = "the session is not recording", body = ApiError),
+    ))]
 async fn add_marker(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -256,6 +361,14 @@ async fn add_marker(
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
 
+#[utoipa::path(post, path = "/api/sessions/{id}/resume", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    responses(
+        (status = 200, description = "recording again into new segments of the same session; the gap is recorded", body = SessionView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency", body = ApiError),
+        (status = 409, description = "the session is not interrupted, or the room is busy", body = ApiError),
+    ))]
 async fn resume_session(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -272,6 +385,11 @@ async fn resume_session(
 
 /// Server-sent events: `event: room` with a `LiveEvent` for each change, or `event: resync`
 /// when this subscriber fell behind and should fetch everything again.
+#[utoipa::path(get, path = "/api/events", tag = "rooms", security(("token" = [])),
+    responses(
+        (status = 200, description = "server-sent events, one numbered `LiveEvent` per change; fetch the room it names", content_type = "text/event-stream", body = records::api::LiveEvent),
+        (status = 401, description = "no or unknown token", body = ApiError),
+    ))]
 async fn events(
     State(state): State<AppState>,
     _caller: Authenticated,
@@ -302,6 +420,13 @@ async fn events(
 
 /// The package for the case file, streamed as a tar. Only a session that has ended can be
 /// exported, so that the package is complete; every export is in the access log.
+#[utoipa::path(get, path = "/api/sessions/{id}/export", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    responses(
+        (status = 200, description = "a tar of the media, manifest.json, events.json and summary.txt; the export is logged", content_type = "application/x-tar"),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency", body = ApiError),
+    ))]
 async fn export_session(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -336,6 +461,13 @@ async fn export_session(
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/rooms/{room}/bookings", tag = "rooms", security(("token" = [])),
+    params(("room" = String, Path, description = "the room's id")),
+    responses(
+        (status = 200, description = "the room's bookings; case numbers only for the caller's own agency", body = Vec<BookingView>),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such room", body = ApiError),
+    ))]
 async fn bookings(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -350,6 +482,15 @@ async fn bookings(
     ))
 }
 
+#[utoipa::path(post, path = "/api/rooms/{room}/bookings", tag = "rooms", security(("token" = [])),
+    params(("room" = String, Path, description = "the room's id")),
+    request_body = NewBooking,
+    responses(
+        (status = 201, description = "booked", body = BookingView),
+        (status = 400, description = "a bad time span", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 409, description = "it overlaps another booking; the message names it", body = ApiError),
+    ))]
 async fn book_room(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -376,6 +517,13 @@ async fn book_room(
     Ok((StatusCode::CREATED, Json(booking)))
 }
 
+#[utoipa::path(get, path = "/api/rooms/{room}/clerk", tag = "rooms", security(("token" = [])),
+    params(("room" = String, Path, description = "the room's id")),
+    responses(
+        (status = 200, description = "what the room's clerk panel shows", body = ClerkView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "not a clerk", body = ApiError),
+    ))]
 async fn clerk_view(
     State(state): State<AppState>,
     caller: Authenticated,
@@ -424,6 +572,12 @@ struct StaffQuery {
 }
 
 /// Staff as the public may see them (行政执法人员信息公示): any token, kiosks included.
+#[utoipa::path(get, path = "/api/staff", tag = "staff", security(("token" = [])),
+    params(("agency" = Option<String>, Query, description = "only this agency's staff")),
+    responses(
+        (status = 200, description = "active staff as the public may see them", body = Vec<StaffView>),
+        (status = 401, description = "no or unknown token", body = ApiError),
+    ))]
 async fn staff(
     State(state): State<AppState>,
     _caller: Authenticated,
@@ -438,6 +592,13 @@ async fn staff(
     ))
 }
 
+#[utoipa::path(get, path = "/api/staff/{id}/photo", tag = "staff", security(("token" = [])),
+    params(("id" = String, Path, description = "the staff member's id")),
+    responses(
+        (status = 200, description = "the photo", content_type = "image/jpeg"),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such staff member or no photo", body = ApiError),
+    ))]
 async fn staff_photo(
     State(state): State<AppState>,
     _caller: Authenticated,
@@ -452,4 +613,45 @@ async fn staff_photo(
         bytes,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `$ref` in the description names a schema it also holds, and every call in the
+    /// module's table is described.
+    #[test]
+    fn the_openapi_description_is_complete_and_self_contained() {
+        let doc = serde_json::to_value(super::openapi()).expect("serialises");
+        let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+        let text = doc.to_string();
+        for reference in text.split("\"$ref\":\"").skip(1) {
+            let name = reference
+                .split('"')
+                .next()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .expect("a schema reference");
+            assert!(
+                schemas.contains_key(name),
+                "{name} is referenced but not described"
+            );
+        }
+        let paths = doc["paths"].as_object().expect("paths");
+        for line in include_str!("api.rs").lines() {
+            let Some(row) = line.strip_prefix("//! | `") else {
+                continue;
+            };
+            let call = row.split('`').next().unwrap_or_default();
+            let (method, path) = call.split_once(' ').expect("METHOD path");
+            let path = path.trim().split('[').next().unwrap_or_default();
+            if path == "/api/openapi.json" {
+                continue;
+            }
+            let method = method.to_lowercase();
+            assert!(
+                paths.get(path).is_some_and(|p| p.get(&method).is_some()),
+                "{method} {path} is in the table but not described"
+            );
+        }
+        assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    }
 }

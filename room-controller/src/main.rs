@@ -56,6 +56,8 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Prints the site API's OpenAPI description (JSON), as `GET /api/openapi.json` serves it.
+    Openapi,
     /// Records one room into a folder until its standard input closes; the controller starts
     /// one per recording and reads its events (JSON lines) from standard output.
     #[command(hide = true)]
@@ -213,6 +215,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Verify { dir } => verify(&dir),
+        Command::Openapi => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&room_controller::api::openapi())?
+            );
+            Ok(())
+        }
         Command::MediaWorker {
             site,
             room,

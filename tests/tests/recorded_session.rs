@@ -350,6 +350,24 @@ async fn bad_requests_get_a_clear_json_error() {
             assert!(err.error.contains(says), "{path}: {}", err.error);
         }
     }
+    let bad_query = http
+        .get(controller.url("/api/staff?agency=a&agency=b"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_query.status(), 400, "a repeated query key");
+    let err: ApiError = bad_query.json().await.expect("JSON error body");
+    assert!(err.error.contains("query string"), "{}", err.error);
+
+    // The description of the API is public, and names the calls and the error shape.
+    let doc: serde_json::Value = reqwest::get(controller.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/rooms/{room}/sessions"]["post"].is_object());
+    assert!(doc["components"]["schemas"]["ApiError"].is_object());
 }
 
 #[test]

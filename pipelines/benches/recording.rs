@@ -122,7 +122,7 @@ fn record_with_gst_launch(seconds: u64) -> Duration {
     let dir = tempfile::tempdir().expect("tempdir");
     let line = format!(
         "videotestsrc is-live=true ! videoconvert ! videoscale ! videorate ! \
-         video/x-raw,width={WIDTH},height={HEIGHT},framerate={FPS}/1 ! \
+         video/x-raw,format=I420,width={WIDTH},height={HEIGHT},framerate={FPS}/1 ! \
          x264enc bitrate={KBPS} tune=zerolatency speed-preset=ultrafast key-int-max={gop} ! h264parse ! queue ! sm.video \
          audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=1 ! audioconvert ! audioresample ! level ! \
          audio/x-raw,rate=48000 ! opusenc ! queue ! sm.audio_0 \

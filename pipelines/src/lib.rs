@@ -3,10 +3,12 @@
 //! (segment hashing, the per-session hash chain, media probing).
 //!
 //! This crate knows GStreamer and nothing of SQL or HTTP. A [`Recorder`] is driven by its bus:
-//! the caller reads messages, turns them into [`RecorderEvent`]s with [`Recorder::interpret`]
-//! and treats those as the only truth about what is being written.
+//! the caller reads [`RecorderEvent`]s from [`Recorder::events`] and treats them as the only
+//! truth about what is being written. [`check_camera`] and [`check_microphone`] try a device
+//! through the same chain a recording uses.
 
 mod chain;
+mod device_check;
 mod error;
 mod manifest;
 mod media_info;
@@ -15,6 +17,7 @@ mod segment;
 mod sources;
 
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
+pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};
 pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};

@@ -294,7 +294,7 @@ impl Interpreter {
             MessageView::Element(element) => {
                 let s = element.structure()?;
                 if s.name() == "level" {
-                    return level_of(msg, s);
+                    return level_event(msg);
                 }
                 let opened = match s.name().as_str() {
                     "splitmuxsink-fragment-opened" => true,
@@ -362,7 +362,11 @@ pub fn segment_name(file: &Path) -> Option<(String, i64)> {
 
 /// A `level` message as the loudest peak over its channels. Silence comes as a very low number
 /// (or -inf, kept as `f64::MIN` so that it survives JSON).
-fn level_of(msg: &gst::Message, s: &gst::StructureRef) -> Option<RecorderEvent> {
+pub(crate) fn level_event(msg: &gst::Message) -> Option<RecorderEvent> {
+    let gst::MessageView::Element(element) = msg.view() else {
+        return None;
+    };
+    let s = element.structure().filter(|s| s.name() == "level")?;
     let name = msg.src()?.name();
     let microphone = crate::sources::level_element_mic(&name)?.to_string();
     let peaks = s.value("peak").ok()?;

@@ -182,6 +182,44 @@ impl Owner {
     }
 }
 
+/// Sends the light's "off" command once and checks its answer when the profile expects one:
+/// for `room-controller check --probe`, with the controller stopped (it holds the port).
+pub fn probe(spec: &IndicatorSpec) -> Result<String, String> {
+    let IndicatorPort::Device(path) = &spec.port else {
+        return Ok(
+            "virtual light (a pseudo-terminal the controller makes): nothing to check".into(),
+        );
+    };
+    let shown = path.display();
+    let mut port = serialport::new(path.to_string_lossy().as_ref(), spec.profile.baud)
+        .timeout(Duration::from_secs(1))
+        .open()
+        .map_err(|err| {
+            format!("cannot open {shown}: {err}. Is the relay plugged in, and the controller stopped (it holds the port)?")
+        })?;
+    port.write_all(command(&spec.profile, Light::Off))
+        .and_then(|()| port.flush())
+        .map_err(|err| format!("cannot write to {shown}: {err}"))?;
+    match &spec.profile.reply {
+        Some(reply) => {
+            let timeout = Duration::from_millis(u64::from(spec.profile.reply_timeout_ms));
+            await_reply(port.as_mut(), reply.bytes(), timeout)
+                .map_err(|err| format!("{shown}: {err}; check the baud rate and the wiring"))?;
+            Ok(format!(
+                "{shown} answered {:?}",
+                String::from_utf8_lossy(reply.bytes())
+            ))
+        }
+        None => {
+            // Closing at once can drop bytes still on their way (a pty loses them for sure).
+            std::thread::sleep(Duration::from_millis(200));
+            Ok(format!(
+                "sent \"off\" to {shown}; this light does not answer: look that it is off"
+            ))
+        }
+    }
+}
+
 /// The bytes that make the light show `light`.
 fn command(profile: &hardware_profiles::IndicatorProfile, light: Light) -> &[u8] {
     match light {

@@ -26,10 +26,14 @@ enum Command {
         #[arg(long, env = "LIUHEN_SITE")]
         site: PathBuf,
     },
-    /// Checks a site file and the profiles it names, without starting anything.
+    /// Checks a site file and the profiles it names. With --probe, also tries each device:
+    /// each camera's pictures in its profile's format, each microphone's level, each light's
+    /// answer (stop the controller first: it holds the lights' ports). Exits 1 on any problem.
     Check {
         #[arg(long, env = "LIUHEN_SITE")]
         site: PathBuf,
+        #[arg(long)]
+        probe: bool,
     },
     /// Checks a session folder against its manifest.json: every segment's size and SHA-256, the
     /// hash chain, and files the manifest does not list. Needs no database. Exits 1 on any problem.
@@ -188,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
             let site = Site::load(&site)?;
             room_controller::server::serve(site, shutdown_signal()).await
         }
-        Command::Check { site } => {
+        Command::Check { site, probe } => {
             let loaded = Site::load(&site)?;
             println!(
                 "{}: site \"{}\" is valid: {} agencies, {} rooms",
@@ -211,6 +215,9 @@ async fn main() -> anyhow::Result<()> {
                             i.profile_id
                         ))
                 );
+            }
+            if probe && !probe_devices(&loaded) {
+                std::process::exit(1);
             }
             Ok(())
         }
@@ -316,6 +323,48 @@ fn token(site: &Site, action: TokenAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Tries every device of every room; prints a line each. False when any failed.
+fn probe_devices(site: &Site) -> bool {
+    let mut all_ok = true;
+    let mut report = |room: &str, device: &str, result: Result<String, String>| match result {
+        Ok(found) => println!("  ok      {room} {device}: {found}"),
+        Err(problem) => {
+            all_ok = false;
+            println!("  FAILED  {room} {device}: {problem}");
+        }
+    };
+    for room in &site.rooms {
+        for camera in &room.cameras {
+            let result = pipelines::check_camera(camera).map_err(|e| e.to_string());
+            report(&room.id, &camera.id, result);
+        }
+        for mic in &room.microphones {
+            let result = pipelines::check_microphone(mic)
+                .map_err(|e| e.to_string())
+                .and_then(|(caps, peak)| {
+                    let quiet = peak < f64::from(mic.profile.silence_below_db);
+                    let level = if peak > -200.0 {
+                        format!("{peak:.0} dB")
+                    } else {
+                        "silence".to_string()
+                    };
+                    if quiet {
+                        Err(format!(
+                            "delivers sound but hears nothing (loudest {level}); check that it is switched on, unmuted and turned up"
+                        ))
+                    } else {
+                        Ok(format!("level {level}, {caps}"))
+                    }
+                });
+            report(&room.id, &mic.id, result);
+        }
+        if let Some(light) = &room.indicator {
+            report(&room.id, "light", room_controller::indicator::probe(light));
+        }
+    }
+    all_ok
 }
 
 fn staff(site: &Site, action: StaffAction) -> anyhow::Result<()> {

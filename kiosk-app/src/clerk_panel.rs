@@ -187,7 +187,10 @@ fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, off
         })
         .unwrap_or_default();
     adapter.set_markers(strings(markers.into_iter().rev().take(4).collect()));
-    if !live {
+    // Only a running or an interrupted session can be stopped (closed); anything else ends
+    // a pending confirmation.
+    let stoppable = live || session.is_some_and(|s| s.state == SessionState::Interrupted);
+    if !stoppable {
         adapter.set_confirming_stop(false);
     }
     adapter.set_offline(offline);
@@ -328,7 +331,7 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
         name: format!("{noun} {}", source.id).into(),
         state: state.into(),
         ok: source.state != SourceState::Silent,
-        meter: source.kind == SourceKind::Microphone,
+        meter: source.kind == SourceKind::Microphone && source.state != SourceState::Idle,
         level,
     }
 }

@@ -55,7 +55,7 @@ impl SessionState {
 
     /// Whether a session may move from this state to `next`. Finished and failed are final;
     /// any live state may fail or be found interrupted after a crash; an interrupted session
-    /// may be resumed (back to starting).
+    /// may be resumed (back to starting) or closed as it is (finished, without resuming).
     pub fn can_become(self, next: Self) -> bool {
         use SessionState::*;
         matches!(
@@ -63,7 +63,7 @@ impl SessionState {
             (Starting, Recording)
                 | (Recording, Stopping)
                 | (Stopping, Finished)
-                | (Interrupted, Starting)
+                | (Interrupted, Starting | Finished)
                 | (Starting | Recording | Stopping, Failed | Interrupted)
         )
     }
@@ -101,7 +101,8 @@ pub struct RoomView {
     pub id: String,
     pub name: String,
     pub kind: RoomKind,
-    /// The session holding the room now, if any.
+    /// The session holding the room now, if any: a live one, or the room's last session when a
+    /// crash interrupted it and it is neither resumed nor closed yet.
     pub session: Option<SessionSummary>,
     /// The room's "recording" light, when it has one.
     #[serde(default)]
@@ -410,6 +411,7 @@ mod tests {
             (Stopping, Failed),
             (Stopping, Interrupted),
             (Interrupted, Starting),
+            (Interrupted, Finished),
         ];
         for from in ALL {
             for to in ALL {

@@ -330,8 +330,8 @@ impl Store {
             .query_row(
                 "SELECT s.id, s.state, a.name, c.number, s.started_at
                  FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
-                 WHERE s.room_id = ?1 AND s.state IN ('starting', 'recording', 'stopping')
-                 ORDER BY s.id DESC LIMIT 1",
+                 WHERE s.room_id = ?1 AND s.id = (SELECT MAX(id) FROM sessions WHERE room_id = ?1)
+                   AND s.state IN ('starting', 'recording', 'stopping', 'interrupted')",
                 params![room_id],
                 |row| {
                     Ok((

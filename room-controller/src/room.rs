@@ -428,11 +428,7 @@ impl Worker {
     async fn stop(&mut self, session_id: i64) -> Result<(), ControllerError> {
         match &self.active {
             Some(active) if active.session_id == session_id => {}
-            _ => {
-                return Err(ControllerError::NotRecording {
-                    session: session_id,
-                });
-            }
+            _ => return self.close_interrupted(session_id).await,
         }
         self.set_state(session_id, SessionState::Stopping, None)
             .await?;
@@ -474,6 +470,32 @@ impl Worker {
             .await?;
         segments::write_manifest(&self.db, session_id, &active.dir).await?;
         info!(room = %self.room.id, session = session_id, "session finished");
+        Ok(())
+    }
+
+    /// Stopping a session that a crash interrupted closes it as it is: finished, not resumed.
+    async fn close_interrupted(&mut self, session_id: i64) -> Result<(), ControllerError> {
+        let view = self.db.call(move |s| s.session(session_id)).await?;
+        if view.state != SessionState::Interrupted || view.room_id != self.room.id {
+            return Err(ControllerError::NotRecording {
+                session: session_id,
+            });
+        }
+        self.db
+            .call(move |s| {
+                s.add_event(
+                    session_id,
+                    "closed",
+                    "中断后未恢复，按现状结束 / closed as it was after the interruption, not resumed",
+                )?;
+                s.set_state(session_id, SessionState::Finished, None)
+            })
+            .await?;
+        self.light(Light::Off);
+        self.live.room_changed(&self.room.id);
+        let dir = session_dir(&self.media_root, &view.media_dir);
+        segments::write_manifest(&self.db, session_id, &dir).await?;
+        info!(room = %self.room.id, session = session_id, "interrupted session closed without resuming");
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! The door panel, drawn by the real kiosk binary from the real controller's API: people outside
-//! the room see whether it is recording, and the panel keeps its last state when offline.
+//! the room see whether it is recording, the panel keeps its last state when offline, a session
+//! cut off by a crash holds the room as "interrupted", and closing it frees the room.
 
 use liuhen_tests::{
     FREE_GREEN, RECORDING_RED, ROOM, TestSite, WARNING_AMBER, distinct_colours, draw_screen,
@@ -27,7 +28,7 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
     let http = site
         .client("王芳", "clerk", Some("scjg"))
         .expect("clerk token");
-    controller.start_session(&http, "市监罚〔2026〕12号").await;
+    let session = controller.start_session(&http, "市监罚〔2026〕12号").await;
     draw_screen(
         &controller.base,
         &kiosk,
@@ -82,7 +83,49 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
         "offline mark shown"
     );
 
-    for name in ["free.png", "recording.png", "offline.png"] {
+    // Back after the crash: the room is held by the interrupted session, in amber.
+    let controller = site.start_controller().expect("restart");
+    draw_screen(
+        &controller.base,
+        &kiosk,
+        &door,
+        &out.join("interrupted.png"),
+        &state_file,
+    );
+    let (_, _, interrupted) = read_png(&out.join("interrupted.png")).unwrap();
+    assert!(
+        share_of(&interrupted, WARNING_AMBER) > 0.15,
+        "interrupted: a large amber band"
+    );
+    assert!(
+        share_of(&interrupted, FREE_GREEN) < 0.01,
+        "not shown as free"
+    );
+
+    // The clerk closes it without resuming: the room is free again.
+    let closed = controller.stop_session(&http, session.id).await;
+    assert_eq!(closed.state, records::api::SessionState::Finished);
+    assert!(closed.events.iter().any(|e| e.kind == "closed"));
+    liuhen_tests::assert_verifies(
+        &site.media_root().join(&closed.media_dir),
+        "a closed session",
+    );
+    draw_screen(
+        &controller.base,
+        &kiosk,
+        &door,
+        &out.join("closed.png"),
+        &state_file,
+    );
+    let (_, _, closed) = read_png(&out.join("closed.png")).unwrap();
+    assert!(share_of(&closed, FREE_GREEN) > 0.15, "free after closing");
+
+    for name in [
+        "free.png",
+        "recording.png",
+        "offline.png",
+        "interrupted.png",
+    ] {
         keep_screenshot(&out.join(name), &format!("door-panel-{name}"));
     }
 }

@@ -243,7 +243,11 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
     );
     assert_eq!(sha256_of(&dir.join(&last.file)).unwrap(), last.sha256);
     let room: RoomView = controller.room(&http).await;
-    assert_eq!(room.session, None, "the room is free after recovery");
+    assert_eq!(
+        room.session.map(|s| (s.id, s.state)),
+        Some((session.id, SessionState::Interrupted)),
+        "the interrupted session holds the room until it is resumed or closed"
+    );
     // The light, possibly left on by the killed recorder, is switched off.
     let wire = site.light.wait_for_len(8, Duration::from_secs(5));
     assert!(wire.ends_with(&LIGHT_OFF), "{wire:02X?}");

@@ -23,3 +23,9 @@ ALTER TABLE api_tokens ADD COLUMN staff_id TEXT REFERENCES staff(id);
 
 -- Who started the session (a staff member's name and credential, or the token's name).
 ALTER TABLE sessions ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
+
+-- What kind of enforcement action a case is, and its party (当事人): the case file needs both; the
+-- party is never shown on public screens.
+ALTER TABLE cases ADD COLUMN action_type TEXT NOT NULL DEFAULT 'other'
+    CHECK (action_type IN ('licensing', 'penalty', 'coercion', 'inspection', 'levy', 'other'));
+ALTER TABLE cases ADD COLUMN party TEXT NOT NULL DEFAULT '';

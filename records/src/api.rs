@@ -5,6 +5,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use crate::publicity::ActionType;
+
+fn other_action() -> ActionType {
+    ActionType::Other
+}
+
 /// Where a recorded session is in its life. The controller derives it from the pipeline's own
 /// messages, never from a button press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -173,6 +179,12 @@ pub struct StartSession {
     /// be the token's agency.
     #[serde(default)]
     pub agency_id: Option<String>,
+    /// The kind of action the case is; kept with the case (default: other).
+    #[serde(default)]
+    pub action_type: Option<ActionType>,
+    /// The party (当事人), for the case file only: never shown on public screens.
+    #[serde(default)]
+    pub party: Option<String>,
 }
 
 /// A clerk's request to book a room for a case.
@@ -236,6 +248,12 @@ pub struct SessionView {
     /// Who started it: a staff member's name and credential number, or the token's name.
     #[serde(default)]
     pub started_by: String,
+    /// The case's kind of action and its party (当事人); the party only ever reaches the
+    /// agency's own clerks.
+    #[serde(default = "other_action")]
+    pub action_type: ActionType,
+    #[serde(default)]
+    pub party: String,
     pub segments: Vec<SegmentView>,
     pub events: Vec<EventView>,
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{CalendarError, WorkCalendar};
 
 /// The kinds of enforcement action the three systems distinguish.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionType {
     /// 行政许可
@@ -22,6 +22,44 @@ pub enum ActionType {
     /// 行政征收征用
     Levy,
     Other,
+}
+
+impl ActionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Licensing => "licensing",
+            Self::Penalty => "penalty",
+            Self::Coercion => "coercion",
+            Self::Inspection => "inspection",
+            Self::Levy => "levy",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Licensing,
+            Self::Penalty,
+            Self::Coercion,
+            Self::Inspection,
+            Self::Levy,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
+    }
+
+    /// The name the law gives it, in Chinese and English.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Licensing => "行政许可 licensing",
+            Self::Penalty => "行政处罚 penalty",
+            Self::Coercion => "行政强制 coercion",
+            Self::Inspection => "行政检查 inspection",
+            Self::Levy => "行政征收征用 levy or requisition",
+            Self::Other => "其他 other",
+        }
+    }
 }
 
 /// Licensing and penalty decisions are published within 7 working days of the decision, other

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::StoreError;
 use crate::api::{
-    EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary, SessionView,
+    ActionType, EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary,
+    SessionView,
 };
 use crate::schema;
 
@@ -361,13 +362,47 @@ impl Store {
         })
     }
 
+    /// Records what a case is (its kind of action, its party), creating the case if needed;
+    /// a field left out keeps what the case had.
+    pub fn describe_case(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        action_type: Option<ActionType>,
+        party: Option<&str>,
+    ) -> Result<(), StoreError> {
+        if party.is_some_and(|p| p.chars().count() > 200) {
+            return Err(StoreError::Invalid(
+                "party must be at most 200 characters".into(),
+            ));
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO cases (agency_id, number) VALUES (?1, ?2)
+             ON CONFLICT (agency_id, number) DO NOTHING",
+            params![agency_id, number],
+        )?;
+        tx.execute(
+            "UPDATE cases SET action_type = COALESCE(?3, action_type), party = COALESCE(?4, party)
+             WHERE agency_id = ?1 AND number = ?2",
+            params![
+                agency_id,
+                number,
+                action_type.map(ActionType::as_str),
+                party.map(str::trim)
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn session(&self, id: i64) -> Result<SessionView, StoreError> {
         let mut view = self
             .conn
             .query_row(
                 "SELECT s.id, s.room_id, s.agency_id, a.name, c.number, s.state, s.failure,
                         s.recorded_with, s.media_dir, s.created_at, s.started_at, s.ended_at,
-                        s.started_by
+                        s.started_by, c.action_type, c.party
                  FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
                  WHERE s.id = ?1",
                 params![id],
@@ -388,6 +423,9 @@ impl Store {
                         started_at: parse_time(row.get(10)?),
                         ended_at: parse_time(row.get(11)?),
                         started_by: row.get(12)?,
+                        action_type: ActionType::parse(&row.get::<_, String>(13)?)
+                            .unwrap_or(ActionType::Other),
+                        party: row.get(14)?,
                         segments: Vec::new(),
                         events: Vec::new(),
                     })

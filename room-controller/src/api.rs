@@ -285,6 +285,14 @@ async fn start_session(
         .rooms
         .get(&room)
         .ok_or_else(|| ControllerError::UnknownRoom(room.clone()))?;
+    let (agency, number) = (agency_id.clone(), case_number.clone());
+    let party = request.party.clone();
+    state
+        .db
+        .call(move |store| {
+            store.describe_case(&agency, &number, request.action_type, party.as_deref())
+        })
+        .await?;
     let id = handle
         .start(agency_id, case_number, caller.0.who().to_string())
         .await?;

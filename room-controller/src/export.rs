@@ -145,6 +145,8 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
         "执法全过程记录 · 录音录像说明 / Audio-video record of an enforcement action\n\
          \n\
          案件编号 Case number:   {case}\n\
+         案件类型 Action:        {action}\n\
+         当事人 Party:           {party}\n\
          执法机关 Agency:        {agency} ({agency_id})\n\
          地点 Room:              {room}\n\
          录制人 Recorded by:     {started_by}\n\
@@ -163,6 +165,12 @@ fn summary(view: &SessionView, caller: &Caller) -> String {
          \n\
          导出 Exported by {who} at {now}.\n",
         case = view.case_number,
+        action = view.action_type.label(),
+        party = if view.party.is_empty() {
+            "—"
+        } else {
+            &view.party
+        },
         agency = view.agency_name,
         agency_id = view.agency_id,
         room = view.room_id,

@@ -155,6 +155,12 @@ enum SessionAction {
         /// The agency, when the site has more than one.
         #[arg(long)]
         agency: Option<String>,
+        /// The kind of action: licensing, penalty, coercion, inspection, levy or other.
+        #[arg(long, value_parser = ["licensing", "penalty", "coercion", "inspection", "levy", "other"])]
+        action: Option<String>,
+        /// The party (当事人), for the case file; never shown on public screens.
+        #[arg(long)]
+        party: Option<String>,
     },
     /// Adds a marker to a recording session, e.g. "已告知当事人权利义务".
     Mark {
@@ -256,12 +262,18 @@ async fn main() -> anyhow::Result<()> {
                     room,
                     case_number,
                     agency,
+                    action,
+                    party,
                 } => client
                     .start(
                         &room,
                         &StartSession {
                             case_number,
                             agency_id: agency,
+                            action_type: action
+                                .as_deref()
+                                .and_then(records::api::ActionType::parse),
+                            party,
                         },
                     )
                     .await

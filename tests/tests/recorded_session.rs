@@ -2,7 +2,7 @@
 //! pseudo-terminal relay; and the recording survives the controller being killed.
 
 use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite, sha256_of, workspace_binary};
-use records::api::{ApiError, RoomView, SessionState, SessionView, StartSession};
+use records::api::{ActionType, ApiError, RoomView, SessionState, SessionView, StartSession};
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,6 +10,8 @@ fn start_request() -> StartSession {
     StartSession {
         case_number: "市监罚〔2026〕12号".into(),
         agency_id: Some("scjg".into()),
+        action_type: Some(ActionType::Penalty),
+        party: Some("张某某".into()),
     }
 }
 
@@ -46,6 +48,27 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
         SessionState::Recording,
         "start answers once media is written"
     );
+    // The case file knows the kind of action and the party; no public screen shows the party.
+    assert_eq!(
+        (session.action_type, session.party.as_str()),
+        (ActionType::Penalty, "张某某")
+    );
+    let kiosk = site.client("door", "kiosk", None).expect("kiosk token");
+    for public in [format!("/api/rooms/{ROOM}"), "/api/rooms".to_string()] {
+        let shown = kiosk
+            .get(controller.url(&public))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(shown.contains("市监罚〔2026〕12号"), "{public}: {shown}");
+        assert!(
+            !shown.contains("张某某"),
+            "{public} shows the party: {shown}"
+        );
+    }
     assert_eq!(
         site.light.wait_for_len(4, Duration::from_secs(5)),
         LIGHT_ON,

@@ -575,39 +575,39 @@ impl Worker {
 
     /// Ends the active session as failed, keeping every segment already written.
     async fn fail(&mut self, reason: String) {
-        let Some(active) = self.active.take() else {
+        let Some((session_id, dir)) = self.take_down_broken().await else {
             return;
         };
-        let session_id = active.session_id;
         error!(room = %self.room.id, session = session_id, %reason, "recording failed");
+        let _ = self
+            .set_state(session_id, SessionState::Failed, Some(&reason))
+            .await;
+        if let Err(err) = segments::write_manifest(&self.db, session_id, &dir).await {
+            error!(session = session_id, error = %err, "cannot write the manifest");
+        }
+    }
+
+    /// Takes a recording that broke off the room: ends its worker, records every segment on
+    /// disk (the one left open too) and shows the light's fault. Returns its session and folder.
+    async fn take_down_broken(&mut self) -> Option<(i64, PathBuf)> {
+        let active = self.active.take()?;
+        let session_id = active.session_id;
         active.worker.shutdown().await;
         if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
         self.light(Light::Fault);
         self.health.idle();
-        let _ = self
-            .set_state(session_id, SessionState::Failed, Some(&reason))
-            .await;
-        if let Err(err) = segments::write_manifest(&self.db, session_id, &active.dir).await {
-            error!(session = session_id, error = %err, "cannot write the manifest");
-        }
+        Some((session_id, active.dir))
     }
 
     /// The media worker died while writing: keeps every segment, including the one it had
     /// open, and leaves the session interrupted with an alarm, so that the clerk can resume it.
     async fn interrupt(&mut self, how: String) {
-        let Some(active) = self.active.take() else {
+        let Some((session_id, dir)) = self.take_down_broken().await else {
             return;
         };
-        let session_id = active.session_id;
         error!(room = %self.room.id, session = session_id, %how, "the media worker died while recording");
-        active.worker.shutdown().await;
-        if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
-            error!(session = session_id, error = %err, "cannot record the last segments");
-        }
-        self.light(Light::Fault);
-        self.health.idle();
         let alarm = format!(
             "录制进程异常退出，已录内容完整保留，请点击“继续录制” / the recording process of room {} stopped ({how}); every segment so far is kept: resume the session to go on",
             self.room.id
@@ -624,7 +624,7 @@ impl Worker {
             error!(session = session_id, error = %err, "cannot record the interruption");
         }
         self.live.room_changed(&self.room.id);
-        if let Err(err) = segments::write_manifest(&self.db, session_id, &active.dir).await {
+        if let Err(err) = segments::write_manifest(&self.db, session_id, &dir).await {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }

@@ -201,21 +201,10 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SiteAgency;
 
     #[test]
     fn a_token_stands_for_its_caller_until_revoked() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(&dir.path().join("site.db")).expect("open");
-        store
-            .sync_site(
-                &[SiteAgency {
-                    id: "a".into(),
-                    name: "甲局".into(),
-                }],
-                &[],
-            )
-            .expect("site");
+        let (_dir, mut store) = crate::test_site::store(&[]);
         let token = store
             .issue_token("王芳", Role::Clerk, Some("a"))
             .expect("issue");

@@ -130,8 +130,6 @@ fn local(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::RoomKind;
-    use crate::{SiteAgency, SiteRoom};
 
     fn at(hour: u32, minute: u32) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(&format!("2026-03-10T{hour:02}:{minute:02}:00Z"))
@@ -149,28 +147,7 @@ mod tests {
 
     #[test]
     fn overlapping_bookings_are_refused_and_back_to_back_ones_accepted() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("site.db")).unwrap();
-        store
-            .sync_site(
-                &[
-                    SiteAgency {
-                        id: "a".into(),
-                        name: "甲局".into(),
-                    },
-                    SiteAgency {
-                        id: "b".into(),
-                        name: "乙局".into(),
-                    },
-                ],
-                &[SiteRoom {
-                    id: "r1".into(),
-                    name: "听证室".into(),
-                    kind: RoomKind::Hearing,
-                    agencies: vec!["a".into(), "b".into()],
-                }],
-            )
-            .unwrap();
+        let (_dir, mut store) = crate::test_site::store(&["a", "b"]);
         store
             .book("r1", "a", "王芳", &booking("甲1", at(1, 0), at(2, 0)))
             .unwrap();

@@ -13,6 +13,8 @@ pub mod publicity;
 mod schema;
 mod staff;
 mod store;
+#[cfg(test)]
+mod test_site;
 
 pub use access::TokenInfo;
 pub use error::StoreError;

@@ -101,14 +101,31 @@ impl Store {
 
     /// Active staff, of one agency or of all, by agency and name.
     pub fn staff(&self, agency_id: Option<&str>) -> Result<Vec<StaffView>, StoreError> {
+        self.staff_where(agency_id, None)
+    }
+
+    /// One active staff member.
+    pub fn staff_member(&self, id: &str) -> Result<StaffView, StoreError> {
+        self.staff_where(None, Some(id))?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("staff member {id}"),
+            })
+    }
+
+    fn staff_where(
+        &self,
+        agency_id: Option<&str>,
+        only: Option<&str>,
+    ) -> Result<Vec<StaffView>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
                     s.photo IS NOT NULL
              FROM staff s JOIN agencies a ON a.id = s.agency_id
-             WHERE s.active = 1 AND (?1 IS NULL OR s.agency_id = ?1)
+             WHERE s.active = 1 AND (?1 IS NULL OR s.agency_id = ?1) AND (?2 IS NULL OR s.id = ?2)
              ORDER BY s.agency_id, s.name",
         )?;
-        let rows = stmt.query_map(params![agency_id], |row| {
+        let rows = stmt.query_map(params![agency_id, only], |row| {
             let categories: String = row.get(5)?;
             let role: String = row.get(6)?;
             Ok(StaffView {
@@ -123,16 +140,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// One active staff member.
-    pub fn staff_member(&self, id: &str) -> Result<StaffView, StoreError> {
-        self.staff(None)?
-            .into_iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("staff member {id}"),
-            })
     }
 
     /// A staff member's photo and its media type.
@@ -174,27 +181,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SiteAgency;
 
     fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = Store::open(&dir.path().join("r.db")).expect("open");
-        store
-            .sync_site(
-                &[SiteAgency {
-                    id: "scjg".into(),
-                    name: "市市场监督管理局".into(),
-                }],
-                &[],
-            )
-            .expect("sync");
-        (dir, store)
+        crate::test_site::store(&[])
     }
 
     fn wang<'a>(categories: &'a [String]) -> NewStaff<'a> {
         NewStaff {
             id: "wang-fang",
-            agency_id: "scjg",
+            agency_id: "a",
             name: "王芳",
             credential_number: "32010019001",
             categories,
@@ -208,7 +203,7 @@ mod tests {
         let (_dir, mut store) = store();
         let categories = vec!["市场监管".to_string()];
         store.add_staff(&wang(&categories)).expect("added");
-        let listed = store.staff(Some("scjg")).expect("list");
+        let listed = store.staff(Some("a")).expect("list");
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].credential_number, "32010019001");
         assert_eq!(listed[0].categories, categories);
@@ -238,7 +233,7 @@ mod tests {
             .expect("token");
         let caller = store.caller(&token).expect("caller").expect("valid");
         assert_eq!(caller.who(), "王芳（执法证 32010019001）");
-        assert_eq!(caller.agency_id.as_deref(), Some("scjg"));
+        assert_eq!(caller.agency_id.as_deref(), Some("a"));
         store.retire_staff("wang-fang").expect("retired");
         assert!(store.staff(None).expect("list").is_empty());
         assert!(store.caller(&token).expect("caller").is_none());

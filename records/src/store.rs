@@ -511,26 +511,7 @@ mod tests {
     use super::*;
 
     fn site(store: &mut Store) {
-        store
-            .sync_site(
-                &[
-                    SiteAgency {
-                        id: "a".into(),
-                        name: "甲局".into(),
-                    },
-                    SiteAgency {
-                        id: "b".into(),
-                        name: "乙局".into(),
-                    },
-                ],
-                &[SiteRoom {
-                    id: "r1".into(),
-                    name: "第一询问室".into(),
-                    kind: RoomKind::Interview,
-                    agencies: vec!["a".into()],
-                }],
-            )
-            .expect("sync");
+        crate::test_site::site(store, &["a"]);
     }
 
     fn new_session<'a>(agency: &'a str, recorded_with: &'a serde_json::Value) -> NewSession<'a> {

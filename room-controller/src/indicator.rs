@@ -7,10 +7,11 @@
 //! Devices that answer each command (a profile's `reply`) are faulty when the answer does not
 //! come: a light that takes the bytes but shows nothing is not trusted.
 
-use hardware_profiles::{IndicatorPort, IndicatorSpec};
+use hardware_profiles::{IndicatorPort, IndicatorProfile, IndicatorSpec};
 use records::api::LightStatus;
 use serialport::{SerialPort, TTYPort};
 use std::io::{Read, Write};
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -153,33 +154,43 @@ impl Owner {
     }
 
     fn write(&mut self, light: Light) -> Result<(), Box<dyn std::error::Error>> {
-        let profile = &self.spec.profile;
-        let bytes = command(profile, light).to_vec();
         if self.port.is_none() {
             let IndicatorPort::Device(path) = &self.spec.port else {
                 return Err("the virtual light's pseudo-terminal is gone".into());
             };
-            let path = path.to_string_lossy();
-            let port = serialport::new(path.as_ref(), self.spec.profile.baud)
-                .timeout(Duration::from_secs(1))
-                .open()
-                .map_err(|err| format!("cannot open {path}: {err}"))?;
-            self.port = Some(port);
+            self.port = Some(open_port(path, self.spec.profile.baud)?);
         }
         if let Some(port) = self.port.as_mut() {
-            if profile.reply.is_some() {
-                // An answer left over from an earlier command must not count for this one.
-                let _ = port.clear(serialport::ClearBuffer::Input);
-            }
-            port.write_all(&bytes)?;
-            port.flush()?;
-            if let Some(reply) = &profile.reply {
-                let timeout = Duration::from_millis(u64::from(profile.reply_timeout_ms));
-                await_reply(port.as_mut(), reply.bytes(), timeout)?;
-            }
+            send(port.as_mut(), &self.spec.profile, light)?;
         }
         Ok(())
     }
+}
+
+fn open_port(path: &Path, baud: u32) -> Result<Box<dyn SerialPort>, String> {
+    serialport::new(path.to_string_lossy().as_ref(), baud)
+        .timeout(Duration::from_secs(1))
+        .open()
+        .map_err(|err| format!("cannot open {}: {err}", path.display()))
+}
+
+/// Sends the command for `light` and, when the profile expects an answer, waits for it.
+fn send(
+    port: &mut dyn SerialPort,
+    profile: &IndicatorProfile,
+    light: Light,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if profile.reply.is_some() {
+        // An answer left over from an earlier command must not count for this one.
+        let _ = port.clear(serialport::ClearBuffer::Input);
+    }
+    port.write_all(command(profile, light))?;
+    port.flush()?;
+    if let Some(reply) = &profile.reply {
+        let timeout = Duration::from_millis(u64::from(profile.reply_timeout_ms));
+        await_reply(port, reply.bytes(), timeout)?;
+    }
+    Ok(())
 }
 
 /// Sends the light's "off" command once and checks its answer when the profile expects one:
@@ -191,25 +202,16 @@ pub fn probe(spec: &IndicatorSpec) -> Result<String, String> {
         );
     };
     let shown = path.display();
-    let mut port = serialport::new(path.to_string_lossy().as_ref(), spec.profile.baud)
-        .timeout(Duration::from_secs(1))
-        .open()
-        .map_err(|err| {
-            format!("cannot open {shown}: {err}. Is the relay plugged in, and the controller stopped (it holds the port)?")
-        })?;
-    port.write_all(command(&spec.profile, Light::Off))
-        .and_then(|()| port.flush())
-        .map_err(|err| format!("cannot write to {shown}: {err}"))?;
+    let mut port = open_port(path, spec.profile.baud).map_err(|err| {
+        format!("{err}. Is the relay plugged in, and the controller stopped (it holds the port)?")
+    })?;
+    send(port.as_mut(), &spec.profile, Light::Off)
+        .map_err(|err| format!("{shown}: {err}; check the baud rate and the wiring"))?;
     match &spec.profile.reply {
-        Some(reply) => {
-            let timeout = Duration::from_millis(u64::from(spec.profile.reply_timeout_ms));
-            await_reply(port.as_mut(), reply.bytes(), timeout)
-                .map_err(|err| format!("{shown}: {err}; check the baud rate and the wiring"))?;
-            Ok(format!(
-                "{shown} answered {:?}",
-                String::from_utf8_lossy(reply.bytes())
-            ))
-        }
+        Some(reply) => Ok(format!(
+            "{shown} answered {:?}",
+            String::from_utf8_lossy(reply.bytes())
+        )),
         None => {
             // Closing at once can drop bytes still on their way (a pty loses them for sure).
             std::thread::sleep(Duration::from_millis(200));
@@ -221,7 +223,7 @@ pub fn probe(spec: &IndicatorSpec) -> Result<String, String> {
 }
 
 /// The bytes that make the light show `light`.
-fn command(profile: &hardware_profiles::IndicatorProfile, light: Light) -> &[u8] {
+fn command(profile: &IndicatorProfile, light: Light) -> &[u8] {
     match light {
         Light::On => profile.on.bytes(),
         Light::Off => profile.off.bytes(),

@@ -291,10 +291,6 @@ impl Worker {
             dir,
             first_seq,
         })?;
-        let failed = |reason: String| ControllerError::RecordingFailed {
-            room: self.room.id.clone(),
-            reason,
-        };
         let reason = match tokio::time::timeout(START_TIMEOUT, worker.next()).await {
             Ok(Some(WorkerEvent::Message(WorkerMessage::Built { description }))) => {
                 return Ok((worker, description));
@@ -313,7 +309,10 @@ impl Worker {
             ),
         };
         worker.shutdown().await;
-        Err(failed(reason))
+        Err(ControllerError::RecordingFailed {
+            room: self.room.id.clone(),
+            reason,
+        })
     }
 
     /// Takes over a started worker for a recorded session and waits until media is written.

@@ -52,6 +52,9 @@ pub struct RoomSpec {
     pub agencies: Vec<String>,
     /// Longest time one media file covers before the next one starts.
     pub segment_seconds: u32,
+    /// Whether a clerk may pause a session here. Off unless the site file says so: a hearing
+    /// (听证) is recorded without a break, and so is an interview by default.
+    pub pause_allowed: bool,
     pub cameras: Vec<CameraSpec>,
     pub microphones: Vec<MicrophoneSpec>,
     pub indicator: Option<IndicatorSpec>,
@@ -137,6 +140,8 @@ struct RoomEntry {
     kind: RoomKind,
     agencies: Spanned<Vec<Spanned<String>>>,
     segment_seconds: Option<Spanned<u32>>,
+    #[serde(default)]
+    pause_allowed: bool,
     #[serde(default)]
     cameras: Vec<DeviceEntry>,
     #[serde(default)]
@@ -405,6 +410,7 @@ impl Checker<'_> {
                 .map(Spanned::into_inner)
                 .collect(),
             segment_seconds,
+            pause_allowed: room.pause_allowed,
             cameras,
             microphones,
             indicator,
@@ -503,6 +509,18 @@ port = "virtual"
             Some(&IndicatorPort::Virtual)
         );
         assert!(site.records.ends_with("var/site.db"));
+    }
+
+    #[test]
+    fn a_room_may_pause_only_when_the_site_file_says_so() {
+        let site = load(GOOD).expect("good site loads");
+        assert!(!site.rooms[0].pause_allowed, "no pause unless asked for");
+        let site = load(&GOOD.replace(
+            "segment_seconds = 5",
+            "segment_seconds = 5\npause_allowed = true",
+        ))
+        .expect("loads");
+        assert!(site.rooms[0].pause_allowed);
     }
 
     fn error_of(text: &str) -> String {

@@ -82,11 +82,12 @@ fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, off
         Some(SessionState::Starting) => ClerkStatus::Starting,
         Some(SessionState::Recording) => ClerkStatus::Recording,
         Some(SessionState::Stopping) => ClerkStatus::Stopping,
+        Some(SessionState::Paused) => ClerkStatus::Paused,
         Some(SessionState::Interrupted) => ClerkStatus::Interrupted,
         Some(SessionState::Failed) => ClerkStatus::Failed,
     };
     adapter.set_status(status);
-    let live = session.is_some_and(|s| s.state.is_active());
+    adapter.set_pause_allowed(view.room.pause_allowed);
     STARTED_AT.with(|s| {
         s.set(
             session
@@ -187,9 +188,9 @@ fn show_view(ui: &ClerkPanel, view: &ClerkView, fetched_at: DateTime<Local>, off
         })
         .unwrap_or_default();
     adapter.set_markers(strings(markers.into_iter().rev().take(4).collect()));
-    // Only a running or an interrupted session can be stopped (closed); anything else ends
-    // a pending confirmation.
-    let stoppable = live || session.is_some_and(|s| s.state == SessionState::Interrupted);
+    // Only a running, paused or interrupted session can be stopped (closed); anything else
+    // ends a pending confirmation.
+    let stoppable = session.is_some_and(|s| s.state.holds_room());
     if !stoppable {
         adapter.set_confirming_stop(false);
     }
@@ -202,6 +203,7 @@ enum Action {
     Start { case_number: String },
     Mark(String),
     Stop,
+    Pause,
     Resume,
 }
 
@@ -237,6 +239,10 @@ pub fn wire(ui: &ClerkPanel, options: &Options) -> anyhow::Result<()> {
     {
         let send = send.clone();
         adapter.on_resume(move || send(Action::Resume));
+    }
+    {
+        let send = send.clone();
+        adapter.on_pause(move || send(Action::Pause));
     }
     {
         let weak = weak.clone();
@@ -299,6 +305,7 @@ fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
                     .post(format!("{api}/api/sessions/{id}/markers"))
                     .json(&serde_json::json!({ "text": text })),
                 (Action::Stop, Some(id)) => http.post(format!("{api}/api/sessions/{id}/stop")),
+                (Action::Pause, Some(id)) => http.post(format!("{api}/api/sessions/{id}/pause")),
                 (Action::Resume, Some(id)) => http.post(format!("{api}/api/sessions/{id}/resume")),
                 _ => return,
             };

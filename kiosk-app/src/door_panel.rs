@@ -54,6 +54,7 @@ fn show_room(ui: &DoorPanel, room: &RoomView, fetched_at: DateTime<Local>, offli
         Some(SessionState::Starting) => RoomStatus::Starting,
         Some(SessionState::Recording) => RoomStatus::Recording,
         Some(SessionState::Stopping) => RoomStatus::Stopping,
+        Some(SessionState::Paused) => RoomStatus::Paused,
         Some(SessionState::Interrupted) => RoomStatus::Interrupted,
         _ => RoomStatus::Free,
     };

@@ -30,6 +30,7 @@ fn room() -> RoomSpec {
         kind: RoomKind::Interview,
         agencies: vec!["a".into()],
         segment_seconds: 10,
+        pause_allowed: false,
         cameras: vec![CameraSpec {
             id: "cam1".into(),
             profile_id: "bench".into(),

@@ -33,7 +33,8 @@ pub struct Manifest {
     pub session: serde_json::Value,
     pub chain: ChainRule,
     pub segments: Vec<ManifestSegment>,
-    /// True once the session ended and no segment will be added.
+    /// True once the session ended and no segment will be added (false while it is live,
+    /// paused or interrupted: a resume adds segments).
     pub complete: bool,
 }
 

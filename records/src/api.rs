@@ -24,6 +24,9 @@ pub enum SessionState {
     Stopping,
     /// Stopped by the clerk; every segment is closed and hashed.
     Finished,
+    /// Paused by the clerk where the room allows it: every file so far is closed and hashed,
+    /// nothing is written, and the session holds its room until it is resumed or stopped.
+    Paused,
     /// The recorder died (killed, power lost) while recording; closed segments are kept.
     Interrupted,
     /// The recording could not start or broke; the reason is kept with the session.
@@ -37,6 +40,7 @@ impl SessionState {
             Self::Recording => "recording",
             Self::Stopping => "stopping",
             Self::Finished => "finished",
+            Self::Paused => "paused",
             Self::Interrupted => "interrupted",
             Self::Failed => "failed",
         }
@@ -48,28 +52,45 @@ impl SessionState {
             "recording" => Self::Recording,
             "stopping" => Self::Stopping,
             "finished" => Self::Finished,
+            "paused" => Self::Paused,
             "interrupted" => Self::Interrupted,
             "failed" => Self::Failed,
             _ => return None,
         })
     }
 
-    /// A session in one of these states still holds its room.
+    /// A session in one of these states has a recorder running.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Starting | Self::Recording | Self::Stopping)
     }
 
+    /// A session in one of these states holds its room: nobody else may start one there until
+    /// it is stopped (or, when paused or interrupted, resumed and stopped).
+    pub fn holds_room(self) -> bool {
+        self.is_active() || matches!(self, Self::Paused | Self::Interrupted)
+    }
+
+    /// The states that hold a room, for SQL: `state IN (…)`.
+    pub const HOLDING_ROOM: [SessionState; 5] = [
+        Self::Starting,
+        Self::Recording,
+        Self::Stopping,
+        Self::Paused,
+        Self::Interrupted,
+    ];
+
     /// Whether a session may move from this state to `next`. Finished and failed are final;
-    /// any live state may fail or be found interrupted after a crash; an interrupted session
-    /// may be resumed (back to starting) or closed as it is (finished, without resuming).
+    /// any live state may fail or be found interrupted after a crash; a recording may be paused
+    /// (its files closed); a paused or interrupted session may be resumed (back to starting) or
+    /// closed as it is (finished, without resuming).
     pub fn can_become(self, next: Self) -> bool {
         use SessionState::*;
         matches!(
             (self, next),
             (Starting, Recording)
-                | (Recording, Stopping)
+                | (Recording, Stopping | Paused)
                 | (Stopping, Finished)
-                | (Interrupted, Starting | Finished)
+                | (Paused | Interrupted, Starting | Finished)
                 | (Starting | Recording | Stopping, Failed | Interrupted)
         )
     }
@@ -116,6 +137,9 @@ pub struct RoomView {
     /// Each camera and microphone of the room and how it is doing now.
     #[serde(default)]
     pub sources: Vec<SourceStatus>,
+    /// Whether a clerk may pause a session in this room (the site file's `pause_allowed`).
+    #[serde(default)]
+    pub pause_allowed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -414,7 +438,15 @@ pub struct ApiError {
 mod tests {
     use super::SessionState::{self, *};
 
-    const ALL: [SessionState; 6] = [Starting, Recording, Stopping, Finished, Interrupted, Failed];
+    const ALL: [SessionState; 7] = [
+        Starting,
+        Recording,
+        Stopping,
+        Finished,
+        Paused,
+        Interrupted,
+        Failed,
+    ];
 
     #[test]
     fn every_transition_is_legal_or_refused_as_written_down() {
@@ -423,11 +455,14 @@ mod tests {
             (Starting, Failed),
             (Starting, Interrupted),
             (Recording, Stopping),
+            (Recording, Paused),
             (Recording, Failed),
             (Recording, Interrupted),
             (Stopping, Finished),
             (Stopping, Failed),
             (Stopping, Interrupted),
+            (Paused, Starting),
+            (Paused, Finished),
             (Interrupted, Starting),
             (Interrupted, Finished),
         ];
@@ -447,6 +482,6 @@ mod tests {
         for state in ALL {
             assert_eq!(SessionState::parse(state.as_str()), Some(state));
         }
-        assert_eq!(SessionState::parse("paused"), None);
+        assert_eq!(SessionState::parse("suspended"), None);
     }
 }

@@ -1,13 +1,13 @@
 //! The schema is versioned code: `PRAGMA user_version` holds the version, each step upgrades a
 //! file in place inside one IMMEDIATE transaction, and a file from a newer Liuhen is refused.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
 const STEPS: &[&str] = &[
@@ -15,6 +15,7 @@ const STEPS: &[&str] = &[
     include_str!("../sql/v2.sql"),
     include_str!("../sql/v3.sql"),
     include_str!("../sql/v4.sql"),
+    include_str!("../sql/v5.sql"),
 ];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -25,13 +26,26 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     // WAL keeps readers (the API) off the writer's back and survives a killed process.
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(open_err)?;
-    conn.pragma_update(None, "foreign_keys", "ON")
-        .map_err(open_err)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(open_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(open_err)?;
 
+    // A step may rebuild a table that others point at; SQLite wants foreign keys off for that
+    // (the pragma cannot change inside a transaction), so they are checked before the commit.
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(open_err)?;
+    upgrade(conn, path)?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(open_err)?;
+    Ok(())
+}
+
+fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let open_err = |source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(open_err)?;
@@ -48,6 +62,15 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     for (from, step) in STEPS.iter().enumerate().skip(found as usize) {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", from as i64 + 1)?;
+    }
+    let broken: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+        .optional()?;
+    if let Some(table) = broken {
+        return Err(StoreError::Refused(format!(
+            "{}: table {table} points at rows that do not exist; the file was not upgraded",
+            path.display()
+        )));
     }
     tx.commit()?;
     Ok(())
@@ -67,6 +90,9 @@ mod tests {
              INSERT INTO cases (agency_id, number) VALUES ('a', '罚1号');
              INSERT INTO sessions (agency_id, case_id, room_id, state, recorded_with, media_dir, created_at)
                  VALUES ('a', 1, 'r1', 'finished', '{}', 'r1/x', '2026-01-05T09:00:00Z');
+             INSERT INTO segments (session_id, track, seq, file, size_bytes, start_ns, duration_ns, sha256, link, closed_at)
+                 VALUES (1, 'cam1', 0, 'cam1-00000.mkv', 10, 0, 1, 'h', 'l', '2026-01-05T09:00:01Z');
+             INSERT INTO session_events (session_id, at, kind) VALUES (1, '2026-01-05T09:00:00Z', 'starting');
              PRAGMA user_version = 1;",
         )
         .expect("v1 data");
@@ -87,6 +113,25 @@ mod tests {
             .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
             .expect("count");
         assert_eq!(sessions, 1, "the old session is still there");
+        let joined: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM segments g JOIN sessions s ON s.id = g.session_id
+                 JOIN session_events e ON e.session_id = s.id",
+                [],
+                |r| r.get(0),
+            )
+            .expect("join");
+        assert_eq!(joined, 1, "its segment and event still point at it");
+        conn.execute("UPDATE sessions SET state = 'paused' WHERE id = 1", [])
+            .expect("v5 knows paused sessions");
+        let checked: bool = conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert!(checked, "foreign keys are enforced again after the upgrade");
+        assert!(
+            conn.execute("INSERT INTO segments (session_id, track, seq, file, size_bytes, start_ns, duration_ns, sha256, link, closed_at) VALUES (99, 't', 0, 'f', 1, 0, 1, 'h', 'l', 'x')", []).is_err(),
+            "a segment of no session is refused"
+        );
         conn.execute(
             "INSERT INTO access_log (at, who, action, target, allowed) VALUES ('t', 'x', 'view', 's1', 1)",
             [],

@@ -139,17 +139,24 @@ impl Store {
                 new.agency_id, new.room_id
             )));
         }
-        let busy: Option<i64> = tx
+        let busy: Option<(i64, String)> = tx
             .query_row(
-                "SELECT id FROM sessions WHERE room_id = ?1
-                 AND state IN ('starting', 'recording', 'stopping') LIMIT 1",
+                &format!(
+                    "SELECT id, state FROM sessions WHERE room_id = ?1
+                     AND state IN ({}) LIMIT 1",
+                    holding_room_states()
+                ),
                 params![new.room_id],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
-        if let Some(other) = busy {
+        if let Some((other, state)) = busy {
+            let what = match state.as_str() {
+                "paused" | "interrupted" => "resume it and stop it, or stop it as it is",
+                _ => "stop it first",
+            };
             return Err(StoreError::Refused(format!(
-                "room {} is already recording session {other}; stop it first",
+                "room {} is held by session {other}, which is {state}: {what}",
                 new.room_id
             )));
         }
@@ -221,7 +228,7 @@ impl Store {
                 "UPDATE sessions SET state = ?2, failure = COALESCE(?3, failure), ended_at = ?4 WHERE id = ?1",
                 params![id, state.as_str(), failure, at],
             )?,
-            SessionState::Starting | SessionState::Stopping => tx.execute(
+            SessionState::Starting | SessionState::Stopping | SessionState::Paused => tx.execute(
                 "UPDATE sessions SET state = ?2 WHERE id = ?1",
                 params![id, state.as_str()],
             )?,
@@ -329,10 +336,13 @@ impl Store {
         let session = self
             .conn
             .query_row(
-                "SELECT s.id, s.state, a.name, c.number, s.started_at
-                 FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
-                 WHERE s.room_id = ?1 AND s.id = (SELECT MAX(id) FROM sessions WHERE room_id = ?1)
-                   AND s.state IN ('starting', 'recording', 'stopping', 'interrupted')",
+                &format!(
+                    "SELECT s.id, s.state, a.name, c.number, s.started_at
+                     FROM sessions s JOIN agencies a ON a.id = s.agency_id JOIN cases c ON c.id = s.case_id
+                     WHERE s.room_id = ?1 AND s.id = (SELECT MAX(id) FROM sessions WHERE room_id = ?1)
+                       AND s.state IN ({})",
+                    holding_room_states()
+                ),
                 params![room_id],
                 |row| {
                     Ok((
@@ -359,6 +369,7 @@ impl Store {
             session,
             light: None,
             sources: Vec::new(),
+            pause_allowed: false,
         })
     }
 
@@ -506,6 +517,15 @@ fn insert_event(
     Ok(())
 }
 
+/// The states in which a session holds its room, as an SQL list: `'starting', …`.
+fn holding_room_states() -> String {
+    SessionState::HOLDING_ROOM
+        .iter()
+        .map(|state| format!("'{}'", state.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -537,7 +557,7 @@ mod tests {
         let busy = store
             .create_session(&new_session("a", &with))
             .expect_err("room is busy");
-        assert!(busy.to_string().contains("already recording"), "{busy}");
+        assert!(busy.to_string().contains("held by session"), "{busy}");
         let other = store
             .create_session(&new_session("b", &with))
             .expect_err("agency b may not");
@@ -573,6 +593,31 @@ mod tests {
         assert!(view.started_at.is_some() && view.ended_at.is_some());
         let kinds: Vec<_> = view.events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, ["created", "recording", "stopping", "finished"]);
+    }
+
+    #[test]
+    fn a_paused_or_interrupted_session_holds_its_room() {
+        let (_dir, mut store) = crate::test_site::store(&["a", "b"]);
+        let with = serde_json::json!({});
+        for held in [SessionState::Paused, SessionState::Interrupted] {
+            let id = store
+                .create_session(&new_session("a", &with))
+                .expect("session");
+            store
+                .set_state(id, SessionState::Recording, None)
+                .expect("recording");
+            store.set_state(id, held, Some("by 王芳")).expect("held");
+            let room = store.room("r1").expect("room");
+            assert_eq!(room.session.map(|s| s.state), Some(held));
+            let refused = store
+                .create_session(&new_session("b", &with))
+                .expect_err("the room is held");
+            assert!(refused.to_string().contains(held.as_str()), "{refused}");
+            store
+                .set_state(id, SessionState::Finished, None)
+                .expect("closed as it is");
+            assert_eq!(store.room("r1").expect("room").session, None, "free again");
+        }
     }
 
     #[test]

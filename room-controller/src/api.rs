@@ -15,7 +15,8 @@
 //! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
 //! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
 //! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
-//! | `POST /api/sessions/{id}/resume`  | resume an interrupted session, new segments    |
+//! | `POST /api/sessions/{id}/pause`   | pause, where the room allows it                |
+//! | `POST /api/sessions/{id}/resume`  | resume a paused or interrupted session         |
 //! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
 //! | `GET  /api/staff[?agency=ID]`     | enforcement staff as the public may see them   |
 //! | `GET  /api/staff/{id}/photo`      | a staff member's photo (JPEG or PNG)           |
@@ -31,8 +32,8 @@ use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
 use records::api::{
-    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionView, StaffView,
-    StartSession,
+    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionState, SessionView,
+    StaffView, StartSession,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -63,8 +64,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Adds what only the running controller knows (the light, the sources) to a stored room view.
+    /// Adds what only the running controller and the site file know (the light, the sources,
+    /// whether pausing is allowed) to a stored room view.
     fn live(&self, mut room: RoomView) -> RoomView {
+        room.pause_allowed = self
+            .site
+            .rooms
+            .iter()
+            .any(|spec| spec.id == room.id && spec.pause_allowed);
         room.light = self.lights.get(&room.id).map(Indicator::status);
         room.sources = self
             .health
@@ -123,6 +130,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(session))
         .routes(routes!(stop_session))
         .routes(routes!(add_marker))
+        .routes(routes!(pause_session))
         .routes(routes!(resume_session))
         .routes(routes!(export_session))
         .routes(routes!(staff))
@@ -369,13 +377,35 @@ async fn add_marker(
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
 
+#[utoipa::path(post, path = "/api/sessions/{id}/pause", tag = "sessions", security(("token" = [])),
+    params(("id" = i64, Path, description = "the session's number")),
+    responses(
+        (status = 200, description = "paused: every file so far is closed and hashed, the light is off; resume or stop it next", body = SessionView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such session for this agency", body = ApiError),
+        (status = 409, description = "the session is not recording, or its room is recorded without pauses", body = ApiError),
+    ))]
+async fn pause_session(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Answer<SessionView> {
+    let view = caller.session_access(&state, id, "pause").await?;
+    let handle = state
+        .rooms
+        .get(&view.room_id)
+        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    handle.pause(id, caller.0.who().to_string()).await?;
+    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+}
+
 #[utoipa::path(post, path = "/api/sessions/{id}/resume", tag = "sessions", security(("token" = [])),
     params(("id" = i64, Path, description = "the session's number")),
     responses(
         (status = 200, description = "recording again into new segments of the same session; the gap is recorded", body = SessionView),
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 404, description = "no such session for this agency", body = ApiError),
-        (status = 409, description = "the session is not interrupted, or the room is busy", body = ApiError),
+        (status = 409, description = "the session is neither paused nor interrupted, or the room is busy", body = ApiError),
     ))]
 async fn resume_session(
     State(state): State<AppState>,
@@ -441,7 +471,7 @@ async fn export_session(
     Path(id): Path<i64>,
 ) -> Result<Response, Failure> {
     let view = caller.session_access(&state, id, "export").await?;
-    if view.state.is_active() {
+    if view.state.is_active() || view.state == SessionState::Paused {
         return Err(Failure::new(
             StatusCode::CONFLICT,
             format!(

@@ -33,8 +33,9 @@ impl Client {
         .await
     }
 
-    pub async fn stop(&self, id: i64) -> anyhow::Result<SessionView> {
-        let url = format!("{}/api/sessions/{id}/stop", self.base);
+    /// `POST /api/sessions/{id}/{action}` for the actions without a body: stop, pause, resume.
+    pub async fn act(&self, id: i64, action: SessionVerb) -> anyhow::Result<SessionView> {
+        let url = format!("{}/api/sessions/{id}/{}", self.base, action.path());
         self.answer(
             self.http.post(&url).bearer_auth(&self.token).send().await,
             &url,
@@ -54,15 +55,6 @@ impl Client {
                 .json(&body)
                 .send()
                 .await,
-            &url,
-        )
-        .await
-    }
-
-    pub async fn resume(&self, id: i64) -> anyhow::Result<SessionView> {
-        let url = format!("{}/api/sessions/{id}/resume", self.base);
-        self.answer(
-            self.http.post(&url).bearer_auth(&self.token).send().await,
             &url,
         )
         .await
@@ -150,6 +142,33 @@ impl Client {
         match response.json::<ApiError>().await {
             Ok(err) => bail!("{} ({status})", err.error),
             Err(_) => bail!("the controller answered {status} to {url}"),
+        }
+    }
+}
+
+/// What a clerk can do to a running (or paused, or interrupted) session without saying more.
+#[derive(Debug, Clone, Copy)]
+pub enum SessionVerb {
+    Stop,
+    Pause,
+    Resume,
+}
+
+impl SessionVerb {
+    fn path(self) -> &'static str {
+        match self {
+            Self::Stop => "stop",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+        }
+    }
+
+    /// For messages: "stopping session 7".
+    pub fn doing(self) -> &'static str {
+        match self {
+            Self::Stop => "stopping",
+            Self::Pause => "pausing",
+            Self::Resume => "resuming",
         }
     }
 }

@@ -136,6 +136,7 @@ mod tests {
             kind: RoomKind::Interview,
             agencies: vec![],
             segment_seconds: 60,
+            pause_allowed: false,
             cameras: vec![],
             microphones: vec![MicrophoneSpec {
                 id: "mic1".into(),

@@ -4,7 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hardware_profiles::Site;
 use records::api::{Role, SessionView, StartSession};
-use room_controller::client::Client;
+use room_controller::client::{Client, SessionVerb};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -168,7 +168,11 @@ enum SessionAction {
         #[arg(long)]
         text: String,
     },
-    /// Resumes an interrupted session (after a crash) into new segments of the same session.
+    /// Pauses a session where the room allows it (`pause_allowed` in the site file): every file
+    /// so far is closed and hashed and the light goes off until `resume`.
+    Pause { id: i64 },
+    /// Resumes a paused session, or one interrupted by a crash, into new segments of the same
+    /// session; the time without recording is kept as a gap.
     Resume { id: i64 },
     /// Stops a session; returns once every file is closed and hashed.
     Stop { id: i64 },
@@ -278,15 +282,10 @@ async fn main() -> anyhow::Result<()> {
                     )
                     .await
                     .with_context(|| format!("starting a session in room {room}"))?,
-                SessionAction::Stop { id } => client
-                    .stop(id)
-                    .await
-                    .with_context(|| format!("stopping session {id}"))?,
+                SessionAction::Stop { id } => act(&client, id, SessionVerb::Stop).await?,
+                SessionAction::Pause { id } => act(&client, id, SessionVerb::Pause).await?,
                 SessionAction::Show { id } => client.session(id).await?,
-                SessionAction::Resume { id } => client
-                    .resume(id)
-                    .await
-                    .with_context(|| format!("resuming session {id}"))?,
+                SessionAction::Resume { id } => act(&client, id, SessionVerb::Resume).await?,
                 SessionAction::Mark { id, text } => client
                     .mark(id, &text)
                     .await
@@ -482,6 +481,13 @@ fn verify(dir: &std::path::Path) -> anyhow::Result<()> {
         );
         std::process::exit(1);
     }
+}
+
+async fn act(client: &Client, id: i64, verb: SessionVerb) -> anyhow::Result<SessionView> {
+    client
+        .act(id, verb)
+        .await
+        .with_context(|| format!("{} session {id}", verb.doing()))
 }
 
 fn print_session(view: &SessionView) {

@@ -10,6 +10,8 @@
 //!  (controller killed in any live state ──▶ Interrupted, found at the next start-up)
 //!  (media worker process died while recording ──▶ Interrupted, at once, with an alarm)
 //!  Interrupted ──resume──▶ Starting ──▶ Recording … (same session, new segments, a "gap" event)
+//!  Recording ──pause (rooms that allow it)──▶ Paused ──resume──▶ Starting ──▶ Recording …
+//!  Paused or Interrupted ──stop──▶ Finished (closed as it is)
 //! ```
 //!
 //! The pipeline itself runs in a media worker process (see `media_worker`): this task keeps the
@@ -52,6 +54,11 @@ enum Command {
     },
     Stop {
         session_id: i64,
+        reply: oneshot::Sender<Result<(), ControllerError>>,
+    },
+    Pause {
+        session_id: i64,
+        by: String,
         reply: oneshot::Sender<Result<(), ControllerError>>,
     },
     Resume {
@@ -101,6 +108,20 @@ impl RoomHandle {
     pub async fn stop(&self, session_id: i64) -> Result<(), ControllerError> {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Stop { session_id, reply }).await?;
+        answer
+            .await
+            .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
+    }
+
+    /// Pauses a session where the room allows it; returns once every file is closed and hashed.
+    pub async fn pause(&self, session_id: i64, by: String) -> Result<(), ControllerError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Pause {
+            session_id,
+            by,
+            reply,
+        })
+        .await?;
         answer
             .await
             .map_err(|_| ControllerError::RoomGone(self.id.clone()))?
@@ -188,6 +209,9 @@ impl Worker {
                     Some(Command::Stop { session_id, reply }) => {
                         let _ = reply.send(self.stop(session_id).await);
                     }
+                    Some(Command::Pause { session_id, by, reply }) => {
+                        let _ = reply.send(self.pause(session_id, by).await);
+                    }
                     None => break,
                 },
                 Some(event) = next_event(&mut self.active) => {
@@ -236,8 +260,8 @@ impl Worker {
         self.record(session_id, worker, dir).await
     }
 
-    /// Resumes an interrupted session into new segments of the same session, after the ones it
-    /// already has; the time without recording is kept as a "gap" event.
+    /// Resumes a paused or interrupted session into new segments of the same session, after
+    /// the ones it already has; the time without recording is kept as a "gap" event.
     async fn resume(&mut self, session_id: i64) -> Result<i64, ControllerError> {
         if let Some(active) = &self.active {
             return Err(records::StoreError::Refused(format!(
@@ -246,8 +270,19 @@ impl Worker {
             ))
             .into());
         }
-        self.check_free_space()?;
         let view = self.db.call(move |store| store.session(session_id)).await?;
+        let reason = match view.state {
+            SessionState::Paused => "resumed after a pause",
+            SessionState::Interrupted => "resumed after an interruption",
+            other => {
+                return Err(records::StoreError::Refused(format!(
+                    "session {session_id} is {}; only a paused or interrupted session can be resumed",
+                    other.as_str()
+                ))
+                .into());
+            }
+        };
+        self.check_free_space()?;
         let dir = session_dir(&self.media_root, &view.media_dir);
         let next_seq = view
             .segments
@@ -256,17 +291,21 @@ impl Worker {
             .max()
             .map_or(0, |last| last + 1);
         let (worker, _) = self.launch(&dir, next_seq).await?;
-        let stopped_at = view
-            .ended_at
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_else(|| "unknown".into());
+        // A pause is the last "paused" event; an interruption ended the session for a while.
+        let stopped_at = match view.state {
+            SessionState::Paused => view
+                .events
+                .iter()
+                .rev()
+                .find(|e| e.kind == SessionState::Paused.as_str())
+                .map(|e| e.at),
+            _ => view.ended_at,
+        }
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_else(|| "unknown".into());
         self.db
             .call(move |store| {
-                store.set_state(
-                    session_id,
-                    SessionState::Starting,
-                    Some("resumed after an interruption"),
-                )?;
+                store.set_state(session_id, SessionState::Starting, Some(reason))?;
                 let gap = format!(
                     "no recording from {stopped_at} until {}",
                     chrono::Utc::now().to_rfc3339()
@@ -427,10 +466,49 @@ impl Worker {
     async fn stop(&mut self, session_id: i64) -> Result<(), ControllerError> {
         match &self.active {
             Some(active) if active.session_id == session_id => {}
-            _ => return self.close_interrupted(session_id).await,
+            _ => return self.close_as_it_is(session_id).await,
         }
         self.set_state(session_id, SessionState::Stopping, None)
             .await?;
+        let dir = self.end_recording(session_id).await?;
+        self.set_state(session_id, SessionState::Finished, None)
+            .await?;
+        segments::write_manifest(&self.db, session_id, &dir).await?;
+        info!(room = %self.room.id, session = session_id, "session finished");
+        Ok(())
+    }
+
+    /// Pauses the recording where the room allows it: like a stop, every file is closed,
+    /// hashed and listed in the manifest, and the light goes off; the session keeps its room
+    /// until the clerk resumes it (new segments) or stops it.
+    async fn pause(&mut self, session_id: i64, by: String) -> Result<(), ControllerError> {
+        if !self.room.pause_allowed {
+            return Err(records::StoreError::Refused(format!(
+                "room {} is recorded without pauses; stop the session instead, or set pause_allowed = true for the room in the site file",
+                self.room.id
+            ))
+            .into());
+        }
+        match &self.active {
+            Some(active) if active.session_id == session_id && active.writing => {}
+            _ => {
+                return Err(ControllerError::NotRecording {
+                    session: session_id,
+                });
+            }
+        }
+        let dir = self.end_recording(session_id).await?;
+        let note = format!("暂停录制 / paused by {by}");
+        self.set_state(session_id, SessionState::Paused, Some(&note))
+            .await?;
+        segments::write_manifest(&self.db, session_id, &dir).await?;
+        info!(room = %self.room.id, session = session_id, "session paused");
+        Ok(())
+    }
+
+    /// Ends the active recording of `session_id`: asks every source to end, waits a bounded
+    /// time, records every segment on disk and turns the light off. Returns the session's folder.
+    async fn end_recording(&mut self, session_id: i64) -> Result<PathBuf, ControllerError> {
         if let Some(active) = self.active.as_mut() {
             active.worker.send_eos().await;
         }
@@ -465,28 +543,29 @@ impl Worker {
         segments::record_leftovers(&self.db, session_id, &active.dir).await?;
         self.light(Light::Off);
         self.health.idle();
-        self.set_state(session_id, SessionState::Finished, None)
-            .await?;
-        segments::write_manifest(&self.db, session_id, &active.dir).await?;
-        info!(room = %self.room.id, session = session_id, "session finished");
-        Ok(())
+        Ok(active.dir)
     }
 
-    /// Stopping a session that a crash interrupted closes it as it is: finished, not resumed.
-    async fn close_interrupted(&mut self, session_id: i64) -> Result<(), ControllerError> {
+    /// Stopping a session that is paused, or that a crash interrupted, closes it as it is:
+    /// finished, not resumed.
+    async fn close_as_it_is(&mut self, session_id: i64) -> Result<(), ControllerError> {
         let view = self.db.call(move |s| s.session(session_id)).await?;
-        if view.state != SessionState::Interrupted || view.room_id != self.room.id {
+        let note = match view.state {
+            _ if view.room_id != self.room.id => None,
+            SessionState::Paused => Some("暂停后结束 / stopped while paused"),
+            SessionState::Interrupted => Some(
+                "中断后未恢复，按现状结束 / closed as it was after the interruption, not resumed",
+            ),
+            _ => None,
+        };
+        let Some(note) = note else {
             return Err(ControllerError::NotRecording {
                 session: session_id,
             });
-        }
+        };
         self.db
             .call(move |s| {
-                s.add_event(
-                    session_id,
-                    "closed",
-                    "中断后未恢复，按现状结束 / closed as it was after the interruption, not resumed",
-                )?;
+                s.add_event(session_id, "closed", note)?;
                 s.set_state(session_id, SessionState::Finished, None)
             })
             .await?;
@@ -494,7 +573,7 @@ impl Worker {
         self.live.room_changed(&self.room.id);
         let dir = session_dir(&self.media_root, &view.media_dir);
         segments::write_manifest(&self.db, session_id, &dir).await?;
-        info!(room = %self.room.id, session = session_id, "interrupted session closed without resuming");
+        info!(room = %self.room.id, session = session_id, "session closed as it was, without resuming");
         Ok(())
     }
 

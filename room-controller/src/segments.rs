@@ -106,7 +106,7 @@ pub async fn write_manifest(db: &Db, session_id: i64, dir: &Path) -> Result<(), 
             recovered: s.recovered,
         })
         .collect();
-    let manifest = Manifest::new(session, segments, !view.state.is_active());
+    let manifest = Manifest::new(session, segments, !view.state.holds_room());
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
         manifest

@@ -268,6 +268,18 @@ port = "{port}"
         Ok(())
     }
 
+    /// Lets clerks pause sessions in the test room (`pause_allowed = true`).
+    pub fn allow_pause(&self) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(&self.site_file)?;
+        let room = format!("id = \"{ROOM}\"\n");
+        anyhow::ensure!(text.contains(&room), "the site has the test room");
+        std::fs::write(
+            &self.site_file,
+            text.replacen(&room, &format!("{room}pause_allowed = true\n"), 1),
+        )?;
+        Ok(())
+    }
+
     /// Adds settings to the site file's `[site]` table, e.g. `"min_free_minutes = 0"`.
     pub fn set_site_settings(&self, lines: &str) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(&self.site_file)?.replacen(
@@ -540,6 +552,21 @@ impl Controller {
         response.json().await.expect("a session")
     }
 
+    /// POSTs `/api/sessions/{id}/{action}` (stop, pause, resume): the answer's status and body.
+    pub async fn act(
+        &self,
+        http: &reqwest::Client,
+        id: i64,
+        action: &str,
+    ) -> (reqwest::StatusCode, String) {
+        let response = http
+            .post(self.url(&format!("/api/sessions/{id}/{action}")))
+            .send()
+            .await
+            .expect("controller answers");
+        (response.status(), response.text().await.unwrap_or_default())
+    }
+
     /// Stops a session and returns it as the controller has it then.
     pub async fn stop_session(&self, http: &reqwest::Client, id: i64) -> records::api::SessionView {
         self.get_or_post(http.post(self.url(&format!("/api/sessions/{id}/stop"))))
@@ -728,6 +755,7 @@ pub const RECORDING_RED: [u8; 3] = [0xc6, 0x28, 0x28];
 pub const FREE_GREEN: [u8; 3] = [0x2e, 0x7d, 0x32];
 pub const WARNING_AMBER: [u8; 3] = [0xf9, 0xa8, 0x25];
 pub const ALARM_BACKGROUND: [u8; 3] = [0x7f, 0x1d, 0x1d];
+pub const PAUSED_BLUE: [u8; 3] = [0x15, 0x65, 0xc0];
 
 /// Runs `room-controller verify` on a session folder: (passed, what it printed).
 pub fn verify_folder(dir: &Path) -> (bool, String) {

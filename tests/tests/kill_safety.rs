@@ -1,6 +1,7 @@
 //! The controller is killed (SIGKILL) at ten different moments of a recording. Each time every
 //! file on disk still parses as media, at most about a second is lost at the kill point, and
-//! after the restart the session's chain verifies with no database.
+//! after the restart the session's chain verifies with no database, and the interrupted session
+//! holds its room until it is closed.
 
 use liuhen_tests::{ROOM, TestSite};
 use records::api::{SessionState, SessionView};
@@ -59,6 +60,9 @@ async fn ten_kills_lose_at_most_a_second_and_every_chain_verifies() {
         let after: SessionView = controller.session(&http, session.id).await;
         assert_eq!(after.state, SessionState::Interrupted, "run {run}");
         liuhen_tests::assert_verifies(&dir, &format!("run {run}"));
+        // An interrupted session holds its room: close it as it is before the next run.
+        let closed = controller.stop_session(&http, session.id).await;
+        assert_eq!(closed.state, SessionState::Finished, "run {run}");
         controller.terminate().expect("clean exit");
     }
 }

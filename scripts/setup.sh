@@ -10,6 +10,8 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-plugins-base-apps
+  # the RTSP server library, for the loopback IP camera the tests record from
+  libgstrtspserver-1.0-dev
   # Slint: fonts and keyboard for the kiosk; CJK glyphs; a virtual display for window tests
   libfontconfig-dev libxkbcommon-dev fonts-noto-cjk xvfb
 )

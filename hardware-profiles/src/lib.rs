@@ -17,5 +17,6 @@ pub use profile::{
 };
 pub use records::api::RoomKind;
 pub use site::{
-    AgencySpec, CameraSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
+    AgencySpec, CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec,
+    Site,
 };

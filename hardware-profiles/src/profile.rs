@@ -19,6 +19,10 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../profiles/cameras/usb-uvc-720p.toml"),
     ),
     (
+        "cameras/rtsp-h264.toml",
+        include_str!("../profiles/cameras/rtsp-h264.toml"),
+    ),
+    (
         "microphones/test-tone.toml",
         include_str!("../profiles/microphones/test-tone.toml"),
     ),
@@ -55,6 +59,10 @@ pub enum CameraSource {
     TestPattern,
     /// A USB/V4L2 camera; the site file gives the device path.
     V4l2,
+    /// An IP camera that sends H.264 over RTSP; the site file gives its `rtsp://` address. Its
+    /// stream is recorded as the camera sends it (no re-encoding): width, height, frame rate
+    /// and bitrate in the profile describe it and size the disk checks.
+    Rtsp,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

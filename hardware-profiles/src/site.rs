@@ -58,6 +58,21 @@ pub struct RoomSpec {
     pub cameras: Vec<CameraSpec>,
     pub microphones: Vec<MicrophoneSpec>,
     pub indicator: Option<IndicatorSpec>,
+    /// The "synchronised" composite view (同步合成画面), when the room records one.
+    pub composite: Option<CompositeSpec>,
+}
+
+/// A composite track: the first camera full-frame with the others as small pictures in its
+/// lower right corner, the date and time to the second, the room, agency and case number
+/// written over it, and every microphone mixed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeSpec {
+    /// Local cameras of the room, the main picture first.
+    pub cameras: Vec<String>,
+    pub width: u32,
+    pub height: u32,
+    pub framerate: u32,
+    pub bitrate_kbps: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +162,34 @@ struct RoomEntry {
     #[serde(default)]
     microphones: Vec<DeviceEntry>,
     indicator: Option<IndicatorEntry>,
+    composite: Option<CompositeEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompositeEntry {
+    cameras: Spanned<Vec<String>>,
+    #[serde(default = "default_composite_width")]
+    width: u32,
+    #[serde(default = "default_composite_height")]
+    height: u32,
+    #[serde(default = "default_composite_framerate")]
+    framerate: u32,
+    #[serde(default = "default_composite_kbps")]
+    bitrate_kbps: u32,
+}
+
+fn default_composite_width() -> u32 {
+    1280
+}
+fn default_composite_height() -> u32 {
+    720
+}
+fn default_composite_framerate() -> u32 {
+    25
+}
+fn default_composite_kbps() -> u32 {
+    2000
 }
 
 #[derive(Deserialize)]
@@ -353,6 +396,15 @@ impl Checker<'_> {
                     entry.id.get_ref()
                 ));
             }
+            let is_rtsp_url = |d: &str| d.starts_with("rtsp://") || d.starts_with("rtsps://");
+            if profile.source == CameraSource::Rtsp
+                && !entry.device.as_deref().is_some_and(is_rtsp_url)
+            {
+                return self.err(entry.id.span(), format!(
+                    "camera \"{}\" is an RTSP camera and needs `device = \"rtsp://ADDRESS:554/PATH\"` (the stream address from the camera's settings)",
+                    entry.id.get_ref()
+                ));
+            }
             cameras.push(CameraSpec {
                 id: entry.id.into_inner(),
                 profile_id: entry.profile.into_inner(),
@@ -399,6 +451,10 @@ impl Checker<'_> {
                 })
             }
         };
+        let composite = match room.composite {
+            None => None,
+            Some(entry) => Some(self.check_composite(&room_id, entry, &cameras)?),
+        };
         Ok(RoomSpec {
             id: room_id,
             name: room.name,
@@ -414,6 +470,47 @@ impl Checker<'_> {
             cameras,
             microphones,
             indicator,
+            composite,
+        })
+    }
+
+    fn check_composite(
+        &self,
+        room_id: &str,
+        entry: CompositeEntry,
+        cameras: &[CameraSpec],
+    ) -> Result<CompositeSpec, ConfigError> {
+        let span = entry.cameras.span();
+        let names = entry.cameras.into_inner();
+        if names.is_empty() || names.len() > 4 {
+            return self.err(
+                span,
+                format!("room \"{room_id}\": a composite view shows 1 to 4 cameras"),
+            );
+        }
+        for name in &names {
+            match cameras.iter().find(|c| &c.id == name) {
+                None => {
+                    return self.err(span, format!("room \"{room_id}\": the composite names camera \"{name}\", which is not in this room's [[rooms.cameras]]"));
+                }
+                Some(c) if c.profile.source == CameraSource::Rtsp => {
+                    return self.err(span, format!("room \"{room_id}\": camera \"{name}\" is an RTSP camera, recorded as it sends; the composite view takes local cameras only"));
+                }
+                Some(_) => {}
+            }
+        }
+        if !(160..=3840).contains(&entry.width)
+            || !(120..=2160).contains(&entry.height)
+            || !(1..=60).contains(&entry.framerate)
+        {
+            return self.err(span, format!("room \"{room_id}\": the composite's width, height or framerate is out of range (160-3840, 120-2160, 1-60)"));
+        }
+        Ok(CompositeSpec {
+            cameras: names,
+            width: entry.width,
+            height: entry.height,
+            framerate: entry.framerate,
+            bitrate_kbps: entry.bitrate_kbps,
         })
     }
 
@@ -535,6 +632,24 @@ port = "virtual"
             "{shown}"
         );
         assert!(shown.contains("test-tone"), "lists known ones: {shown}");
+    }
+
+    #[test]
+    fn an_rtsp_camera_needs_its_stream_address() {
+        let rtsp = GOOD.replace("profile = \"test-pattern\"", "profile = \"rtsp-h264\"");
+        let shown = error_of(&rtsp);
+        assert!(shown.contains("needs `device = \"rtsp://"), "{shown}");
+        let shown = error_of(&rtsp.replace(
+            "profile = \"rtsp-h264\"",
+            "profile = \"rtsp-h264\"\ndevice = \"/dev/video0\"",
+        ));
+        assert!(shown.contains("RTSP camera"), "{shown}");
+        let site = load(&rtsp.replace(
+            "profile = \"rtsp-h264\"",
+            "profile = \"rtsp-h264\"\ndevice = \"rtsp://10.0.0.9:554/ch1\"",
+        ))
+        .expect("an RTSP camera with its address loads");
+        assert_eq!(site.rooms[0].cameras[0].profile.source, CameraSource::Rtsp);
     }
 
     #[test]

@@ -330,6 +330,7 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
         (SourceState::Silent, _) => "无声 silent".to_string(),
         (SourceState::Ok, Some(db)) => format!("{db:.0} dB"),
         (SourceState::Ok, None) => "录制中".to_string(),
+        (SourceState::Lost, _) => "重连中 reconnecting".to_string(),
     };
     let level = source
         .level_db
@@ -337,7 +338,7 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
     DeviceLine {
         name: format!("{noun} {}", source.id).into(),
         state: state.into(),
-        ok: source.state != SourceState::Silent,
+        ok: !matches!(source.state, SourceState::Silent | SourceState::Lost),
         meter: source.kind == SourceKind::Microphone && source.state != SourceState::Idle,
         level,
     }

@@ -3,7 +3,10 @@
 //! - time from a start request to the first media byte on disk;
 //! - CPU seconds of a 720p room recording (one camera, one microphone) in Liuhen, and of the
 //!   same pipeline run by `gst-launch-1.0`;
-//! - `verify` throughput against `sha256sum` on the same files.
+//! - `verify` throughput against `sha256sum` on the same files;
+//! - the CPU share of recording 1, 4, 8 and 16 RTSP 1080p H.264 streams without re-encoding
+//!   (from the `rtsp-test-server` example on loopback), and how many stay under 80 % of the
+//!   machine.
 //!
 //! Run with `cargo bench -p pipelines`.
 
@@ -31,6 +34,7 @@ fn room() -> RoomSpec {
         agencies: vec!["a".into()],
         segment_seconds: 10,
         pause_allowed: false,
+        composite: None,
         cameras: vec![CameraSpec {
             id: "cam1".into(),
             profile_id: "bench".into(),
@@ -190,6 +194,82 @@ fn session_folder(dir: &Path, files: usize, mib: usize) -> u64 {
     total
 }
 
+/// Starts the loopback RTSP camera (built in release, as this bench is); returns it and its URL.
+fn rtsp_camera() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "pipelines",
+            "--example",
+            "rtsp-test-server",
+        ])
+        .status()
+        .expect("cargo");
+    assert!(built.success(), "building the RTSP test server");
+    let exe = std::env::current_exe().expect("bench path");
+    let server = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("examples/rtsp-test-server");
+    let mut child = Command::new(server)
+        .args(["--size", "1920x1080", "--kbps", "4000"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("RTSP test server");
+    let mut url = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut url)
+        .expect("its address");
+    (child, url.trim().to_string())
+}
+
+/// Share of the whole machine (every core) that recording `streams` RTSP streams takes.
+fn rtsp_passthrough_share(url: &str, streams: usize, seconds: u64) -> f64 {
+    let mut room = room();
+    room.microphones.clear();
+    room.cameras = (0..streams)
+        .map(|n| CameraSpec {
+            id: format!("ip{n}"),
+            profile_id: "rtsp-h264".into(),
+            profile: CameraProfile {
+                source: CameraSource::Rtsp,
+                width: 1920,
+                height: 1080,
+                framerate: 25,
+                bitrate_kbps: 4000,
+            },
+            device: Some(url.to_string()),
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let recorder = Recorder::build(&room, dir.path(), 0).expect("build");
+    recorder.start().expect("start");
+    std::thread::sleep(Duration::from_secs(2));
+    let before = cpu(libc::RUSAGE_SELF);
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let used = cpu(libc::RUSAGE_SELF) - before;
+    let wall = started.elapsed();
+    recorder.send_eos();
+    recorder.wait_for_end(Duration::from_secs(10));
+    recorder.shutdown();
+    let written = std::fs::read_dir(dir.path())
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.metadata().is_ok_and(|m| m.len() > 0))
+                .count()
+        })
+        .unwrap_or(0);
+    assert!(written >= streams, "{written} files for {streams} streams");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    used.as_secs_f64() / wall.as_secs_f64() / cores * 100.0
+}
+
 fn main() {
     pipelines::init().expect("GStreamer");
     let firsts = start_to_first_byte(5);
@@ -233,4 +313,26 @@ fn main() {
         mb / ours.as_secs_f64(),
         mb / theirs.as_secs_f64()
     );
+
+    let (mut server, url) = rtsp_camera();
+    let mut under = 0;
+    let mut last = (0, 0.0);
+    for streams in [1, 4, 8, 16] {
+        let share = rtsp_passthrough_share(&url, streams, 10);
+        println!(
+            "RTSP 1080p25 H.264 4 Mbit/s passthrough, {streams} stream(s): {share:.1} % of the machine"
+        );
+        if share < 80.0 {
+            under = streams;
+        }
+        last = (streams, share);
+    }
+    let per_stream = last.1 / last.0 as f64;
+    println!(
+        "RTSP passthrough streams under 80 % of the machine: {under} measured; about {:.0} by the {}-stream figure",
+        80.0 / per_stream.max(0.01),
+        last.0
+    );
+    let _ = server.kill();
+    let _ = server.wait();
 }

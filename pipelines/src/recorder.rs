@@ -5,21 +5,32 @@
 //! mic1 ─ … ─ level ─ opusenc ─── queue ───┼─ splitmuxsink(matroskamux) ▶ <dir>/cam1-00000.mkv …
 //! mic2 ─ … ─ level ─ opusenc ─── queue ───┘
 //! cam2 ─ … ─ x264enc ─ h264parse ─ queue ─── splitmuxsink(matroskamux) ▶ <dir>/cam2-00000.mkv …
+//!
+//! ipcam ─ rtspsrc ─ rtph264depay ─ h264parse ─ queue ─ splitmuxsink ▶ <dir>/ipcam-00000.mkv …
+//!   (a pipeline of its own, rebuilt with back-off when the camera is lost)
 //! ```
 //!
-//! Each camera is a *track*: its own series of segment files. The first camera's track also
-//! carries every microphone, so that its files play with sound; a room with no camera records
-//! its microphones as one audio track. Matroska is written cluster by cluster, so a segment that
-//! was open when the process died stays readable up to its last cluster, and every closed
-//! segment is complete.
+//! Each camera is a *track*: its own series of segment files. The first local camera's track
+//! also carries every microphone, so that its files play with sound; a room with no local
+//! camera records its microphones as one audio track. Matroska is written cluster by cluster, so
+//! a segment that was open when the process died stays readable up to its last cluster, and
+//! every closed segment is complete.
+//!
+//! Local devices share one pipeline. Each RTSP camera has a pipeline of its own on the same
+//! clock and base time, so that a camera that goes away (network, power, a reboot) is a
+//! [`RecorderEvent::SourceLost`] and a retry with back-off, never the end of the other tracks;
+//! its segment times stay on the session's timeline across reconnections.
 
+use futures_channel::mpsc;
 use futures_util::StreamExt;
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use hardware_profiles::RoomSpec;
-use std::collections::HashMap;
+use hardware_profiles::{CameraSource, CameraSpec, RoomSpec};
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::PipelineError;
 use crate::sources::{self, make};
@@ -54,6 +65,11 @@ pub enum RecorderEvent {
         start_ns: u64,
         end_ns: u64,
     },
+    /// A network camera stopped sending (or could not be reached); its track has a gap from
+    /// now on, and the recorder retries it with back-off. The other tracks go on.
+    SourceLost { source: String, reason: String },
+    /// A lost camera sends again: its track goes on in new segments.
+    SourceBack { source: String },
     /// Every track has written its end: the recording is complete.
     Eos,
     /// An element failed; the recording cannot go on as it is.
@@ -61,35 +77,84 @@ pub enum RecorderEvent {
 }
 
 pub struct Recorder {
-    pipeline: gst::Pipeline,
+    shared: Arc<Shared>,
+    events: Mutex<Option<mpsc::UnboundedReceiver<Input>>>,
     tracks: Vec<Track>,
-    interpreter: Arc<Interpreter>,
     description: serde_json::Value,
 }
 
-/// Reads the pipeline's bus messages as recorder events.
-struct Interpreter {
+/// Where a bus message came from: the local pipeline, or one build (generation) of a network
+/// camera's pipeline. Messages of an older generation are from a pipeline already given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Local,
+    Network { camera: usize, generation: u32 },
+}
+
+enum Input {
+    Bus {
+        origin: Origin,
+        message: gst::Message,
+    },
+    /// Time to rebuild a lost network camera (scheduled after its back-off).
+    Retry { camera: usize, generation: u32 },
+    /// Look whether everything has ended (after an EOS request with nothing left running).
+    CheckEnded,
+}
+
+/// The first wait before a lost camera is tried again; it doubles up to `RETRY_MAX`.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// What the recorder and its event stream share: the pipelines and what is known of them.
+struct Shared {
+    local: gst::Pipeline,
+    /// False when the room has only network cameras: the local pipeline is then never run.
+    local_used: bool,
+    local_ended: AtomicBool,
+    network: Mutex<Vec<NetworkCamera>>,
+    clock: gst::Clock,
+    base_time: Mutex<Option<gst::ClockTime>>,
+    stopping: AtomicBool,
+    dir: PathBuf,
+    segment_ns: u64,
+    inputs: mpsc::UnboundedSender<Input>,
     /// splitmuxsink element name → track id.
     sinks: HashMap<String, String>,
     /// Start time of each track's open segment, from its "opened" message.
     open_starts: Mutex<HashMap<String, u64>>,
 }
 
-/// The recorder's events, in the order the pipeline reports them.
+/// An RTSP camera and its current pipeline, if it runs.
+struct NetworkCamera {
+    spec: CameraSpec,
+    pipeline: Option<gst::Pipeline>,
+    generation: u32,
+    /// The segment number its next pipeline starts at: one past the last one opened.
+    next_seq: i64,
+    /// Set while the camera is lost: how many rebuilds have failed since.
+    lost: Option<u32>,
+    /// Its end of stream arrived after an EOS request.
+    ended: bool,
+}
+
+/// The recorder's events, in the order the pipelines report them.
 pub struct RecorderEvents {
-    messages: gst::bus::BusStream,
-    interpreter: Arc<Interpreter>,
+    inputs: mpsc::UnboundedReceiver<Input>,
+    shared: Arc<Shared>,
+    ready: VecDeque<RecorderEvent>,
 }
 
 impl RecorderEvents {
-    /// The next event; `None` once the pipeline is gone.
+    /// The next event; `None` once the recorder is gone.
     pub async fn next(&mut self) -> Option<RecorderEvent> {
-        while let Some(msg) = self.messages.next().await {
-            if let Some(event) = self.interpreter.interpret(&msg) {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
                 return Some(event);
             }
+            let input = self.inputs.next().await?;
+            self.ready.extend(self.shared.handle(input));
         }
-        None
     }
 }
 
@@ -97,63 +162,108 @@ const CONTAINER_EXT: &str = "mkv";
 /// opusenc's default bitrate for one microphone.
 const OPUS_KBPS: u64 = 64;
 
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves plain data behind; keep using it.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends every message of `pipeline`'s bus into the recorder's inputs, tagged with its origin.
+fn forward_bus(
+    pipeline: &gst::Pipeline,
+    origin: Origin,
+    inputs: &mpsc::UnboundedSender<Input>,
+) -> Result<(), PipelineError> {
+    let bus = pipeline
+        .bus()
+        .ok_or_else(|| PipelineError::Build("pipeline without a bus".into()))?;
+    let inputs = inputs.clone();
+    bus.set_sync_handler(move |_, message| {
+        let _ = inputs.unbounded_send(Input::Bus {
+            origin,
+            message: message.clone(),
+        });
+        gst::BusSyncReply::Drop
+    });
+    Ok(())
+}
+
+/// A `splitmuxsink` writing `<dir>/<track>-NNNNN.mkv` segments from `first_seq` on.
+fn segment_sink(
+    pipeline: &gst::Pipeline,
+    track: &str,
+    dir: &Path,
+    segment_ns: u64,
+    first_seq: i64,
+) -> Result<gst::Element, PipelineError> {
+    let split = make(
+        "splitmuxsink",
+        format!("liuhen-{track}-split"),
+        "segmented recording",
+    )?;
+    let muxer = make(
+        "matroskamux",
+        format!("liuhen-{track}-mux"),
+        "Matroska files",
+    )?;
+    split.set_property("muxer", &muxer);
+    // Unbuffered: every write reaches the kernel at once, so a killed process loses nothing
+    // that the muxer has written (filesink would otherwise hold up to 64 KiB).
+    let file = make("filesink", format!("liuhen-{track}-file"), "writing files")?;
+    file.set_property_from_str("buffer-mode", "unbuffered");
+    split.set_property("sink", &file);
+    split.set_property("max-size-time", segment_ns);
+    split.set_property("send-keyframe-requests", true);
+    split.set_property("start-index", i32::try_from(first_seq).unwrap_or(i32::MAX));
+    let pattern = dir.join(format!("{track}-%05d.{CONTAINER_EXT}"));
+    split.set_property("location", pattern.to_string_lossy().as_ref());
+    pipeline
+        .add(&split)
+        .map_err(|err| PipelineError::Build(err.to_string()))?;
+    Ok(split)
+}
+
+fn link_to(from: &gst::Element, split: &gst::Element, pad: &str) -> Result<(), PipelineError> {
+    let sink_pad = split
+        .request_pad_simple(pad)
+        .ok_or_else(|| PipelineError::Build(format!("splitmuxsink gave no {pad} pad")))?;
+    let src_pad = from
+        .static_pad("src")
+        .ok_or_else(|| PipelineError::Build("element without src pad".into()))?;
+    src_pad
+        .link(&sink_pad)
+        .map_err(|err| PipelineError::Build(format!("{}: {err:?}", from.name())))?;
+    Ok(())
+}
+
+/// An RTSP address with any user and password taken out, for records and logs.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
 impl Recorder {
-    /// Builds the pipeline for `room`, writing into `dir` (which must exist). Segment numbers
+    /// Builds the pipelines for `room`, writing into `dir` (which must exist). Segment numbers
     /// start at `first_seq`, so that a resumed session never overwrites an earlier file.
     #[must_use = "a recorder does nothing until it is started"]
     pub fn build(room: &RoomSpec, dir: &Path, first_seq: i32) -> Result<Self, PipelineError> {
         crate::init()?;
-        let pipeline = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
+        let first_seq = i64::from(first_seq);
+        let local = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
         let mut tracks = Vec::new();
         let mut sinks = HashMap::new();
         let segment_ns = u64::from(room.segment_seconds) * 1_000_000_000;
+        let is_network = |c: &&CameraSpec| c.profile.source == CameraSource::Rtsp;
 
-        let split_for = |track: &str| -> Result<gst::Element, PipelineError> {
-            let name = format!("liuhen-{track}-split");
-            let split = make("splitmuxsink", name, "segmented recording")?;
-            let muxer = make(
-                "matroskamux",
-                format!("liuhen-{track}-mux"),
-                "Matroska files",
-            )?;
-            split.set_property("muxer", &muxer);
-            // Unbuffered: every write reaches the kernel at once, so a killed process loses
-            // nothing that the muxer has written (filesink would otherwise hold up to 64 KiB).
-            let file = make("filesink", format!("liuhen-{track}-file"), "writing files")?;
-            file.set_property_from_str("buffer-mode", "unbuffered");
-            split.set_property("sink", &file);
-            split.set_property("max-size-time", segment_ns);
-            split.set_property("send-keyframe-requests", true);
-            split.set_property("start-index", first_seq);
-            let pattern = dir.join(format!("{track}-%05d.{CONTAINER_EXT}"));
-            split.set_property("location", pattern.to_string_lossy().as_ref());
-            pipeline
-                .add(&split)
-                .map_err(|err| PipelineError::Build(err.to_string()))?;
-            Ok(split)
-        };
-        let link_to =
-            |from: &gst::Element, split: &gst::Element, pad: &str| -> Result<(), PipelineError> {
-                let sink_pad = split.request_pad_simple(pad).ok_or_else(|| {
-                    PipelineError::Build(format!("splitmuxsink gave no {pad} pad"))
-                })?;
-                let src_pad = from
-                    .static_pad("src")
-                    .ok_or_else(|| PipelineError::Build("element without src pad".into()))?;
-                src_pad
-                    .link(&sink_pad)
-                    .map_err(|err| PipelineError::Build(format!("{}: {err:?}", from.name())))?;
-                Ok(())
-            };
-
-        let mics_track = room
-            .cameras
-            .first()
-            .map(|c| c.id.clone())
-            .or_else(|| room.microphones.first().map(|m| m.id.clone()));
-        for cam in &room.cameras {
-            let split = split_for(&cam.id)?;
-            let encoded = sources::camera(&pipeline, cam)?;
+        for cam in room.cameras.iter().filter(|c| !is_network(c)) {
+            let split = segment_sink(&local, &cam.id, dir, segment_ns, first_seq)?;
+            let encoded = sources::camera(&local, cam)?;
             link_to(&encoded, &split, "video")?;
             sinks.insert(split.name().to_string(), cam.id.clone());
             tracks.push(Track {
@@ -162,11 +272,16 @@ impl Recorder {
                 microphones: Vec::new(),
             });
         }
-        if let Some(track_id) = mics_track.filter(|_| !room.microphones.is_empty()) {
-            let split = match pipeline.by_name(&format!("liuhen-{track_id}-split")) {
+        if !room.microphones.is_empty() {
+            // With the first local camera, or on their own named after the first microphone.
+            let track_id = match tracks.first() {
+                Some(track) => track.id.clone(),
+                None => room.microphones[0].id.clone(),
+            };
+            let split = match local.by_name(&format!("liuhen-{track_id}-split")) {
                 Some(split) => split,
                 None => {
-                    let split = split_for(&track_id)?;
+                    let split = segment_sink(&local, &track_id, dir, segment_ns, first_seq)?;
                     sinks.insert(split.name().to_string(), track_id.clone());
                     tracks.push(Track {
                         id: track_id.clone(),
@@ -177,12 +292,29 @@ impl Recorder {
                 }
             };
             for mic in &room.microphones {
-                let encoded = sources::microphone(&pipeline, mic)?;
+                let encoded = sources::microphone(&local, mic)?;
                 link_to(&encoded, &split, "audio_%u")?;
             }
             if let Some(track) = tracks.iter_mut().find(|t| t.id == track_id) {
                 track.microphones = room.microphones.iter().map(|m| m.id.clone()).collect();
             }
+        }
+        let mut network = Vec::new();
+        for cam in room.cameras.iter().filter(is_network) {
+            sinks.insert(format!("liuhen-{}-split", cam.id), cam.id.clone());
+            tracks.push(Track {
+                id: cam.id.clone(),
+                camera: Some(cam.id.clone()),
+                microphones: Vec::new(),
+            });
+            network.push(NetworkCamera {
+                spec: cam.clone(),
+                pipeline: None,
+                generation: 0,
+                next_seq: first_seq,
+                lost: None,
+                ended: false,
+            });
         }
 
         let description = serde_json::json!({
@@ -190,11 +322,16 @@ impl Recorder {
             "video_codec": "H.264",
             "audio_codec": "Opus",
             "segment_seconds": room.segment_seconds,
-            "cameras": room.cameras.iter().map(|c| serde_json::json!({
-                "id": c.id, "profile": c.profile_id, "device": c.device,
-                "width": c.profile.width, "height": c.profile.height,
-                "framerate": c.profile.framerate, "bitrate_kbps": c.profile.bitrate_kbps,
-            })).collect::<Vec<_>>(),
+            "cameras": room.cameras.iter().map(|c| {
+                let network = c.profile.source == CameraSource::Rtsp;
+                serde_json::json!({
+                    "id": c.id, "profile": c.profile_id,
+                    "device": c.device.as_deref().map(|d| if network { without_credentials(d) } else { d.to_string() }),
+                    "recorded_as": if network { "as sent by the camera (H.264 over RTSP, not re-encoded)" } else { "encoded here (x264)" },
+                    "width": c.profile.width, "height": c.profile.height,
+                    "framerate": c.profile.framerate, "bitrate_kbps": c.profile.bitrate_kbps,
+                })
+            }).collect::<Vec<_>>(),
             "microphones": room.microphones.iter().map(|m| serde_json::json!({
                 "id": m.id, "profile": m.profile_id, "device": m.device,
                 "rate": m.profile.rate, "channels": m.profile.channels,
@@ -203,13 +340,34 @@ impl Recorder {
                 "id": t.id, "camera": t.camera, "microphones": t.microphones,
             })).collect::<Vec<_>>(),
         });
+
+        let (inputs, events) = mpsc::unbounded();
+        forward_bus(&local, Origin::Local, &inputs)?;
+        let local_used = !local.children().is_empty();
+        let shared = Arc::new(Shared {
+            local,
+            local_used,
+            local_ended: AtomicBool::new(!local_used),
+            network: Mutex::new(network),
+            clock: gst::SystemClock::obtain(),
+            base_time: Mutex::new(None),
+            stopping: AtomicBool::new(false),
+            dir: dir.to_path_buf(),
+            segment_ns,
+            inputs,
+            sinks,
+            open_starts: Mutex::new(HashMap::new()),
+        });
+        // Build each network camera's pipeline now, so that a missing element shows before
+        // the start; connecting to the camera only happens once it plays.
+        let count = lock(&shared.network).len();
+        for camera in 0..count {
+            shared.build_network(camera)?;
+        }
         Ok(Self {
-            pipeline,
+            shared,
+            events: Mutex::new(Some(events)),
             tracks,
-            interpreter: Arc::new(Interpreter {
-                sinks,
-                open_starts: Mutex::new(HashMap::new()),
-            }),
             description,
         })
     }
@@ -237,55 +395,284 @@ impl Recorder {
 
     /// The stream of this recorder's events. Take it once, before [`Recorder::start`].
     pub fn events(&self) -> Result<RecorderEvents, PipelineError> {
-        let bus = self
-            .pipeline
-            .bus()
-            .ok_or_else(|| PipelineError::Build("pipeline without a bus".into()))?;
+        let inputs = lock(&self.events).take().ok_or_else(|| {
+            PipelineError::Build("the recorder's events were already taken".into())
+        })?;
         Ok(RecorderEvents {
-            messages: bus.stream(),
-            interpreter: self.interpreter.clone(),
+            inputs,
+            shared: self.shared.clone(),
+            ready: VecDeque::new(),
         })
     }
 
-    /// Sets the pipeline playing. "Recording" is only true once a segment opens.
+    /// Sets the pipelines playing, all on one clock and base time. "Recording" is only true
+    /// once a segment opens. A network camera that cannot be reached is reported lost and
+    /// retried; only a local device that refuses to start fails the start.
     pub fn start(&self) -> Result<(), PipelineError> {
-        self.pipeline
-            .set_state(gst::State::Playing)
-            .map(|_| ())
-            .map_err(|_| {
+        let shared = &self.shared;
+        let base = shared.clock.time();
+        *lock(&shared.base_time) = Some(base);
+        if shared.local_used {
+            shared.on_session_clock(&shared.local, base);
+            shared.local.set_state(gst::State::Playing).map_err(|_| {
                 PipelineError::Start(
                     "a device refused to start; see the error that follows on the bus".into(),
                 )
-            })
+            })?;
+        }
+        let count = lock(&shared.network).len();
+        for camera in 0..count {
+            shared.play_network(camera, base);
+        }
+        Ok(())
     }
 
     /// Asks every source to end; the files are finished when [`RecorderEvent::Eos`] arrives.
+    /// A lost camera is not retried any more.
     pub fn send_eos(&self) {
-        self.pipeline.send_event(gst::event::Eos::new());
+        let shared = &self.shared;
+        shared.stopping.store(true, Ordering::SeqCst);
+        if shared.local_used {
+            shared.local.send_event(gst::event::Eos::new());
+        }
+        for camera in lock(&shared.network).iter() {
+            if let Some(pipeline) = &camera.pipeline {
+                pipeline.send_event(gst::event::Eos::new());
+            }
+        }
+        let _ = shared.inputs.unbounded_send(Input::CheckEnded);
     }
 
-    /// Blocks until the pipeline ends (EOS) or fails, up to `timeout`; for callers without an
+    /// Blocks until the recording ends (EOS) or fails, up to `timeout`; for callers without an
     /// async runtime, and only when [`Recorder::events`] is not in use. True on a clean end.
-    pub fn wait_for_end(&self, timeout: std::time::Duration) -> bool {
-        let Some(bus) = self.pipeline.bus() else {
+    pub fn wait_for_end(&self, timeout: Duration) -> bool {
+        let Ok(mut events) = self.events() else {
             return false;
         };
-        let timeout =
-            gst::ClockTime::from_nseconds(u64::try_from(timeout.as_nanos()).unwrap_or(u64::MAX));
-        matches!(
-            bus.timed_pop_filtered(timeout, &[gst::MessageType::Eos, gst::MessageType::Error])
-                .map(|msg| msg.type_()),
-            Some(gst::MessageType::Eos)
-        )
+        let ended = async move {
+            while let Some(event) = events.next().await {
+                match event {
+                    RecorderEvent::Eos => return true,
+                    RecorderEvent::Error { .. } => return false,
+                    _ => {}
+                }
+            }
+            false
+        };
+        gst::glib::MainContext::new()
+            .block_on(gst::glib::future_with_timeout(timeout, ended))
+            .unwrap_or(false)
     }
 
-    /// Tears the pipeline down. Call after EOS arrived, or after giving up waiting for it.
+    /// Tears the pipelines down. Call after EOS arrived, or after giving up waiting for it.
     pub fn shutdown(&self) {
-        let _ = self.pipeline.set_state(gst::State::Null);
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        let _ = self.shared.local.set_state(gst::State::Null);
+        for camera in lock(&self.shared.network).iter_mut() {
+            if let Some(pipeline) = camera.pipeline.take() {
+                let _ = pipeline.set_state(gst::State::Null);
+            }
+        }
     }
 }
 
-impl Interpreter {
+impl Shared {
+    /// Puts a pipeline on the session's clock and base time, so that its running time is the
+    /// session's, whenever it (re)starts.
+    fn on_session_clock(&self, pipeline: &gst::Pipeline, base: gst::ClockTime) {
+        pipeline.use_clock(Some(&self.clock));
+        pipeline.set_start_time(gst::ClockTime::NONE);
+        pipeline.set_base_time(base);
+    }
+
+    /// Builds (a new generation of) network camera `camera`'s pipeline, not yet playing.
+    fn build_network(&self, camera: usize) -> Result<(), PipelineError> {
+        let mut cameras = lock(&self.network);
+        let Some(cam) = cameras.get_mut(camera) else {
+            return Ok(());
+        };
+        cam.generation += 1;
+        let pipeline =
+            gst::Pipeline::with_name(&format!("liuhen-{}-{}", cam.spec.id, cam.generation));
+        let split = segment_sink(
+            &pipeline,
+            &cam.spec.id,
+            &self.dir,
+            self.segment_ns,
+            cam.next_seq,
+        )?;
+        let encoded = sources::camera(&pipeline, &cam.spec)?;
+        link_to(&encoded, &split, "video")?;
+        forward_bus(
+            &pipeline,
+            Origin::Network {
+                camera,
+                generation: cam.generation,
+            },
+            &self.inputs,
+        )?;
+        cam.pipeline = Some(pipeline);
+        Ok(())
+    }
+
+    /// Plays network camera `camera`'s pipeline; a refusal is reported on its bus.
+    fn play_network(&self, camera: usize, base: gst::ClockTime) {
+        let cameras = lock(&self.network);
+        if let Some(pipeline) = cameras.get(camera).and_then(|c| c.pipeline.as_ref()) {
+            self.on_session_clock(pipeline, base);
+            let _ = pipeline.set_state(gst::State::Playing);
+        }
+    }
+
+    /// Turns one input into the recorder's events (often none).
+    fn handle(&self, input: Input) -> Vec<RecorderEvent> {
+        match input {
+            Input::Bus {
+                origin: Origin::Local,
+                message,
+            } => {
+                if matches!(message.view(), gst::MessageView::Eos(_)) {
+                    self.local_ended.store(true, Ordering::SeqCst);
+                    return self.ended().into_iter().collect();
+                }
+                self.interpret(&message).into_iter().collect()
+            }
+            Input::Bus {
+                origin: Origin::Network { camera, generation },
+                message,
+            } => self.network_message(camera, generation, &message),
+            Input::Retry { camera, generation } => self.retry(camera, generation),
+            Input::CheckEnded => self.ended().into_iter().collect(),
+        }
+    }
+
+    /// `Eos` once the local pipeline and every network camera have ended (a lost camera has
+    /// nothing left to end), and only after an EOS request.
+    fn ended(&self) -> Option<RecorderEvent> {
+        if !self.stopping.load(Ordering::SeqCst) || !self.local_ended.load(Ordering::SeqCst) {
+            return None;
+        }
+        let all = lock(&self.network)
+            .iter()
+            .all(|c| c.ended || c.pipeline.is_none());
+        all.then_some(RecorderEvent::Eos)
+    }
+
+    fn network_message(
+        &self,
+        camera: usize,
+        generation: u32,
+        message: &gst::Message,
+    ) -> Vec<RecorderEvent> {
+        let (current, id, was_lost) = {
+            let cameras = lock(&self.network);
+            let Some(cam) = cameras.get(camera) else {
+                return Vec::new();
+            };
+            (cam.generation, cam.spec.id.clone(), cam.lost.is_some())
+        };
+        if generation != current {
+            return Vec::new();
+        }
+        let stopping = self.stopping.load(Ordering::SeqCst);
+        let lost_because = match message.view() {
+            gst::MessageView::Eos(_) if stopping => {
+                if let Some(cam) = lock(&self.network).get_mut(camera) {
+                    cam.ended = true;
+                }
+                return self.ended().into_iter().collect();
+            }
+            gst::MessageView::Eos(_) => "the camera ended its stream".to_string(),
+            gst::MessageView::Error(err) => match err.debug() {
+                Some(debug) => format!("{} ({debug})", err.error()),
+                None => err.error().to_string(),
+            },
+            _ => {
+                let mut events: Vec<RecorderEvent> = self.interpret(message).into_iter().collect();
+                if let Some(RecorderEvent::SegmentOpened { seq, .. }) = events.first() {
+                    let seq = *seq;
+                    if let Some(cam) = lock(&self.network).get_mut(camera) {
+                        cam.next_seq = cam.next_seq.max(seq + 1);
+                        cam.lost = None;
+                    }
+                    if was_lost {
+                        events.push(RecorderEvent::SourceBack { source: id });
+                    }
+                }
+                return events;
+            }
+        };
+        if stopping {
+            // Ending anyway: what was written is kept as it is.
+            if let Some(cam) = lock(&self.network).get_mut(camera)
+                && let Some(pipeline) = cam.pipeline.take()
+            {
+                let _ = pipeline.set_state(gst::State::Null);
+            }
+            return self.ended().into_iter().collect();
+        }
+        let attempts = {
+            let mut cameras = lock(&self.network);
+            let Some(cam) = cameras.get_mut(camera) else {
+                return Vec::new();
+            };
+            if let Some(pipeline) = cam.pipeline.take() {
+                let _ = pipeline.set_state(gst::State::Null);
+            }
+            let attempts = cam.lost.map_or(0, |n| n + 1);
+            cam.lost = Some(attempts);
+            attempts
+        };
+        self.schedule_retry(camera, generation, attempts);
+        if was_lost {
+            // Still lost: one report per loss, not per failed retry.
+            return Vec::new();
+        }
+        vec![RecorderEvent::SourceLost {
+            source: id,
+            reason: lost_because,
+        }]
+    }
+
+    /// Wakes the recorder to rebuild `camera` after 1 s, 2 s, 4 s … at most 30 s.
+    fn schedule_retry(&self, camera: usize, generation: u32, attempts: u32) {
+        let wait = RETRY_FIRST
+            .saturating_mul(1 << attempts.min(5))
+            .min(RETRY_MAX);
+        let inputs = self.inputs.clone();
+        let _ = std::thread::Builder::new()
+            .name("liuhen-retry".into())
+            .spawn(move || {
+                std::thread::sleep(wait);
+                let _ = inputs.unbounded_send(Input::Retry { camera, generation });
+            });
+    }
+
+    fn retry(&self, camera: usize, generation: u32) -> Vec<RecorderEvent> {
+        let current = lock(&self.network).get(camera).map(|c| c.generation);
+        if self.stopping.load(Ordering::SeqCst) || current != Some(generation) {
+            return Vec::new();
+        }
+        let Some(base) = *lock(&self.base_time) else {
+            return Vec::new();
+        };
+        match self.build_network(camera) {
+            Ok(()) => self.play_network(camera, base),
+            Err(err) => {
+                tracing::warn!(camera, error = %err, "cannot rebuild a lost camera's pipeline");
+                let attempts = lock(&self.network)
+                    .get(camera)
+                    .and_then(|c| c.lost)
+                    .unwrap_or(0);
+                let next = lock(&self.network)
+                    .get(camera)
+                    .map_or(generation, |c| c.generation);
+                self.schedule_retry(camera, next, attempts + 1);
+            }
+        }
+        Vec::new()
+    }
+
     /// Turns a bus message into a recorder event, or `None` for the many messages that do not
     /// change what is being written.
     fn interpret(&self, msg: &gst::Message) -> Option<RecorderEvent> {
@@ -305,7 +692,7 @@ impl Interpreter {
                 let file = PathBuf::from(s.get::<String>("location").ok()?);
                 let running_time = s.get::<u64>("running-time").ok()?;
                 let seq = seq_of(&file)?;
-                let mut starts = self.open_starts.lock().ok()?;
+                let mut starts = lock(&self.open_starts);
                 if opened {
                     starts.insert(track.clone(), running_time);
                     Some(RecorderEvent::SegmentOpened {
@@ -325,7 +712,6 @@ impl Interpreter {
                     })
                 }
             }
-            MessageView::Eos(_) => Some(RecorderEvent::Eos),
             MessageView::Error(err) => Some(RecorderEvent::Error {
                 element: msg.src().map(|s| s.name().to_string()).unwrap_or_default(),
                 message: match err.debug() {

@@ -57,6 +57,7 @@ fn add_chain(
 }
 
 /// camera ─ caps ─ videoconvert ─ x264enc ─ h264parse ─ queue ─▶ (muxer)
+/// An RTSP camera's stream is recorded as it comes: see [`network_camera`].
 pub(crate) fn camera(
     pipeline: &gst::Pipeline,
     cam: &CameraSpec,
@@ -64,6 +65,7 @@ pub(crate) fn camera(
     let id = &cam.id;
     let p = &cam.profile;
     let src = match p.source {
+        CameraSource::Rtsp => return network_camera(pipeline, cam),
         CameraSource::TestPattern => {
             let src = make(
                 "videotestsrc",
@@ -118,6 +120,50 @@ pub(crate) fn camera(
             queue,
         ],
     )
+}
+
+/// How long the RTSP client buffers to put packets back in order, in ms: small, because a
+/// killed recorder loses what is buffered.
+const RTSP_LATENCY_MS: u32 = 200;
+
+/// rtspsrc ─ rtph264depay ─ h264parse ─ queue ─▶ (muxer): the camera's own H.264, not
+/// re-encoded. RTSP over TCP, because a lost UDP packet is a broken picture in the record.
+fn network_camera(
+    pipeline: &gst::Pipeline,
+    cam: &CameraSpec,
+) -> Result<gst::Element, PipelineError> {
+    let id = &cam.id;
+    let src = make("rtspsrc", format!("liuhen-{id}-src"), "IP (RTSP) cameras")?;
+    src.set_property("location", cam.device.as_deref().unwrap_or_default());
+    src.set_property("latency", RTSP_LATENCY_MS);
+    src.set_property_from_str("protocols", "tcp");
+    let depay = make(
+        "rtph264depay",
+        format!("liuhen-{id}-depay"),
+        "H.264 from RTSP",
+    )?;
+    let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
+    let queue = time_queue(id)?;
+    pipeline
+        .add(&src)
+        .map_err(|err| PipelineError::Build(err.to_string()))?;
+    let last = add_chain(pipeline, &[depay.clone(), parse, queue])?;
+    // rtspsrc makes its pads once the camera has said what it sends: link the H.264 video one.
+    let depay_sink = depay
+        .static_pad("sink")
+        .ok_or_else(|| PipelineError::Build("rtph264depay without a sink pad".into()))?;
+    src.connect_pad_added(move |_, pad| {
+        let is_h264 = pad.current_caps().is_some_and(|caps| {
+            caps.structure(0).is_some_and(|s| {
+                s.get::<&str>("media").ok() == Some("video")
+                    && s.get::<&str>("encoding-name").ok() == Some("H264")
+            })
+        });
+        if is_h264 && !depay_sink.is_linked() {
+            let _ = pad.link(&depay_sink);
+        }
+    });
+    Ok(last)
 }
 
 /// A microphone's `level` element is named `liuhen-<mic id>-level`, so its messages name the mic.

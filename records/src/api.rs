@@ -158,6 +158,9 @@ pub enum SourceState {
     Ok,
     /// A microphone that has heard nothing for longer than its profile allows.
     Silent,
+    /// A network camera that stopped sending: it is being reconnected, and its track has a gap
+    /// until it is back. The other sources go on recording.
+    Lost,
 }
 
 /// One camera or microphone of a room, as the running controller sees it now.

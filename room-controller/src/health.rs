@@ -1,8 +1,10 @@
 //! What each camera and microphone of a room is doing now, for the clerk panel and the API, and
 //! the silence alarm: a microphone that hears nothing for longer than its profile allows raises
 //! an alarm (recorded in the session's events) and clears it when sound comes back. An alarm
-//! only warns; it never stops a recording.
+//! only warns; it never stops a recording. A network camera that is lost (and retried by the
+//! recorder) is an alarm too, and its return records the gap in its track.
 
+use chrono::{DateTime, Utc};
 use hardware_profiles::RoomSpec;
 use records::api::{SourceKind, SourceState, SourceStatus};
 use std::collections::HashMap;
@@ -28,6 +30,8 @@ pub enum HealthChange {
     /// Says what is wrong, in Chinese and English.
     Alarm(String),
     Cleared(String),
+    /// A track had no media for a while: which, and from when until when.
+    Gap(String),
 }
 
 /// The room worker's side: it feeds levels in and records the changes that come out.
@@ -35,6 +39,8 @@ pub struct Health {
     room: Arc<RoomSpec>,
     board: HealthBoard,
     quiet_since: HashMap<String, Instant>,
+    /// When each lost camera was lost.
+    lost_since: HashMap<String, DateTime<Utc>>,
 }
 
 impl Health {
@@ -44,6 +50,7 @@ impl Health {
             room,
             board: board.clone(),
             quiet_since: HashMap::new(),
+            lost_since: HashMap::new(),
         };
         health.set_all(SourceState::Idle);
         (health, board)
@@ -99,8 +106,47 @@ impl Health {
         }
     }
 
+    /// A network camera stopped sending at `now`; the recorder is reconnecting it.
+    pub fn lost(&mut self, camera: &str, reason: &str, now: DateTime<Utc>) -> Option<HealthChange> {
+        let mut board = self.board.0.lock().ok()?;
+        let status = board.iter_mut().find(|s| s.id == camera)?;
+        let alarm = format!(
+            "摄像机 {camera} 信号中断，正在重新连接，其他设备照常录制 / camera {camera} was lost ({reason}); reconnecting, the other devices go on recording"
+        );
+        status.state = SourceState::Lost;
+        status.alarm = Some(alarm.clone());
+        self.lost_since.entry(camera.to_string()).or_insert(now);
+        Some(HealthChange::Alarm(alarm))
+    }
+
+    /// A lost camera sends again at `now`: the alarm clears and its gap is told.
+    pub fn back(&mut self, camera: &str, now: DateTime<Utc>) -> Vec<HealthChange> {
+        let since = self.lost_since.remove(camera);
+        let Ok(mut board) = self.board.0.lock() else {
+            return Vec::new();
+        };
+        let Some(status) = board.iter_mut().find(|s| s.id == camera) else {
+            return Vec::new();
+        };
+        status.state = SourceState::Ok;
+        status.alarm = None;
+        let mut changes = vec![HealthChange::Cleared(format!(
+            "摄像机 {camera} 已恢复录制 / camera {camera} is back and recording"
+        ))];
+        if let Some(since) = since {
+            changes.push(HealthChange::Gap(format!(
+                "{camera}: no recording from {} until {} ({} s)",
+                since.to_rfc3339(),
+                now.to_rfc3339(),
+                (now - since).num_seconds()
+            )));
+        }
+        changes
+    }
+
     fn set_all(&mut self, state: SourceState) {
         self.quiet_since.clear();
+        self.lost_since.clear();
         let cameras = self.room.cameras.iter().map(|c| SourceStatus {
             id: c.id.clone(),
             kind: SourceKind::Camera,
@@ -137,6 +183,7 @@ mod tests {
             agencies: vec![],
             segment_seconds: 60,
             pause_allowed: false,
+            composite: None,
             cameras: vec![],
             microphones: vec![MicrophoneSpec {
                 id: "mic1".into(),

@@ -644,6 +644,17 @@ impl Worker {
                     self.record_health(session_id, change).await;
                 }
             }
+            RecorderEvent::SourceLost { source, reason } => {
+                let now = chrono::Utc::now();
+                if let Some(change) = self.health.lost(&source, &reason, now) {
+                    self.record_health(session_id, change).await;
+                }
+            }
+            RecorderEvent::SourceBack { source } => {
+                for change in self.health.back(&source, chrono::Utc::now()) {
+                    self.record_health(session_id, change).await;
+                }
+            }
             RecorderEvent::Eos => {}
             RecorderEvent::Error { element, message } => {
                 self.fail(format!("{element}: {message}")).await;
@@ -726,6 +737,7 @@ impl Worker {
         let (kind, detail) = match change {
             HealthChange::Alarm(text) => ("source-alarm", text),
             HealthChange::Cleared(text) => ("source-ok", text),
+            HealthChange::Gap(text) => ("gap", text),
         };
         warn!(room = %self.room.id, session = session_id, %detail, "{kind}");
         if let Err(err) = self

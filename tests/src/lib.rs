@@ -50,6 +50,20 @@ pub const QUICK_SILENCE_PROFILE: (&str, &str) = (
 /// A binary of this workspace, built (once per test process) so that it is never stale:
 /// `cargo test` only builds the executables of packages that have integration tests themselves.
 pub fn workspace_binary(name: &str) -> PathBuf {
+    built(name, &["--bin", name, "-p", name], name)
+}
+
+/// Example program `name` of workspace package `package`, built as [`workspace_binary`] builds.
+pub fn workspace_example(package: &str, name: &str) -> PathBuf {
+    built(
+        &format!("{package}/{name}"),
+        &["--example", name, "-p", package],
+        &format!("examples/{name}"),
+    )
+}
+
+/// Runs `cargo build <args>` once per test process under `key`; returns `<target>/<path>`.
+fn built(key: &str, args: &[&str], path: &str) -> PathBuf {
     static BUILT: std::sync::OnceLock<std::sync::Mutex<Vec<String>>> = std::sync::OnceLock::new();
     let exe = std::env::current_exe().unwrap_or_default();
     // target/<profile>/deps/<test> → target/<profile>/<name>
@@ -63,21 +77,22 @@ pub fn workspace_binary(name: &str) -> PathBuf {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if !built.iter().any(|b| b == name) {
+    if !built.iter().any(|b| b == key) {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut command = Command::new(cargo);
         command
-            .args(["build", "--bin", name, "-p", name])
+            .arg("build")
+            .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"));
         if release {
             command.arg("--release");
         }
         match command.status() {
-            Ok(status) if status.success() => built.push(name.to_string()),
-            other => panic!("cannot build {name}: {other:?}"),
+            Ok(status) if status.success() => built.push(key.to_string()),
+            other => panic!("cannot build {key}: {other:?}"),
         }
     }
-    dir.join(name)
+    dir.join(path)
 }
 
 /// A relay on a pseudo-terminal, reached through a symlink as udev's `/dev/serial/by-id/…`
@@ -756,6 +771,64 @@ pub const FREE_GREEN: [u8; 3] = [0x2e, 0x7d, 0x32];
 pub const WARNING_AMBER: [u8; 3] = [0xf9, 0xa8, 0x25];
 pub const ALARM_BACKGROUND: [u8; 3] = [0x7f, 0x1d, 0x1d];
 pub const PAUSED_BLUE: [u8; 3] = [0x15, 0x65, 0xc0];
+
+/// Asserts that `track`'s segments follow each other without a gap: each starts where the last
+/// ended (within 0.1 s).
+pub fn assert_no_gap(segments: &[records::api::SegmentView], track: &str) {
+    let mut segments: Vec<_> = segments.iter().filter(|s| s.track == track).collect();
+    segments.sort_by_key(|s| s.seq);
+    assert!(!segments.is_empty(), "track {track} has segments");
+    for pair in segments.windows(2) {
+        let end = pair[0].start_ns + pair[0].duration_ns;
+        let jump = (pair[1].start_ns - end).abs();
+        assert!(
+            jump < 100_000_000,
+            "a {jump} ns gap between segments {} and {}",
+            pair[0].file,
+            pair[1].file
+        );
+    }
+}
+
+/// An IP camera on loopback: the workspace's `rtsp-test-server`, serving H.264 over RTSP.
+pub struct RtspCamera {
+    child: std::process::Child,
+    pub url: String,
+    pub port: u16,
+}
+
+impl RtspCamera {
+    /// Starts a camera serving `size` ("1280x720") on `port` (0: any free port).
+    pub fn start(port: u16, size: &str) -> anyhow::Result<Self> {
+        use std::io::BufRead;
+        let mut child = Command::new(workspace_example("pipelines", "rtsp-test-server"))
+            .args(["--port", &port.to_string(), "--size", size])
+            .stdout(std::process::Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().context("the server's output")?;
+        let mut url = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut url)?;
+        let url = url.trim().to_string();
+        let port = url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .with_context(|| format!("the server printed {url:?}, not its address"))?;
+        Ok(Self { child, url, port })
+    }
+
+    /// Cuts the camera off at once, as a pulled network cable or a power cut would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RtspCamera {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
 
 /// Runs `room-controller verify` on a session folder: (passed, what it printed).
 pub fn verify_folder(dir: &Path) -> (bool, String) {

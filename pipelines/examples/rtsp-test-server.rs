@@ -1,0 +1,79 @@
+//! A loopback IP camera for tests and benchmarks: serves an H.264 test pattern over RTSP, as
+//! cameras in hearing rooms do, using GStreamer's RTSP server library.
+//!
+//! `cargo run -p pipelines --example rtsp-test-server -- [--port N] [--size WxH] [--fps N]
+//! [--kbps N]` prints `rtsp://127.0.0.1:PORT/cam` on its first line once it accepts connections,
+//! and serves until killed. Port 0 (the default) picks a free port; pass the same port again to
+//! bring a "camera" back after a test cut it off.
+
+use gstreamer as gst;
+use gstreamer_rtsp_server as rtsp;
+use gstreamer_rtsp_server::prelude::*;
+
+struct Options {
+    port: u16,
+    width: u32,
+    height: u32,
+    fps: u32,
+    kbps: u32,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut options = Options {
+        port: 0,
+        width: 1280,
+        height: 720,
+        fps: 25,
+        kbps: 2000,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--port" => options.port = value.parse()?,
+            "--fps" => options.fps = value.parse()?,
+            "--kbps" => options.kbps = value.parse()?,
+            "--size" => {
+                let (w, h) = value
+                    .split_once('x')
+                    .ok_or_else(|| anyhow::anyhow!("--size is WIDTHxHEIGHT, e.g. 1920x1080"))?;
+                options.width = w.parse()?;
+                options.height = h.parse()?;
+            }
+            other => anyhow::bail!("unknown option {other}; see the file's header for usage"),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> anyhow::Result<()> {
+    let options = options()?;
+    gst::init()?;
+    let server = rtsp::RTSPServer::new();
+    server.set_address("127.0.0.1");
+    server.set_service(&options.port.to_string());
+    let mounts = server
+        .mount_points()
+        .ok_or_else(|| anyhow::anyhow!("the RTSP server has no mount points"))?;
+    let factory = rtsp::RTSPMediaFactory::new();
+    // One encoder shared by every client, as a camera has; a key frame every second.
+    factory.set_launch(&format!(
+        "( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 \
+           ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} \
+           ! rtph264pay name=pay0 pt=96 config-interval=1 )",
+        w = options.width,
+        h = options.height,
+        fps = options.fps,
+        kbps = options.kbps,
+    ));
+    factory.set_shared(true);
+    mounts.add_factory("/cam", factory);
+    let _source = server.attach(None)?;
+    println!("rtsp://127.0.0.1:{}/cam", server.bound_port());
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    gst::glib::MainLoop::new(None, false).run();
+    Ok(())
+}

@@ -12,6 +12,8 @@ packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools gstreamer1.0-plugins-base-apps
   # the RTSP server library, for the loopback IP camera the tests record from
   libgstrtspserver-1.0-dev
+  # textoverlay and clockoverlay (Pango) for the composite view's caption and clock
+  gstreamer1.0-x
   # Slint: fonts and keyboard for the kiosk; CJK glyphs; a virtual display for window tests
   libfontconfig-dev libxkbcommon-dev fonts-noto-cjk xvfb
 )

@@ -91,7 +91,7 @@ fn start_to_first_byte(runs: usize) -> Vec<Duration> {
     for _ in 0..runs {
         let dir = tempfile::tempdir().expect("tempdir");
         let started = Instant::now();
-        let recorder = Recorder::build(&room(), dir.path(), 0).expect("build");
+        let recorder = Recorder::build(&room(), dir.path(), 0, "").expect("build");
         recorder.start().expect("start");
         while !first_byte_on_disk(dir.path()) {
             assert!(
@@ -111,7 +111,7 @@ fn start_to_first_byte(runs: usize) -> Vec<Duration> {
 fn record_in_process(seconds: u64) -> Duration {
     let dir = tempfile::tempdir().expect("tempdir");
     let before = cpu(libc::RUSAGE_SELF);
-    let recorder = Recorder::build(&room(), dir.path(), 0).expect("build");
+    let recorder = Recorder::build(&room(), dir.path(), 0, "").expect("build");
     recorder.start().expect("start");
     std::thread::sleep(Duration::from_secs(seconds));
     recorder.send_eos();
@@ -247,7 +247,7 @@ fn rtsp_passthrough_share(url: &str, streams: usize, seconds: u64) -> f64 {
         })
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");
-    let recorder = Recorder::build(&room, dir.path(), 0).expect("build");
+    let recorder = Recorder::build(&room, dir.path(), 0, "").expect("build");
     recorder.start().expect("start");
     std::thread::sleep(Duration::from_secs(2));
     let before = cpu(libc::RUSAGE_SELF);

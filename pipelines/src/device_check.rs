@@ -19,7 +19,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 pub fn check_camera(camera: &CameraSpec) -> Result<String, PipelineError> {
     crate::init()?;
     let pipeline = gst::Pipeline::with_name(&format!("liuhen-check-{}", camera.id));
-    let last = sources::camera(&pipeline, camera)?;
+    let last = sources::camera(&pipeline, camera, false)?;
     let (caps, _) = run_until_data(&pipeline, &last, &camera.id, false)?;
     Ok(caps)
 }
@@ -29,7 +29,7 @@ pub fn check_camera(camera: &CameraSpec) -> Result<String, PipelineError> {
 pub fn check_microphone(mic: &MicrophoneSpec) -> Result<(String, f64), PipelineError> {
     crate::init()?;
     let pipeline = gst::Pipeline::with_name(&format!("liuhen-check-{}", mic.id));
-    let last = sources::microphone(&pipeline, mic)?;
+    let last = sources::microphone(&pipeline, mic, false)?;
     let (caps, peak) = run_until_data(&pipeline, &last, &mic.id, true)?;
     Ok((caps, peak.unwrap_or(f64::MIN)))
 }

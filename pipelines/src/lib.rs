@@ -8,6 +8,7 @@
 //! through the same chain a recording uses.
 
 mod chain;
+mod composite;
 mod device_check;
 mod error;
 mod manifest;
@@ -17,6 +18,7 @@ mod segment;
 mod sources;
 
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
+pub use composite::COMPOSITE_TRACK;
 pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::PipelineError;
+use crate::composite::{self, COMPOSITE_TRACK};
 use crate::sources::{self, make};
 
 /// One series of segment files.
@@ -250,9 +251,15 @@ fn without_credentials(url: &str) -> String {
 
 impl Recorder {
     /// Builds the pipelines for `room`, writing into `dir` (which must exist). Segment numbers
-    /// start at `first_seq`, so that a resumed session never overwrites an earlier file.
+    /// start at `first_seq`, so that a resumed session never overwrites an earlier file. The
+    /// `caption` (room, agency, case number) is written over the composite view, if any.
     #[must_use = "a recorder does nothing until it is started"]
-    pub fn build(room: &RoomSpec, dir: &Path, first_seq: i32) -> Result<Self, PipelineError> {
+    pub fn build(
+        room: &RoomSpec,
+        dir: &Path,
+        first_seq: i32,
+        caption: &str,
+    ) -> Result<Self, PipelineError> {
         crate::init()?;
         let first_seq = i64::from(first_seq);
         let local = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
@@ -263,7 +270,11 @@ impl Recorder {
 
         for cam in room.cameras.iter().filter(|c| !is_network(c)) {
             let split = segment_sink(&local, &cam.id, dir, segment_ns, first_seq)?;
-            let encoded = sources::camera(&local, cam)?;
+            let in_composite = room
+                .composite
+                .as_ref()
+                .is_some_and(|c| c.cameras.contains(&cam.id));
+            let encoded = sources::camera(&local, cam, in_composite)?;
             link_to(&encoded, &split, "video")?;
             sinks.insert(split.name().to_string(), cam.id.clone());
             tracks.push(Track {
@@ -292,12 +303,26 @@ impl Recorder {
                 }
             };
             for mic in &room.microphones {
-                let encoded = sources::microphone(&local, mic)?;
+                let encoded = sources::microphone(&local, mic, room.composite.is_some())?;
                 link_to(&encoded, &split, "audio_%u")?;
             }
             if let Some(track) = tracks.iter_mut().find(|t| t.id == track_id) {
                 track.microphones = room.microphones.iter().map(|m| m.id.clone()).collect();
             }
+        }
+        if let Some(spec) = &room.composite {
+            let (video, audio) = composite::build(&local, room, spec, caption)?;
+            let split = segment_sink(&local, COMPOSITE_TRACK, dir, segment_ns, first_seq)?;
+            link_to(&video, &split, "video")?;
+            if let Some(audio) = audio {
+                link_to(&audio, &split, "audio_%u")?;
+            }
+            sinks.insert(split.name().to_string(), COMPOSITE_TRACK.to_string());
+            tracks.push(Track {
+                id: COMPOSITE_TRACK.to_string(),
+                camera: None,
+                microphones: room.microphones.iter().map(|m| m.id.clone()).collect(),
+            });
         }
         let mut network = Vec::new();
         for cam in room.cameras.iter().filter(is_network) {
@@ -336,6 +361,12 @@ impl Recorder {
                 "id": m.id, "profile": m.profile_id, "device": m.device,
                 "rate": m.profile.rate, "channels": m.profile.channels,
             })).collect::<Vec<_>>(),
+            "composite": room.composite.as_ref().map(|c| serde_json::json!({
+                "cameras": c.cameras, "width": c.width, "height": c.height,
+                "framerate": c.framerate, "bitrate_kbps": c.bitrate_kbps,
+                "overlay": "room, agency and case number; date and time to the second",
+                "caption": caption,
+            })),
             "tracks": tracks.iter().map(|t| serde_json::json!({
                 "id": t.id, "camera": t.camera, "microphones": t.microphones,
             })).collect::<Vec<_>>(),
@@ -381,7 +412,15 @@ impl Recorder {
             .map(|c| u64::from(c.profile.bitrate_kbps))
             .sum();
         let audio_kbps = OPUS_KBPS * room.microphones.len() as u64;
-        (video_kbps + audio_kbps) * 1000 / 8 * 110 / 100
+        let composite_kbps = room.composite.as_ref().map_or(0, |c| {
+            u64::from(c.bitrate_kbps)
+                + if room.microphones.is_empty() {
+                    0
+                } else {
+                    OPUS_KBPS
+                }
+        });
+        (video_kbps + audio_kbps + composite_kbps) * 1000 / 8 * 110 / 100
     }
 
     pub fn tracks(&self) -> &[Track] {
@@ -501,7 +540,7 @@ impl Shared {
             self.segment_ns,
             cam.next_seq,
         )?;
-        let encoded = sources::camera(&pipeline, &cam.spec)?;
+        let encoded = sources::camera(&pipeline, &cam.spec, false)?;
         link_to(&encoded, &split, "video")?;
         forward_bus(
             &pipeline,

@@ -7,6 +7,7 @@ use gstreamer::prelude::*;
 use hardware_profiles::{CameraSource, CameraSpec, MicrophoneSource, MicrophoneSpec};
 
 use crate::PipelineError;
+use crate::composite::raw_tee_name;
 
 /// Opus is always encoded at 48 kHz, whatever the microphone captures.
 const OPUS_RATE: i32 = 48_000;
@@ -25,7 +26,7 @@ pub(crate) fn make(
         })
 }
 
-fn caps_filter(name: String, caps: gst::Caps) -> Result<gst::Element, PipelineError> {
+pub(crate) fn caps_filter(name: String, caps: gst::Caps) -> Result<gst::Element, PipelineError> {
     let filter = make("capsfilter", name, "fixing formats")?;
     filter.set_property("caps", &caps);
     Ok(filter)
@@ -33,7 +34,7 @@ fn caps_filter(name: String, caps: gst::Caps) -> Result<gst::Element, PipelineEr
 
 /// A queue bounded by time only (3 s), so that live sources of very different bitrates never
 /// block each other at the muxer.
-fn time_queue(id: &str) -> Result<gst::Element, PipelineError> {
+pub(crate) fn time_queue(id: &str) -> Result<gst::Element, PipelineError> {
     let queue = make("queue", format!("liuhen-{id}-queue"), "buffering")?;
     queue.set_property("max-size-time", 3_000_000_000u64);
     queue.set_property("max-size-bytes", 0u32);
@@ -42,7 +43,7 @@ fn time_queue(id: &str) -> Result<gst::Element, PipelineError> {
 }
 
 /// Adds the chain and links it; returns the last element, whose src pad gives encoded data.
-fn add_chain(
+pub(crate) fn add_chain(
     pipeline: &gst::Pipeline,
     chain: &[gst::Element],
 ) -> Result<gst::Element, PipelineError> {
@@ -56,11 +57,22 @@ fn add_chain(
         .ok_or_else(|| PipelineError::Build("empty element chain".into()))
 }
 
+/// A raw branch for the composite view: a tee after the device's format is fixed, then a
+/// queue so that the device's own encoder runs in a thread of its own.
+fn raw_branch(id: &str) -> Result<[gst::Element; 2], PipelineError> {
+    Ok([
+        make("tee", raw_tee_name(id), "the composite view's branch")?,
+        make("queue", format!("liuhen-{id}-rawqueue"), "buffering")?,
+    ])
+}
+
 /// camera ─ caps ─ videoconvert ─ x264enc ─ h264parse ─ queue ─▶ (muxer)
+/// With `raw_tee`, a tee after the caps feeds the composite view (see `composite`).
 /// An RTSP camera's stream is recorded as it comes: see [`network_camera`].
 pub(crate) fn camera(
     pipeline: &gst::Pipeline,
     cam: &CameraSpec,
+    raw_tee: bool,
 ) -> Result<gst::Element, PipelineError> {
     let id = &cam.id;
     let p = &cam.profile;
@@ -107,19 +119,18 @@ pub(crate) fn camera(
     encoder.set_property("key-int-max", (p.framerate / 2).max(1));
     let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
     let queue = time_queue(id)?;
-    add_chain(
-        pipeline,
-        &[
-            src,
-            convert,
-            scale,
-            rate,
-            caps_filter(format!("liuhen-{id}-caps"), caps)?,
-            encoder,
-            parse,
-            queue,
-        ],
-    )
+    let mut chain = vec![
+        src,
+        convert,
+        scale,
+        rate,
+        caps_filter(format!("liuhen-{id}-caps"), caps)?,
+    ];
+    if raw_tee {
+        chain.extend(raw_branch(id)?);
+    }
+    chain.extend([encoder, parse, queue]);
+    add_chain(pipeline, &chain)
 }
 
 /// How long the RTSP client buffers to put packets back in order, in ms: small, because a
@@ -173,9 +184,11 @@ pub(crate) fn level_element_mic(element: &str) -> Option<&str> {
 const LEVEL_INTERVAL_NS: u64 = 500_000_000;
 
 /// microphone ─ caps ─ audioconvert ─ audioresample ─ level ─ opusenc ─ queue ─▶ (muxer)
+/// With `raw_tee`, a tee after the level feeds the composite view's mix.
 pub(crate) fn microphone(
     pipeline: &gst::Pipeline,
     mic: &MicrophoneSpec,
+    raw_tee: bool,
 ) -> Result<gst::Element, PipelineError> {
     let id = &mic.id;
     let p = &mic.profile;
@@ -227,17 +240,20 @@ pub(crate) fn microphone(
     level.set_property("interval", LEVEL_INTERVAL_NS);
     let encoder = make("opusenc", format!("liuhen-{id}-enc"), "Opus encoding")?;
     let queue = time_queue(id)?;
-    add_chain(
-        pipeline,
-        &[
-            src,
-            caps_filter(format!("liuhen-{id}-caps"), capture)?,
-            convert,
-            resample,
-            level,
-            caps_filter(format!("liuhen-{id}-enccaps"), encode)?,
-            encoder,
-            queue,
-        ],
-    )
+    let mut chain = vec![
+        src,
+        caps_filter(format!("liuhen-{id}-caps"), capture)?,
+        convert,
+        resample,
+        level,
+    ];
+    if raw_tee {
+        chain.extend(raw_branch(id)?);
+    }
+    chain.extend([
+        caps_filter(format!("liuhen-{id}-enccaps"), encode)?,
+        encoder,
+        queue,
+    ]);
+    add_chain(pipeline, &chain)
 }

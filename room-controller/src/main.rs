@@ -74,6 +74,11 @@ enum Command {
         dir: PathBuf,
         #[arg(long, default_value_t = 0)]
         first_seq: i64,
+        /// The agency and case recorded, for the composite view's caption.
+        #[arg(long, default_value = "")]
+        agency: String,
+        #[arg(long, default_value = "")]
+        case: String,
     },
     /// Issues, lists and revokes the tokens that kiosks and clerks use with the API. Works on
     /// the site's records file directly, with or without a running controller.
@@ -244,8 +249,18 @@ async fn main() -> anyhow::Result<()> {
             room,
             dir,
             first_seq,
+            agency,
+            case,
         } => {
-            let code = room_controller::media_worker::run(&site, &room, dir, first_seq).await;
+            let job = room_controller::media_worker::WorkerJob {
+                site_file: &site,
+                room_id: &room,
+                dir: &dir,
+                first_seq,
+                agency_id: &agency,
+                case_number: &case,
+            };
+            let code = room_controller::media_worker::run(&job).await;
             std::process::exit(code);
         }
         Command::Token { site, action } => token(&Site::load(&site)?, action),

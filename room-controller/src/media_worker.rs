@@ -20,7 +20,7 @@
 use hardware_profiles::Site;
 use pipelines::{Recorder, RecorderEvent};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
@@ -65,6 +65,9 @@ pub struct WorkerJob<'a> {
     pub room_id: &'a str,
     pub dir: &'a Path,
     pub first_seq: i64,
+    /// What is recorded: shown in the composite view's caption.
+    pub agency_id: &'a str,
+    pub case_number: &'a str,
 }
 
 impl MediaWorker {
@@ -85,6 +88,10 @@ impl MediaWorker {
             .arg(job.dir)
             .arg("--first-seq")
             .arg(job.first_seq.to_string())
+            .arg("--agency")
+            .arg(job.agency_id)
+            .arg("--case")
+            .arg(job.case_number)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -201,7 +208,8 @@ fn describe(status: ExitStatus) -> String {
 }
 
 /// The worker's side: records one room into `dir` until told to stop or its stdin closes.
-pub async fn run(site_file: &Path, room_id: &str, dir: PathBuf, first_seq: i64) -> i32 {
+pub async fn run(job: &WorkerJob<'_>) -> i32 {
+    let (site_file, room_id, dir) = (job.site_file, job.room_id, job.dir);
     let emit = |message: &WorkerMessage| {
         use std::io::Write;
         let Ok(line) = serde_json::to_string(message) else {
@@ -229,8 +237,14 @@ pub async fn run(site_file: &Path, room_id: &str, dir: PathBuf, first_seq: i64) 
             format!("{} has no room {room_id}", site_file.display()),
         );
     };
-    let seq = i32::try_from(first_seq).unwrap_or(i32::MAX);
-    let recorder = match Recorder::build(room, &dir, seq) {
+    let seq = i32::try_from(job.first_seq).unwrap_or(i32::MAX);
+    let agency = site
+        .agencies
+        .iter()
+        .find(|a| a.id == job.agency_id)
+        .map_or(job.agency_id, |a| a.name.as_str());
+    let caption = format!("{} · {agency} · {}", room.name, job.case_number);
+    let recorder = match Recorder::build(room, dir, seq, &caption) {
         Ok(recorder) => recorder,
         Err(err) => return fail("pipeline", err.to_string()),
     };

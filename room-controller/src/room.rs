@@ -242,7 +242,7 @@ impl Worker {
             source,
         })?;
 
-        let (worker, recorded_with) = self.launch(&dir, 0).await?;
+        let (worker, recorded_with) = self.launch(&dir, 0, &agency_id, &case_number).await?;
         let room_id = self.room.id.clone();
         let session_id = self
             .db
@@ -290,7 +290,9 @@ impl Worker {
             .map(|s| s.seq)
             .max()
             .map_or(0, |last| last + 1);
-        let (worker, _) = self.launch(&dir, next_seq).await?;
+        let (worker, _) = self
+            .launch(&dir, next_seq, &view.agency_id, &view.case_number)
+            .await?;
         // A pause is the last "paused" event; an interruption ended the session for a while.
         let stopped_at = match view.state {
             SessionState::Paused => view
@@ -323,12 +325,16 @@ impl Worker {
         &self,
         dir: &Path,
         first_seq: i64,
+        agency_id: &str,
+        case_number: &str,
     ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
         let mut worker = MediaWorker::spawn(&WorkerJob {
             site_file: &self.site_file,
             room_id: &self.room.id,
             dir,
             first_seq,
+            agency_id,
+            case_number,
         })?;
         let reason = match tokio::time::timeout(START_TIMEOUT, worker.next()).await {
             Ok(Some(WorkerEvent::Message(WorkerMessage::Built { description }))) => {

@@ -64,6 +64,13 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The worker of room `id`.
+    fn room(&self, id: &str) -> Result<&RoomHandle, ControllerError> {
+        self.rooms
+            .get(id)
+            .ok_or_else(|| ControllerError::UnknownRoom(id.to_string()))
+    }
+
     /// Adds what only the running controller and the site file know (the light, the sources,
     /// whether pausing is allowed) to a stored room view.
     fn live(&self, mut room: RoomView) -> RoomView {
@@ -289,10 +296,7 @@ async fn start_session(
             format!("your token acts for agency {agency_id}, not {asked}"),
         ));
     }
-    let handle = state
-        .rooms
-        .get(&room)
-        .ok_or_else(|| ControllerError::UnknownRoom(room.clone()))?;
+    let handle = state.room(&room)?;
     let (agency, number) = (agency_id.clone(), case_number.clone());
     let party = request.party.clone();
     state
@@ -337,10 +341,7 @@ async fn stop_session(
     Path(id): Path<i64>,
 ) -> Answer<SessionView> {
     let view = caller.session_access(&state, id, "stop").await?;
-    let handle = state
-        .rooms
-        .get(&view.room_id)
-        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    let handle = state.room(&view.room_id)?;
     handle.stop(id).await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
@@ -391,10 +392,7 @@ async fn pause_session(
     Path(id): Path<i64>,
 ) -> Answer<SessionView> {
     let view = caller.session_access(&state, id, "pause").await?;
-    let handle = state
-        .rooms
-        .get(&view.room_id)
-        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    let handle = state.room(&view.room_id)?;
     handle.pause(id, caller.0.who().to_string()).await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
@@ -413,10 +411,7 @@ async fn resume_session(
     Path(id): Path<i64>,
 ) -> Answer<SessionView> {
     let view = caller.session_access(&state, id, "resume").await?;
-    let handle = state
-        .rooms
-        .get(&view.room_id)
-        .ok_or_else(|| ControllerError::UnknownRoom(view.room_id.clone()))?;
+    let handle = state.room(&view.room_id)?;
     handle.resume(id).await?;
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }

@@ -257,11 +257,10 @@ impl Recorder {
     pub fn build(
         room: &RoomSpec,
         dir: &Path,
-        first_seq: i32,
+        first_seq: i64,
         caption: &str,
     ) -> Result<Self, PipelineError> {
         crate::init()?;
-        let first_seq = i64::from(first_seq);
         let local = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
         let mut tracks = Vec::new();
         let mut sinks = HashMap::new();

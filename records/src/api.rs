@@ -67,7 +67,7 @@ impl SessionState {
     /// A session in one of these states holds its room: nobody else may start one there until
     /// it is stopped (or, when paused or interrupted, resumed and stopped).
     pub fn holds_room(self) -> bool {
-        self.is_active() || matches!(self, Self::Paused | Self::Interrupted)
+        Self::HOLDING_ROOM.contains(&self)
     }
 
     /// The states that hold a room, for SQL: `state IN (…)`.

@@ -237,14 +237,13 @@ pub async fn run(job: &WorkerJob<'_>) -> i32 {
             format!("{} has no room {room_id}", site_file.display()),
         );
     };
-    let seq = i32::try_from(job.first_seq).unwrap_or(i32::MAX);
     let agency = site
         .agencies
         .iter()
         .find(|a| a.id == job.agency_id)
         .map_or(job.agency_id, |a| a.name.as_str());
     let caption = format!("{} · {agency} · {}", room.name, job.case_number);
-    let recorder = match Recorder::build(room, dir, seq, &caption) {
+    let recorder = match Recorder::build(room, dir, job.first_seq, &caption) {
         Ok(recorder) => recorder,
         Err(err) => return fail("pipeline", err.to_string()),
     };

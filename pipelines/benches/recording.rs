@@ -4,7 +4,7 @@
 //! - CPU seconds of a 720p room recording (one camera, one microphone) in Liuhen, and of the
 //!   same pipeline run by `gst-launch-1.0`;
 //! - `verify` throughput against `sha256sum` on the same files;
-//! - the CPU share of recording 1, 4, 8 and 16 RTSP 1080p H.264 streams without re-encoding
+//! - the CPU share of recording 1, 4, 8, 16, 32 and 64 RTSP 1080p H.264 streams without re-encoding
 //!   (from the `rtsp-test-server` example on loopback), and how many stay under 80 % of the
 //!   machine.
 //!
@@ -317,7 +317,7 @@ fn main() {
     let (mut server, url) = rtsp_camera();
     let mut under = 0;
     let mut last = (0, 0.0);
-    for streams in [1, 4, 8, 16] {
+    for streams in [1, 4, 8, 16, 32, 64] {
         let share = rtsp_passthrough_share(&url, streams, 10);
         println!(
             "RTSP 1080p25 H.264 4 Mbit/s passthrough, {streams} stream(s): {share:.1} % of the machine"

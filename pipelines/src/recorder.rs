@@ -817,6 +817,47 @@ pub(crate) fn level_event(msg: &gst::Message) -> Option<RecorderEvent> {
 mod tests {
     use super::*;
 
+    /// Nothing (a bus handler, a queued message) keeps a finished recording's pipeline alive.
+    #[test]
+    fn a_finished_recorder_frees_its_pipeline() {
+        use hardware_profiles::*;
+        let room = RoomSpec {
+            id: "leak".into(),
+            name: "leak".into(),
+            kind: RoomKind::Interview,
+            agencies: vec!["a".into()],
+            segment_seconds: 1,
+            pause_allowed: false,
+            composite: None,
+            cameras: vec![CameraSpec {
+                id: "cam1".into(),
+                profile_id: "t".into(),
+                profile: CameraProfile {
+                    source: CameraSource::TestPattern,
+                    width: 160,
+                    height: 120,
+                    framerate: 10,
+                    bitrate_kbps: 100,
+                },
+                device: None,
+            }],
+            microphones: vec![],
+            indicator: None,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Recorder::build(&room, dir.path(), 0, "").unwrap();
+        let weak = recorder.shared.local.downgrade();
+        recorder.start().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        recorder.send_eos();
+        assert!(recorder.wait_for_end(Duration::from_secs(5)));
+        drop(recorder);
+        assert!(
+            weak.upgrade().is_none(),
+            "the pipeline outlived its recorder"
+        );
+    }
+
     #[test]
     fn segment_numbers_come_from_file_names() {
         assert_eq!(seq_of(Path::new("/m/cam-front-00012.mkv")), Some(12));

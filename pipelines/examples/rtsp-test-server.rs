@@ -2,7 +2,7 @@
 //! cameras in hearing rooms do, using GStreamer's RTSP server library.
 //!
 //! `cargo run -p pipelines --example rtsp-test-server -- [--port N] [--size WxH] [--fps N]
-//! [--kbps N]` prints `rtsp://127.0.0.1:PORT/cam` on its first line once it accepts connections,
+//! [--kbps N] [--codec h264|h265]` prints `rtsp://127.0.0.1:PORT/cam` on its first line once it accepts connections,
 //! and serves until killed. Port 0 (the default) picks a free port; pass the same port again to
 //! bring a "camera" back after a test cut it off.
 
@@ -16,6 +16,8 @@ struct Options {
     height: u32,
     fps: u32,
     kbps: u32,
+    /// "h264", or "h265" to play a camera set to a codec Liuhen does not record.
+    codec: String,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -25,6 +27,7 @@ fn options() -> anyhow::Result<Options> {
         height: 720,
         fps: 25,
         kbps: 2000,
+        codec: "h264".into(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -35,6 +38,7 @@ fn options() -> anyhow::Result<Options> {
             "--port" => options.port = value.parse()?,
             "--fps" => options.fps = value.parse()?,
             "--kbps" => options.kbps = value.parse()?,
+            "--codec" => options.codec = value,
             "--size" => {
                 let (w, h) = value
                     .split_once('x')
@@ -58,15 +62,22 @@ fn main() -> anyhow::Result<()> {
         .mount_points()
         .ok_or_else(|| anyhow::anyhow!("the RTSP server has no mount points"))?;
     let factory = rtsp::RTSPMediaFactory::new();
+    let (fps, kbps) = (options.fps, options.kbps);
+    let encode = match options.codec.as_str() {
+        "h264" => format!(
+            "x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} ! rtph264pay"
+        ),
+        "h265" => format!(
+            "x265enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} ! rtph265pay"
+        ),
+        other => anyhow::bail!("--codec is h264 or h265, not {other}"),
+    };
     // One encoder shared by every client, as a camera has; a key frame every second.
     factory.set_launch(&format!(
         "( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 \
-           ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} \
-           ! rtph264pay name=pay0 pt=96 config-interval=1 )",
+           ! {encode} name=pay0 pt=96 config-interval=1 )",
         w = options.width,
         h = options.height,
-        fps = options.fps,
-        kbps = options.kbps,
     ));
     factory.set_shared(true);
     mounts.add_factory("/cam", factory);

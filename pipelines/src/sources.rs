@@ -136,6 +136,8 @@ pub(crate) fn camera(
 /// How long the RTSP client buffers to put packets back in order, in ms: small, because a
 /// killed recorder loses what is buffered.
 const RTSP_LATENCY_MS: u32 = 200;
+/// An IP camera that sends nothing for this long is lost (and reconnected).
+const RTSP_SILENCE_MS: i32 = 5_000;
 
 /// rtspsrc ─ rtph264depay ─ h264parse ─ queue ─▶ (muxer): the camera's own H.264, not
 /// re-encoded. RTSP over TCP, because a lost UDP packet is a broken picture in the record.
@@ -153,25 +155,48 @@ fn network_camera(
         format!("liuhen-{id}-depay"),
         "H.264 from RTSP",
     )?;
+    // A camera that hangs keeps its connection open and sends nothing: without a watchdog its
+    // track would stop without anyone knowing.
+    let watchdog = make(
+        "watchdog",
+        format!("liuhen-{id}-watchdog"),
+        "noticing an IP camera that stops sending",
+    )?;
+    watchdog.set_property("timeout", RTSP_SILENCE_MS);
     let parse = make("h264parse", format!("liuhen-{id}-parse"), "H.264 parsing")?;
     let queue = time_queue(id)?;
     pipeline
         .add(&src)
         .map_err(|err| PipelineError::Build(err.to_string()))?;
-    let last = add_chain(pipeline, &[depay.clone(), parse, queue])?;
+    let last = add_chain(pipeline, &[depay.clone(), watchdog, parse, queue])?;
     // rtspsrc makes its pads once the camera has said what it sends: link the H.264 video one.
     let depay_sink = depay
         .static_pad("sink")
         .ok_or_else(|| PipelineError::Build("rtph264depay without a sink pad".into()))?;
-    src.connect_pad_added(move |_, pad| {
-        let is_h264 = pad.current_caps().is_some_and(|caps| {
-            caps.structure(0).is_some_and(|s| {
-                s.get::<&str>("media").ok() == Some("video")
-                    && s.get::<&str>("encoding-name").ok() == Some("H264")
-            })
-        });
-        if is_h264 && !depay_sink.is_linked() {
-            let _ = pad.link(&depay_sink);
+    let camera = id.clone();
+    src.connect_pad_added(move |src, pad| {
+        let Some(caps) = pad.current_caps() else {
+            return;
+        };
+        let Some(s) = caps.structure(0) else {
+            return;
+        };
+        if s.get::<&str>("media").ok() != Some("video") {
+            return;
+        }
+        let encoding = s.get::<&str>("encoding-name").unwrap_or("?");
+        if encoding == "H264" {
+            if !depay_sink.is_linked() {
+                let _ = pad.link(&depay_sink);
+            }
+        } else {
+            gst::element_error!(
+                src,
+                gst::StreamError::WrongType,
+                (
+                    "camera {camera} sends {encoding} video; Liuhen records IP cameras as they send, and only H.264: set the camera's video encoding to H.264 in its web settings"
+                )
+            );
         }
     });
     Ok(last)

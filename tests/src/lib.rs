@@ -800,9 +800,21 @@ pub struct RtspCamera {
 impl RtspCamera {
     /// Starts a camera serving `size` ("1280x720") on `port` (0: any free port).
     pub fn start(port: u16, size: &str) -> anyhow::Result<Self> {
+        Self::start_with_codec(port, size, "h264")
+    }
+
+    /// A camera sending `codec` ("h264" or "h265").
+    pub fn start_with_codec(port: u16, size: &str, codec: &str) -> anyhow::Result<Self> {
         use std::io::BufRead;
         let mut child = Command::new(workspace_example("pipelines", "rtsp-test-server"))
-            .args(["--port", &port.to_string(), "--size", size])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--size",
+                size,
+                "--codec",
+                codec,
+            ])
             .stdout(std::process::Stdio::piped())
             .spawn()?;
         let stdout = child.stdout.take().context("the server's output")?;
@@ -815,6 +827,26 @@ impl RtspCamera {
             .and_then(|p| p.parse().ok())
             .with_context(|| format!("the server printed {url:?}, not its address"))?;
         Ok(Self { child, url, port })
+    }
+
+    /// Makes the camera hang: its connections stay open and it sends nothing, as a camera
+    /// whose firmware locks up does.
+    pub fn freeze(&self) {
+        self.signal(libc::SIGSTOP);
+    }
+
+    /// Lets a frozen camera go on.
+    pub fn thaw(&self) {
+        self.signal(libc::SIGCONT);
+    }
+
+    fn signal(&self, signal: i32) {
+        if let Ok(pid) = i32::try_from(self.child.id()) {
+            // SAFETY: kill(2) on our own child's pid, with a plain signal number.
+            unsafe {
+                libc::kill(pid, signal);
+            }
+        }
     }
 
     /// Cuts the camera off at once, as a pulled network cable or a power cut would.

@@ -167,3 +167,83 @@ async fn a_lost_rtsp_camera_is_a_gap_and_comes_back_while_the_rest_records_on() 
     let dir = site.media_root().join(&done.media_dir);
     assert_verifies(&dir, "a session with a lost and found camera");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_camera_that_hangs_without_closing_its_connection_is_lost_and_comes_back() {
+    let camera = RtspCamera::start(0, "640x360").expect("RTSP camera");
+    let site =
+        TestSite::with_devices(1, &local_camera_and_ip_camera(&camera.url), &[]).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+
+    let session = controller.start_session(&http, "询问〔2026〕9号").await;
+    tokio::time::sleep(Duration::from_millis(3000)).await;
+    // The connection stays open; only the pictures stop. Nothing but the silence tells.
+    camera.freeze();
+    let lost = controller
+        .wait_for_room(&http, "the hung camera shows as lost", |room| {
+            room.sources
+                .iter()
+                .any(|s| s.id == "ipcam" && s.state == SourceState::Lost)
+        })
+        .await;
+    let cam1 = lost.sources.iter().find(|s| s.id == "cam1").unwrap();
+    assert_eq!(cam1.state, SourceState::Ok, "the local camera records on");
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    camera.thaw();
+    controller
+        .wait_for_room(&http, "the camera records again", |room| {
+            room.sources
+                .iter()
+                .any(|s| s.id == "ipcam" && s.state == SourceState::Ok)
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let done = controller.stop_session(&http, session.id).await;
+    assert_eq!(done.state, SessionState::Finished);
+    assert!(
+        done.events
+            .iter()
+            .any(|e| e.kind == "gap" && e.detail.starts_with("ipcam")),
+        "{:?}",
+        done.events
+    );
+    assert_no_gap(&done.segments, "cam1");
+    let dir = site.media_root().join(&done.media_dir);
+    assert_verifies(&dir, "a session with a camera that hung");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_camera_set_to_h265_is_an_alarm_that_says_what_to_change() {
+    let camera = RtspCamera::start_with_codec(0, "640x360", "h265").expect("RTSP camera");
+    let site =
+        TestSite::with_devices(1, &local_camera_and_ip_camera(&camera.url), &[]).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+
+    let session = controller.start_session(&http, "询问〔2026〕10号").await;
+    let lost = controller
+        .wait_for_room(&http, "the H.265 camera shows as lost", |room| {
+            room.sources
+                .iter()
+                .any(|s| s.id == "ipcam" && s.state == SourceState::Lost)
+        })
+        .await;
+    let alarm = lost
+        .sources
+        .iter()
+        .find(|s| s.id == "ipcam")
+        .and_then(|s| s.alarm.clone())
+        .unwrap_or_default();
+    assert!(
+        alarm.contains("H265") && alarm.contains("set the camera's video encoding to H.264"),
+        "{alarm}"
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let done = controller.stop_session(&http, session.id).await;
+    assert_eq!(done.state, SessionState::Finished);
+    assert!(
+        done.segments.iter().any(|s| s.track == "cam1"),
+        "the local camera is recorded all the same"
+    );
+}

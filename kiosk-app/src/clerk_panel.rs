@@ -318,6 +318,19 @@ fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
     }
 }
 
+/// "录制中 · 第3段 · 2.1 Mbit/s": the file being written and the rate of the last one, which
+/// tell a clerk the camera really delivers.
+fn recording_progress(source: &SourceStatus) -> String {
+    let mut text = "录制中".to_string();
+    if let Some(seq) = source.segment {
+        text.push_str(&format!(" · 第{}段", seq + 1));
+    }
+    if let Some(kbps) = source.bitrate_kbps {
+        text.push_str(&format!(" · {:.1} Mbit/s", f64::from(kbps) / 1000.0));
+    }
+    text
+}
+
 /// One camera or microphone as the clerk sees it: its state in words and, for a microphone
 /// while recording, a level meter (-60 dBFS empty, 0 dBFS full).
 fn device_line(source: &SourceStatus) -> DeviceLine {
@@ -329,7 +342,7 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
         (SourceState::Idle, _) => "待机".to_string(),
         (SourceState::Silent, _) => "无声 silent".to_string(),
         (SourceState::Ok, Some(db)) => format!("{db:.0} dB"),
-        (SourceState::Ok, None) => "录制中".to_string(),
+        (SourceState::Ok, None) => recording_progress(source),
         (SourceState::Lost, _) => "重连中 reconnecting".to_string(),
     };
     let level = source
@@ -341,5 +354,35 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
         ok: !matches!(source.state, SourceState::Silent | SourceState::Lost),
         meter: source.kind == SourceKind::Microphone && source.state != SourceState::Idle,
         level,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use records::api::SourceKind;
+
+    #[test]
+    fn a_recording_camera_shows_its_file_number_and_rate() {
+        let mut camera = SourceStatus {
+            id: "cam1".into(),
+            kind: SourceKind::Camera,
+            profile: "test-pattern".into(),
+            state: SourceState::Ok,
+            level_db: None,
+            alarm: None,
+            track: Some("cam1".into()),
+            segment: None,
+            recorded_bytes: 0,
+            bitrate_kbps: None,
+        };
+        assert_eq!(
+            device_line(&camera).state,
+            "录制中",
+            "before its first file"
+        );
+        camera.segment = Some(2);
+        camera.bitrate_kbps = Some(2140);
+        assert_eq!(device_line(&camera).state, "录制中 · 第3段 · 2.1 Mbit/s");
     }
 }

@@ -23,7 +23,7 @@ pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};
 pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};
-pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, segment_name};
+pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks, segment_name};
 pub use segment::{HashedFile, hash_file};
 
 /// Initialises GStreamer once per process; later calls are cheap.

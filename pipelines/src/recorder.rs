@@ -238,6 +238,46 @@ fn link_to(from: &gst::Element, split: &gst::Element, pad: &str) -> Result<(), P
     Ok(())
 }
 
+/// The tracks a recording of `room` writes, in order: each local camera (the first one with
+/// every microphone, or the microphones alone, named after the first, when there is no local
+/// camera), the composite view, then each network camera.
+pub fn plan_tracks(room: &RoomSpec) -> Vec<Track> {
+    let is_network = |c: &&CameraSpec| c.profile.source == CameraSource::Rtsp;
+    let microphones: Vec<String> = room.microphones.iter().map(|m| m.id.clone()).collect();
+    let mut tracks: Vec<Track> = room
+        .cameras
+        .iter()
+        .filter(|c| !is_network(c))
+        .map(|c| Track {
+            id: c.id.clone(),
+            camera: Some(c.id.clone()),
+            microphones: Vec::new(),
+        })
+        .collect();
+    match (tracks.first_mut(), microphones.first()) {
+        (Some(first), _) => first.microphones = microphones.clone(),
+        (None, Some(first_mic)) => tracks.push(Track {
+            id: first_mic.clone(),
+            camera: None,
+            microphones: microphones.clone(),
+        }),
+        (None, None) => {}
+    }
+    if room.composite.is_some() {
+        tracks.push(Track {
+            id: COMPOSITE_TRACK.to_string(),
+            camera: None,
+            microphones,
+        });
+    }
+    tracks.extend(room.cameras.iter().filter(is_network).map(|c| Track {
+        id: c.id.clone(),
+        camera: Some(c.id.clone()),
+        microphones: Vec::new(),
+    }));
+    tracks
+}
+
 /// An RTSP address with any user and password taken out, for records and logs.
 fn without_credentials(url: &str) -> String {
     match url.split_once("://") {
@@ -262,7 +302,7 @@ impl Recorder {
     ) -> Result<Self, PipelineError> {
         crate::init()?;
         let local = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
-        let mut tracks = Vec::new();
+        let tracks = plan_tracks(room);
         let mut sinks = HashMap::new();
         let segment_ns = u64::from(room.segment_seconds) * 1_000_000_000;
         let is_network = |c: &&CameraSpec| c.profile.source == CameraSource::Rtsp;
@@ -276,37 +316,22 @@ impl Recorder {
             let encoded = sources::camera(&local, cam, in_composite)?;
             link_to(&encoded, &split, "video")?;
             sinks.insert(split.name().to_string(), cam.id.clone());
-            tracks.push(Track {
-                id: cam.id.clone(),
-                camera: Some(cam.id.clone()),
-                microphones: Vec::new(),
-            });
         }
-        if !room.microphones.is_empty() {
-            // With the first local camera, or on their own named after the first microphone.
-            let track_id = match tracks.first() {
-                Some(track) => track.id.clone(),
-                None => room.microphones[0].id.clone(),
-            };
-            let split = match local.by_name(&format!("liuhen-{track_id}-split")) {
+        if let Some(track) = tracks
+            .iter()
+            .find(|t| t.id != COMPOSITE_TRACK && !t.microphones.is_empty())
+        {
+            let split = match local.by_name(&format!("liuhen-{}-split", track.id)) {
                 Some(split) => split,
                 None => {
-                    let split = segment_sink(&local, &track_id, dir, segment_ns, first_seq)?;
-                    sinks.insert(split.name().to_string(), track_id.clone());
-                    tracks.push(Track {
-                        id: track_id.clone(),
-                        camera: None,
-                        microphones: Vec::new(),
-                    });
+                    let split = segment_sink(&local, &track.id, dir, segment_ns, first_seq)?;
+                    sinks.insert(split.name().to_string(), track.id.clone());
                     split
                 }
             };
             for mic in &room.microphones {
                 let encoded = sources::microphone(&local, mic, room.composite.is_some())?;
                 link_to(&encoded, &split, "audio_%u")?;
-            }
-            if let Some(track) = tracks.iter_mut().find(|t| t.id == track_id) {
-                track.microphones = room.microphones.iter().map(|m| m.id.clone()).collect();
             }
         }
         if let Some(spec) = &room.composite {
@@ -317,20 +342,10 @@ impl Recorder {
                 link_to(&audio, &split, "audio_%u")?;
             }
             sinks.insert(split.name().to_string(), COMPOSITE_TRACK.to_string());
-            tracks.push(Track {
-                id: COMPOSITE_TRACK.to_string(),
-                camera: None,
-                microphones: room.microphones.iter().map(|m| m.id.clone()).collect(),
-            });
         }
         let mut network = Vec::new();
         for cam in room.cameras.iter().filter(is_network) {
             sinks.insert(format!("liuhen-{}-split", cam.id), cam.id.clone());
-            tracks.push(Track {
-                id: cam.id.clone(),
-                camera: Some(cam.id.clone()),
-                microphones: Vec::new(),
-            });
             network.push(NetworkCamera {
                 spec: cam.clone(),
                 pipeline: None,

@@ -176,6 +176,19 @@ pub struct SourceStatus {
     pub level_db: Option<f64>,
     /// What is wrong, in words for the clerk, while it is.
     pub alarm: Option<String>,
+    /// The series of files this source is written into (a microphone shares its camera's).
+    #[serde(default)]
+    pub track: Option<String>,
+    /// While recording: the number of the segment file being written now.
+    #[serde(default)]
+    pub segment: Option<i64>,
+    /// While recording: bytes of this source's track written since the recording started (or
+    /// last resumed).
+    #[serde(default)]
+    pub recorded_bytes: u64,
+    /// While recording: the track's bitrate over its last finished segment.
+    #[serde(default)]
+    pub bitrate_kbps: Option<u32>,
 }
 
 /// What the room's light is told to show, and whether the light can be reached.

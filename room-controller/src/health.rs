@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use hardware_profiles::RoomSpec;
 use records::api::{SourceKind, SourceState, SourceStatus};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,11 +17,40 @@ const FLOOR_DB: f64 = -100.0;
 
 /// The API's read-only view of a room's sources.
 #[derive(Clone, Default)]
-pub struct HealthBoard(Arc<Mutex<Vec<SourceStatus>>>);
+pub struct HealthBoard(Arc<Mutex<Board>>);
+
+#[derive(Default)]
+struct Board {
+    sources: Vec<SourceStatus>,
+    /// Per track: the segment file being written, and the bytes of its finished ones.
+    open_files: HashMap<String, PathBuf>,
+    closed_bytes: HashMap<String, u64>,
+}
 
 impl HealthBoard {
+    /// The sources now, with the bytes written so far read from the open files.
     pub fn snapshot(&self) -> Vec<SourceStatus> {
-        self.0.lock().map(|s| s.clone()).unwrap_or_default()
+        let Ok(board) = self.0.lock() else {
+            return Vec::new();
+        };
+        let mut sources = board.sources.clone();
+        for source in &mut sources {
+            let Some(track) = &source.track else {
+                continue;
+            };
+            let open = board
+                .open_files
+                .get(track)
+                .and_then(|f| std::fs::metadata(f).ok())
+                .map_or(0, |m| m.len());
+            let closed = board.closed_bytes.get(track).copied().unwrap_or(0);
+            source.recorded_bytes = closed + open;
+        }
+        sources
+    }
+
+    fn lock(&self) -> Option<std::sync::MutexGuard<'_, Board>> {
+        self.0.lock().ok()
     }
 }
 
@@ -78,8 +108,8 @@ impl Health {
             self.quiet_since.remove(mic);
             Duration::ZERO
         };
-        let mut board = self.board.0.lock().ok()?;
-        let status = board.iter_mut().find(|s| s.id == mic)?;
+        let mut board = self.board.lock()?;
+        let status = board.sources.iter_mut().find(|s| s.id == mic)?;
         if status.state == SourceState::Idle {
             return None;
         }
@@ -108,8 +138,8 @@ impl Health {
 
     /// A network camera stopped sending at `now`; the recorder is reconnecting it.
     pub fn lost(&mut self, camera: &str, reason: &str, now: DateTime<Utc>) -> Option<HealthChange> {
-        let mut board = self.board.0.lock().ok()?;
-        let status = board.iter_mut().find(|s| s.id == camera)?;
+        let mut board = self.board.lock()?;
+        let status = board.sources.iter_mut().find(|s| s.id == camera)?;
         let alarm = format!(
             "摄像机 {camera} 信号中断，正在重新连接，其他设备照常录制 / camera {camera} was lost ({reason}); reconnecting, the other devices go on recording"
         );
@@ -122,10 +152,10 @@ impl Health {
     /// A lost camera sends again at `now`: the alarm clears and its gap is told.
     pub fn back(&mut self, camera: &str, now: DateTime<Utc>) -> Vec<HealthChange> {
         let since = self.lost_since.remove(camera);
-        let Ok(mut board) = self.board.0.lock() else {
+        let Some(mut board) = self.board.lock() else {
             return Vec::new();
         };
-        let Some(status) = board.iter_mut().find(|s| s.id == camera) else {
+        let Some(status) = board.sources.iter_mut().find(|s| s.id == camera) else {
             return Vec::new();
         };
         status.state = SourceState::Ok;
@@ -144,27 +174,80 @@ impl Health {
         changes
     }
 
+    /// A segment file of `track` was opened: its sources now write into segment `seq`.
+    pub fn segment_opened(&mut self, track: &str, seq: i64, file: &Path) {
+        let Some(mut board) = self.board.lock() else {
+            return;
+        };
+        board
+            .open_files
+            .insert(track.to_string(), file.to_path_buf());
+        for source in board.sources.iter_mut() {
+            if source.track.as_deref() == Some(track) {
+                source.segment = Some(seq);
+            }
+        }
+    }
+
+    /// A segment file of `track` was finished: `bytes` long, covering `duration`.
+    pub fn segment_closed(&mut self, track: &str, bytes: u64, duration: Duration) {
+        let Some(mut board) = self.board.lock() else {
+            return;
+        };
+        board.open_files.remove(track);
+        *board.closed_bytes.entry(track.to_string()).or_default() += bytes;
+        let millis = duration.as_millis();
+        let kbps =
+            (millis > 0).then(|| u32::try_from(u128::from(bytes) * 8 / millis).unwrap_or(u32::MAX));
+        for source in board.sources.iter_mut() {
+            if source.track.as_deref() == Some(track) {
+                source.bitrate_kbps = kbps;
+            }
+        }
+    }
+
     fn set_all(&mut self, state: SourceState) {
         self.quiet_since.clear();
         self.lost_since.clear();
-        let cameras = self.room.cameras.iter().map(|c| SourceStatus {
-            id: c.id.clone(),
-            kind: SourceKind::Camera,
-            profile: c.profile_id.clone(),
+        let tracks = pipelines::plan_tracks(&self.room);
+        let track_of = |source: &str| {
+            tracks
+                .iter()
+                .find(|t| {
+                    t.id != pipelines::COMPOSITE_TRACK
+                        && (t.camera.as_deref() == Some(source)
+                            || t.microphones.iter().any(|m| m == source))
+                })
+                .map(|t| t.id.clone())
+        };
+        let status = |id: &str, kind: SourceKind, profile: &str| SourceStatus {
+            id: id.to_string(),
+            kind,
+            profile: profile.to_string(),
             state,
             level_db: None,
             alarm: None,
-        });
-        let microphones = self.room.microphones.iter().map(|m| SourceStatus {
-            id: m.id.clone(),
-            kind: SourceKind::Microphone,
-            profile: m.profile_id.clone(),
-            state,
-            level_db: None,
-            alarm: None,
-        });
-        if let Ok(mut board) = self.board.0.lock() {
-            *board = cameras.chain(microphones).collect();
+            track: track_of(id),
+            segment: None,
+            recorded_bytes: 0,
+            bitrate_kbps: None,
+        };
+        let cameras = self
+            .room
+            .cameras
+            .iter()
+            .map(|c| status(&c.id, SourceKind::Camera, &c.profile_id));
+        let microphones = self
+            .room
+            .microphones
+            .iter()
+            .map(|m| status(&m.id, SourceKind::Microphone, &m.profile_id));
+        let sources = cameras.chain(microphones).collect();
+        if let Some(mut board) = self.board.lock() {
+            *board = Board {
+                sources,
+                ..Board::default()
+            };
         }
     }
 }

@@ -604,7 +604,9 @@ impl Worker {
             }
         };
         match event {
-            RecorderEvent::SegmentOpened { track, seq, .. } => {
+            RecorderEvent::SegmentOpened {
+                track, seq, file, ..
+            } => {
                 if !active.writing {
                     active.writing = true;
                     if let Err(err) = self
@@ -618,6 +620,7 @@ impl Worker {
                     self.health.recording();
                     info!(room = %self.room.id, session = session_id, "recording");
                 }
+                self.health.segment_opened(&track, seq, &file);
                 tracing::debug!(session = session_id, %track, seq, "segment opened");
             }
             RecorderEvent::SegmentClosed {
@@ -627,12 +630,16 @@ impl Worker {
                 start_ns,
                 end_ns,
             } => {
+                let duration_ns = end_ns.saturating_sub(start_ns);
+                let bytes = std::fs::metadata(&file).map_or(0, |m| m.len());
+                self.health
+                    .segment_closed(&track, bytes, Duration::from_nanos(duration_ns));
                 let seg = ClosedSegment {
                     track,
                     seq,
                     file,
                     start_ns,
-                    duration_ns: end_ns.saturating_sub(start_ns),
+                    duration_ns,
                     recovered: false,
                 };
                 if let Err(err) = segments::record(&self.db, session_id, seg).await {

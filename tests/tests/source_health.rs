@@ -77,3 +77,59 @@ async fn a_silent_microphone_raises_an_alarm_while_the_others_show_their_level()
             .all(|s| s.state == SourceState::Idle && s.alarm.is_none())
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn while_recording_each_source_shows_its_segment_bytes_and_bitrate() {
+    let site = TestSite::new(1).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+
+    let idle = controller.room(&http).await;
+    let cam = source(&idle.sources, "cam1");
+    assert_eq!((cam.segment, cam.recorded_bytes), (None, 0), "{cam:?}");
+
+    let session = controller.start_session(&http, "市监罚〔2026〕78号").await;
+    // With 1 s segments, the third file is open after two have finished.
+    let room = controller
+        .wait_for_room(&http, "the camera is in its third segment", |r| {
+            r.sources
+                .iter()
+                .any(|s| s.id == "cam1" && s.segment.is_some_and(|n| n >= 2))
+        })
+        .await;
+    let cam = source(&room.sources, "cam1");
+    let mic = source(&room.sources, "mic1");
+    assert_eq!(cam.track.as_deref(), Some("cam1"));
+    assert_eq!(
+        mic.track.as_deref(),
+        Some("cam1"),
+        "the mic is in the camera's files"
+    );
+    assert_eq!(mic.segment, cam.segment);
+    let kbps = cam
+        .bitrate_kbps
+        .expect("a bitrate once a segment has finished");
+    assert!(
+        (100..20_000).contains(&kbps),
+        "a test camera's bitrate is plausible: {kbps} kbit/s"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let later = controller.room(&http).await;
+    let later_cam = source(&later.sources, "cam1");
+    assert!(
+        later_cam.recorded_bytes > cam.recorded_bytes && later_cam.segment > cam.segment,
+        "bytes and segment numbers move on: {cam:?} then {later_cam:?}"
+    );
+    let done = controller.stop_session(&http, session.id).await;
+    let on_disk: i64 = done
+        .segments
+        .iter()
+        .filter(|s| s.track == "cam1")
+        .map(|s| s.size_bytes)
+        .sum();
+    assert!(
+        i64::try_from(later_cam.recorded_bytes).unwrap_or(i64::MAX) <= on_disk,
+        "shown bytes {} are at most what was written in the end, {on_disk}",
+        later_cam.recorded_bytes
+    );
+}

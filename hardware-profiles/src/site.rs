@@ -24,6 +24,9 @@ pub struct Site {
     pub records: PathBuf,
     /// The folder under which every session's media is written.
     pub media: PathBuf,
+    /// A second folder (another disk, or a mounted share) that receives a copy of every
+    /// finished segment and of each session's manifest, laid out as under `media`.
+    pub backup: Option<PathBuf>,
     /// Where the site API listens.
     pub listen: SocketAddr,
     /// A session starts only if the media disk holds at least this many minutes of it.
@@ -132,6 +135,7 @@ struct SiteSection {
     name: String,
     records: PathBuf,
     media: PathBuf,
+    backup: Option<PathBuf>,
     listen: Option<Spanned<String>>,
     /// An extra folder of device profiles, beside the built-in ones.
     profiles: Option<PathBuf>,
@@ -282,6 +286,21 @@ impl Checker<'_> {
                 }
             },
         };
+        let media = normalise(&base.join(&raw.site.media));
+        let backup = raw.site.backup.as_ref().map(|b| normalise(&base.join(b)));
+        if let Some(backup) = &backup
+            && (backup.starts_with(&media) || media.starts_with(backup))
+        {
+            return Err(ConfigError::new(
+                self.file,
+                None,
+                format!(
+                    "backup = \"{}\" overlaps media = \"{}\"; a backup copy is only worth having on another disk: point backup at a folder outside the media folder",
+                    backup.display(),
+                    media.display()
+                ),
+            ));
+        }
         if raw.agencies.is_empty() {
             return Err(ConfigError::new(
                 self.file,
@@ -320,7 +339,8 @@ impl Checker<'_> {
             file: self.file.to_path_buf(),
             name: raw.site.name,
             records: normalise(&base.join(raw.site.records)),
-            media: normalise(&base.join(raw.site.media)),
+            media,
+            backup,
             listen,
             min_free_minutes: raw
                 .site
@@ -618,6 +638,25 @@ port = "virtual"
         ))
         .expect("loads");
         assert!(site.rooms[0].pause_allowed);
+    }
+
+    #[test]
+    fn a_backup_folder_must_be_outside_the_media_folder() {
+        let site = load(GOOD).expect("loads");
+        assert_eq!(site.backup, None, "no backup unless asked for");
+        let with = |backup: &str| {
+            GOOD.replace(
+                "media = \"var/media\"",
+                &format!("media = \"var/media\"\nbackup = \"{backup}\""),
+            )
+        };
+        let site = load(&with("/mnt/backup/liuhen")).expect("loads");
+        assert_eq!(site.backup, Some(PathBuf::from("/mnt/backup/liuhen")));
+        let shown = error_of(&with("var/media/copy"));
+        assert!(
+            shown.contains("overlaps media") && shown.contains("another disk"),
+            "{shown}"
+        );
     }
 
     fn error_of(text: &str) -> String {

@@ -184,6 +184,7 @@ fn session_folder(dir: &Path, files: usize, mib: usize) -> u64 {
             sha256: hashed.sha256,
             link: link.clone(),
             recovered: false,
+            backup_sha256: None,
         });
         previous = link;
         total += hashed.size_bytes;

@@ -8,9 +8,13 @@
 //!   "chain": { "algorithm": "sha256", "genesis": "000…0", "rule": "…" },
 //!   "segments": [ { "file": "cam1-00000.mkv", "track": "cam1", "seq": 0, "start_ns": 0,
 //!                   "duration_ns": 2000000000, "size_bytes": 123, "sha256": "…", "link": "…",
-//!                   "recovered": false } ],
+//!                   "recovered": false, "backup_sha256": "…" } ],
 //!   "complete": true }
 //! ```
+//!
+//! `backup_sha256` is there only when the site keeps a backup copy: the hash of the copy as
+//! read back from the backup folder. That folder holds the same files and this same manifest,
+//! so `verify` checks either copy on its own.
 //!
 //! The chain rule is in [`crate::chain`]. The last link commits to the whole recording: keep it
 //! with the case file (or anywhere outside the folder) to make even a re-written manifest show.
@@ -66,6 +70,8 @@ pub struct ManifestSegment {
     pub sha256: String,
     pub link: String,
     pub recovered: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_sha256: Option<String>,
 }
 
 impl Manifest {

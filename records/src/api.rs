@@ -313,6 +313,10 @@ pub struct SegmentView {
     pub link: String,
     /// The recorder died while this segment was open; it was closed on recovery.
     pub recovered: bool,
+    /// SHA-256 of the copy in the site's backup folder, read back after writing; equal to
+    /// `sha256` when the copy is good. None without a backup copy.
+    #[serde(default)]
+    pub backup_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

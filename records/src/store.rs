@@ -55,6 +55,8 @@ pub struct NewSegment<'a> {
     pub sha256: &'a str,
     pub link: &'a str,
     pub recovered: bool,
+    /// SHA-256 of the backup copy as read back, if one was made.
+    pub backup_sha256: Option<&'a str>,
 }
 
 pub(crate) fn now() -> String {
@@ -282,8 +284,8 @@ impl Store {
     pub fn add_segment(&mut self, session_id: i64, seg: &NewSegment<'_>) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO segments (session_id, track, seq, file, size_bytes, start_ns, duration_ns,
-                                   sha256, link, recovered, closed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                   sha256, link, recovered, closed_at, backup_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 session_id,
                 seg.track,
@@ -295,7 +297,8 @@ impl Store {
                 seg.sha256,
                 seg.link,
                 seg.recovered,
-                now()
+                now(),
+                seg.backup_sha256
             ],
         )?;
         Ok(())
@@ -482,7 +485,8 @@ impl Store {
     /// The session's segments in chain order.
     pub fn segments(&self, session_id: i64) -> Result<Vec<SegmentView>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT track, seq, file, size_bytes, start_ns, duration_ns, sha256, link, recovered
+            "SELECT track, seq, file, size_bytes, start_ns, duration_ns, sha256, link, recovered,
+                    backup_sha256
              FROM segments WHERE session_id = ?1 ORDER BY id",
         )?;
         let rows = stmt
@@ -497,6 +501,7 @@ impl Store {
                     sha256: row.get(6)?,
                     link: row.get(7)?,
                     recovered: row.get(8)?,
+                    backup_sha256: row.get(9)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod client;
 pub mod db;
 pub mod disk;

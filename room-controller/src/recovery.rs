@@ -7,6 +7,7 @@ use records::api::SessionState;
 use tracing::{info, warn};
 
 use crate::ControllerError;
+use crate::backup::Storage;
 use crate::db::Db;
 use crate::room::session_dir;
 use crate::segments;
@@ -18,7 +19,8 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
     for session_id in unfinished {
         let view = db.call(move |store| store.session(session_id)).await?;
         let dir = session_dir(&site.media, &view.media_dir);
-        let kept = segments::record_leftovers(db, session_id, &dir)
+        let backup_dir = Storage::of(site).backup_of(&dir);
+        let kept = segments::record_leftovers(db, session_id, &dir, backup_dir.as_deref())
             .await
             .unwrap_or_else(|err| {
                 warn!(session = session_id, error = %err, "cannot record the segments left open");
@@ -31,7 +33,7 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
         );
         db.call(move |store| store.set_state(session_id, SessionState::Interrupted, Some(&note)))
             .await?;
-        segments::write_manifest(db, session_id, &dir).await?;
+        segments::write_manifest(db, session_id, &dir, backup_dir.as_deref()).await?;
         info!(session = session_id, room = %view.room_id, kept, "marked an interrupted session");
         rooms.push(view.room_id);
     }

@@ -30,6 +30,7 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use crate::ControllerError;
+use crate::backup::Storage;
 use crate::db::Db;
 use crate::disk::DiskPolicy;
 use crate::health::{Health, HealthBoard, HealthChange};
@@ -140,7 +141,7 @@ impl RoomHandle {
 pub fn spawn(
     room: Arc<RoomSpec>,
     site_file: PathBuf,
-    media_root: PathBuf,
+    storage: Storage,
     disk: DiskPolicy,
     db: Db,
     indicator: Option<Indicator>,
@@ -156,7 +157,7 @@ pub fn spawn(
         room,
         site_file,
         disk,
-        media_root,
+        storage,
         db,
         indicator,
         live,
@@ -175,6 +176,8 @@ struct Active {
     writing: bool,
     /// The low-disk alarm was raised for this session.
     disk_warned: bool,
+    /// The last segment's backup copy failed (its alarm is raised once, until one succeeds).
+    backup_failing: bool,
 }
 
 struct Worker {
@@ -182,7 +185,7 @@ struct Worker {
     /// The site file, for the media worker processes to read their room from.
     site_file: PathBuf,
     disk: DiskPolicy,
-    media_root: PathBuf,
+    storage: Storage,
     db: Db,
     indicator: Option<Indicator>,
     live: Live,
@@ -236,7 +239,7 @@ impl Worker {
         self.check_free_space()?;
         let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
         let media_dir = format!("{}/{stamp}", self.room.id);
-        let dir = self.media_root.join(&media_dir);
+        let dir = self.storage.media.join(&media_dir);
         std::fs::create_dir_all(&dir).map_err(|source| ControllerError::MediaFolder {
             path: dir.clone(),
             source,
@@ -283,7 +286,7 @@ impl Worker {
             }
         };
         self.check_free_space()?;
-        let dir = session_dir(&self.media_root, &view.media_dir);
+        let dir = session_dir(&self.storage.media, &view.media_dir);
         let next_seq = view
             .segments
             .iter()
@@ -375,6 +378,7 @@ impl Worker {
             dir,
             writing: false,
             disk_warned: false,
+            backup_failing: false,
         });
 
         let deadline = Instant::now() + START_TIMEOUT;
@@ -409,7 +413,7 @@ impl Worker {
             return;
         };
         let session_id = active.session_id;
-        let Ok(free) = crate::disk::free_bytes(&self.media_root) else {
+        let Ok(free) = crate::disk::free_bytes(&self.storage.media) else {
             return;
         };
         let per_second = Recorder::estimated_bytes_per_second(&self.room).max(1);
@@ -448,9 +452,9 @@ impl Worker {
 
     /// Refuses to start when the media disk cannot hold `min_free_minutes` of this room.
     fn check_free_space(&self) -> Result<(), ControllerError> {
-        let free = crate::disk::free_bytes(&self.media_root).map_err(|source| {
+        let free = crate::disk::free_bytes(&self.storage.media).map_err(|source| {
             ControllerError::MediaFolder {
-                path: self.media_root.clone(),
+                path: self.storage.media.clone(),
                 source,
             }
         })?;
@@ -459,7 +463,7 @@ impl Worker {
             * u64::from(self.disk.min_free_minutes);
         if free < needed {
             return Err(ControllerError::DiskFull {
-                path: self.media_root.clone(),
+                path: self.storage.media.clone(),
                 room: self.room.id.clone(),
                 free_mb: free >> 20,
                 needed_mb: needed >> 20,
@@ -479,7 +483,13 @@ impl Worker {
         let dir = self.end_recording(session_id).await?;
         self.set_state(session_id, SessionState::Finished, None)
             .await?;
-        segments::write_manifest(&self.db, session_id, &dir).await?;
+        segments::write_manifest(
+            &self.db,
+            session_id,
+            &dir,
+            self.storage.backup_of(&dir).as_deref(),
+        )
+        .await?;
         info!(room = %self.room.id, session = session_id, "session finished");
         Ok(())
     }
@@ -507,7 +517,13 @@ impl Worker {
         let note = format!("暂停录制 / paused by {by}");
         self.set_state(session_id, SessionState::Paused, Some(&note))
             .await?;
-        segments::write_manifest(&self.db, session_id, &dir).await?;
+        segments::write_manifest(
+            &self.db,
+            session_id,
+            &dir,
+            self.storage.backup_of(&dir).as_deref(),
+        )
+        .await?;
         info!(room = %self.room.id, session = session_id, "session paused");
         Ok(())
     }
@@ -546,7 +562,13 @@ impl Worker {
             warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
         }
         // Anything the pipeline did not report closed (a source that never ended) is kept too.
-        segments::record_leftovers(&self.db, session_id, &active.dir).await?;
+        segments::record_leftovers(
+            &self.db,
+            session_id,
+            &active.dir,
+            self.storage.backup_of(&active.dir).as_deref(),
+        )
+        .await?;
         self.light(Light::Off);
         self.health.idle();
         Ok(active.dir)
@@ -577,8 +599,14 @@ impl Worker {
             .await?;
         self.light(Light::Off);
         self.live.room_changed(&self.room.id);
-        let dir = session_dir(&self.media_root, &view.media_dir);
-        segments::write_manifest(&self.db, session_id, &dir).await?;
+        let dir = session_dir(&self.storage.media, &view.media_dir);
+        segments::write_manifest(
+            &self.db,
+            session_id,
+            &dir,
+            self.storage.backup_of(&dir).as_deref(),
+        )
+        .await?;
         info!(room = %self.room.id, session = session_id, "session closed as it was, without resuming");
         Ok(())
     }
@@ -642,8 +670,12 @@ impl Worker {
                     duration_ns,
                     recovered: false,
                 };
-                if let Err(err) = segments::record(&self.db, session_id, seg).await {
-                    error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
+                let backup_dir = self.storage.backup_of(&active.dir);
+                match segments::record(&self.db, session_id, seg, backup_dir.as_deref()).await {
+                    Ok(backup_problem) => self.backup_outcome(session_id, backup_problem).await,
+                    Err(err) => {
+                        error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
+                    }
                 }
             }
             RecorderEvent::Level {
@@ -684,7 +716,14 @@ impl Worker {
         let _ = self
             .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
-        if let Err(err) = segments::write_manifest(&self.db, session_id, &dir).await {
+        if let Err(err) = segments::write_manifest(
+            &self.db,
+            session_id,
+            &dir,
+            self.storage.backup_of(&dir).as_deref(),
+        )
+        .await
+        {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }
@@ -695,7 +734,14 @@ impl Worker {
         let active = self.active.take()?;
         let session_id = active.session_id;
         active.worker.shutdown().await;
-        if let Err(err) = segments::record_leftovers(&self.db, session_id, &active.dir).await {
+        if let Err(err) = segments::record_leftovers(
+            &self.db,
+            session_id,
+            &active.dir,
+            self.storage.backup_of(&active.dir).as_deref(),
+        )
+        .await
+        {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
         self.light(Light::Fault);
@@ -726,7 +772,14 @@ impl Worker {
             error!(session = session_id, error = %err, "cannot record the interruption");
         }
         self.live.room_changed(&self.room.id);
-        if let Err(err) = segments::write_manifest(&self.db, session_id, &dir).await {
+        if let Err(err) = segments::write_manifest(
+            &self.db,
+            session_id,
+            &dir,
+            self.storage.backup_of(&dir).as_deref(),
+        )
+        .await
+        {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }
@@ -752,13 +805,38 @@ impl Worker {
             HealthChange::Cleared(text) => ("source-ok", text),
             HealthChange::Gap(text) => ("gap", text),
         };
+        self.note(session_id, kind, detail).await;
+    }
+
+    /// Raises the backup alarm when copies start failing (shown to the clerk as an alarm) and
+    /// notes when they work again; one event per change, not one per segment.
+    async fn backup_outcome(&mut self, session_id: i64, problem: Option<String>) {
+        let Some(active) = self.active.as_mut() else {
+            return;
+        };
+        let failing = problem.is_some();
+        if failing == active.backup_failing {
+            return;
+        }
+        active.backup_failing = failing;
+        match problem {
+            Some(problem) => self.note(session_id, "alarm", problem).await,
+            None => {
+                let detail = "备份副本恢复写入 / backup copies are written again".to_string();
+                self.note(session_id, "backup-ok", detail).await;
+            }
+        }
+    }
+
+    /// Adds an event of `kind` to the session, logs it and tells the displays.
+    async fn note(&self, session_id: i64, kind: &'static str, detail: String) {
         warn!(room = %self.room.id, session = session_id, %detail, "{kind}");
         if let Err(err) = self
             .db
             .call(move |s| s.add_event(session_id, kind, &detail))
             .await
         {
-            error!(session = session_id, error = %err, "cannot record a source alarm");
+            error!(session = session_id, error = %err, "cannot record the {kind} event");
         }
         self.live.room_changed(&self.room.id);
     }

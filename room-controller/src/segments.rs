@@ -20,14 +20,38 @@ pub struct ClosedSegment {
     pub recovered: bool,
 }
 
-/// Hashes the file and appends it to the session's chain in the records.
-pub async fn record(db: &Db, session_id: i64, seg: ClosedSegment) -> Result<(), ControllerError> {
+/// Hashes the file, copies it to the session's backup folder (if any) and appends it to the
+/// session's chain in the records. Returns why the backup copy failed, if it did: the segment
+/// is recorded all the same.
+pub async fn record(
+    db: &Db,
+    session_id: i64,
+    seg: ClosedSegment,
+    backup_dir: Option<&Path>,
+) -> Result<Option<String>, ControllerError> {
     let file = seg.file.clone();
-    let hashed = tokio::task::spawn_blocking(move || hash_file(&file))
-        .await
-        .map_err(|err| {
-            ControllerError::Cancelled(format!("hashing {}: {err}", seg.file.display()))
-        })??;
+    let copy_to = backup_dir.map(Path::to_path_buf);
+    let (hashed, backup) = tokio::task::spawn_blocking(move || {
+        let hashed = hash_file(&file)?;
+        let backup = copy_to.map(|dir| crate::backup::copy_segment(&file, &dir));
+        Ok::<_, pipelines::PipelineError>((hashed, backup))
+    })
+    .await
+    .map_err(|err| {
+        ControllerError::Cancelled(format!("hashing {}: {err}", seg.file.display()))
+    })??;
+    let (backup_sha256, backup_problem) = match backup {
+        Some(Ok(sha)) if sha == hashed.sha256 => (Some(sha), None),
+        Some(Ok(sha)) => (
+            Some(sha),
+            Some(format!(
+                "备份副本与原文件不一致 / the backup copy of {} reads back differently from the original: check the backup disk",
+                seg.file.display()
+            )),
+        ),
+        Some(Err(problem)) => (None, Some(problem)),
+        None => (None, None),
+    };
     let file_name = seg
         .file
         .file_name()
@@ -65,19 +89,27 @@ pub async fn record(db: &Db, session_id: i64, seg: ClosedSegment) -> Result<(), 
                 sha256: &hashed.sha256,
                 link: &link,
                 recovered: seg.recovered,
+                backup_sha256: backup_sha256.as_deref(),
             },
         )
     })
     .await?;
     if let Some(dir) = seg.file.parent() {
-        write_manifest(db, session_id, dir).await?;
+        let backup_dir = backup_problem.is_none().then_some(backup_dir).flatten();
+        write_manifest(db, session_id, dir, backup_dir).await?;
     }
-    Ok(())
+    Ok(backup_problem)
 }
 
 /// Rewrites the session's `manifest.json` from the records: after every segment, and once more
-/// when the session ends (then marked complete).
-pub async fn write_manifest(db: &Db, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
+/// when the session ends (then marked complete). A copy goes to `backup_dir`, if given; failing
+/// that is logged (the segment copies raise the alarm).
+pub async fn write_manifest(
+    db: &Db,
+    session_id: i64,
+    dir: &Path,
+    backup_dir: Option<&Path>,
+) -> Result<(), ControllerError> {
     let view = db.call(move |store| store.session(session_id)).await?;
     let session = serde_json::json!({
         "id": view.id,
@@ -104,14 +136,25 @@ pub async fn write_manifest(db: &Db, session_id: i64, dir: &Path) -> Result<(), 
             sha256: s.sha256,
             link: s.link,
             recovered: s.recovered,
+            backup_sha256: s.backup_sha256,
         })
         .collect();
     let manifest = Manifest::new(session, segments, !view.state.holds_room());
     let dir = dir.to_path_buf();
+    let backup_dir = backup_dir.map(Path::to_path_buf);
     tokio::task::spawn_blocking(move || {
         manifest
             .write(&dir)
-            .map_err(|source| ControllerError::MediaFolder { path: dir, source })
+            .map_err(|source| ControllerError::MediaFolder {
+                path: dir.clone(),
+                source,
+            })?;
+        if let Some(backup_dir) = backup_dir
+            && let Err(problem) = crate::backup::copy_manifest(&dir, &backup_dir)
+        {
+            tracing::warn!(session = session_id, %problem, "manifest not copied to the backup");
+        }
+        Ok(())
     })
     .await
     .map_err(|err| {
@@ -127,6 +170,7 @@ pub async fn record_leftovers(
     db: &Db,
     session_id: i64,
     dir: &Path,
+    backup_dir: Option<&Path>,
 ) -> Result<usize, ControllerError> {
     let known: Vec<String> = db
         .call(move |store| {
@@ -174,6 +218,7 @@ pub async fn record_leftovers(
                 duration_ns,
                 recovered: true,
             },
+            backup_dir,
         )
         .await?;
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tracing::info;
 
 use crate::api::{AppState, router};
+use crate::backup::Storage;
 use crate::db::Db;
 use crate::disk::DiskPolicy;
 use crate::indicator::{Indicator, Light};
@@ -86,7 +87,7 @@ pub async fn serve(
         let (handle, board, task) = room::spawn(
             Arc::new(spec.clone()),
             site.file.clone(),
-            site.media.clone(),
+            Storage::of(&site),
             DiskPolicy::of(&site),
             db.clone(),
             indicator,

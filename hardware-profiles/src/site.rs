@@ -85,6 +85,8 @@ pub struct CameraSpec {
     pub profile: CameraProfile,
     /// Device path for V4L2 cameras.
     pub device: Option<String>,
+    /// An IP camera's own microphone is recorded with its pictures (`audio = true`).
+    pub audio: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +204,8 @@ struct DeviceEntry {
     id: Spanned<String>,
     profile: Spanned<String>,
     device: Option<String>,
+    /// Cameras only: record an IP camera's own sound.
+    audio: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -425,11 +429,20 @@ impl Checker<'_> {
                     entry.id.get_ref()
                 ));
             }
+            let audio = entry.audio.as_ref().is_some_and(|a| *a.get_ref());
+            if audio && profile.source != CameraSource::Rtsp {
+                let span = entry.audio.as_ref().map_or(entry.id.span(), Spanned::span);
+                return self.err(span, format!(
+                    "camera \"{}\": audio = true is for IP (RTSP) cameras that send sound; record a USB camera's microphone as a [[rooms.microphones]] entry (ALSA)",
+                    entry.id.get_ref()
+                ));
+            }
             cameras.push(CameraSpec {
                 id: entry.id.into_inner(),
                 profile_id: entry.profile.into_inner(),
                 profile,
                 device: entry.device,
+                audio,
             });
         }
         let mut microphones = Vec::new();
@@ -439,6 +452,12 @@ impl Checker<'_> {
             else {
                 unreachable!("profile() checked the kind")
             };
+            if let Some(audio) = &entry.audio {
+                return self.err(
+                    audio.span(),
+                    "audio = ... belongs to an IP camera's entry; a microphone always records sound",
+                );
+            }
             if profile.source == MicrophoneSource::Alsa && entry.device.is_none() {
                 return self.err(entry.id.span(), format!(
                     "microphone \"{}\" uses an ALSA profile and needs `device = \"hw:CARD=...,DEV=0\"`",
@@ -638,6 +657,29 @@ port = "virtual"
         ))
         .expect("loads");
         assert!(site.rooms[0].pause_allowed);
+    }
+
+    #[test]
+    fn only_an_ip_camera_may_record_its_own_sound() {
+        let usb_with_audio = GOOD.replace(
+            "profile = \"test-pattern\"",
+            "profile = \"test-pattern\"\naudio = true",
+        );
+        let shown = error_of(&usb_with_audio);
+        assert!(
+            shown.contains("audio = true is for IP (RTSP) cameras"),
+            "{shown}"
+        );
+        let mic_with_audio = GOOD.replace(
+            "profile = \"test-tone\"",
+            "profile = \"test-tone\"\naudio = true",
+        );
+        assert!(error_of(&mic_with_audio).contains("belongs to an IP camera"));
+        let ip = GOOD.replace(
+            "profile = \"test-pattern\"",
+            "profile = \"rtsp-h264\"\ndevice = \"rtsp://10.0.0.9/main\"\naudio = true",
+        );
+        assert!(load(&ip).expect("loads").rooms[0].cameras[0].audio);
     }
 
     #[test]

@@ -46,6 +46,7 @@ fn room() -> RoomSpec {
                 bitrate_kbps: KBPS,
             },
             device: None,
+            audio: false,
         }],
         microphones: vec![MicrophoneSpec {
             id: "mic1".into(),
@@ -245,6 +246,7 @@ fn rtsp_passthrough_share(url: &str, streams: usize, seconds: u64) -> f64 {
                 bitrate_kbps: 4000,
             },
             device: Some(url.to_string()),
+            audio: false,
         })
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");

@@ -2,7 +2,7 @@
 //! cameras in hearing rooms do, using GStreamer's RTSP server library.
 //!
 //! `cargo run -p pipelines --example rtsp-test-server -- [--port N] [--size WxH] [--fps N]
-//! [--kbps N] [--codec h264|h265]` prints `rtsp://127.0.0.1:PORT/cam` on its first line once it accepts connections,
+//! [--kbps N] [--codec h264|h265] [--audio g711]` prints `rtsp://127.0.0.1:PORT/cam` on its first line once it accepts connections,
 //! and serves until killed. Port 0 (the default) picks a free port; pass the same port again to
 //! bring a "camera" back after a test cut it off.
 
@@ -18,6 +18,8 @@ struct Options {
     kbps: u32,
     /// "h264", or "h265" to play a camera set to a codec Liuhen does not record.
     codec: String,
+    /// "g711" to send the camera's own microphone (a tone, G.711 A-law) beside the pictures.
+    audio: Option<String>,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -28,6 +30,7 @@ fn options() -> anyhow::Result<Options> {
         fps: 25,
         kbps: 2000,
         codec: "h264".into(),
+        audio: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -39,6 +42,7 @@ fn options() -> anyhow::Result<Options> {
             "--fps" => options.fps = value.parse()?,
             "--kbps" => options.kbps = value.parse()?,
             "--codec" => options.codec = value,
+            "--audio" if value == "g711" => options.audio = Some(value),
             "--size" => {
                 let (w, h) = value
                     .split_once('x')
@@ -72,10 +76,16 @@ fn main() -> anyhow::Result<()> {
         ),
         other => anyhow::bail!("--codec is h264 or h265, not {other}"),
     };
+    let sound = match options.audio {
+        Some(_) => "audiotestsrc is-live=true freq=440 ! audio/x-raw,rate=8000,channels=1 \
+                    ! alawenc ! rtppcmapay name=pay1 pt=8"
+            .to_string(),
+        None => String::new(),
+    };
     // One encoder shared by every client, as a camera has; a key frame every second.
     factory.set_launch(&format!(
         "( videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width={w},height={h},framerate={fps}/1 \
-           ! {encode} name=pay0 pt=96 config-interval=1 )",
+           ! {encode} name=pay0 pt=96 config-interval=1 {sound} )",
         w = options.width,
         h = options.height,
     ));

@@ -367,6 +367,7 @@ impl Recorder {
                     "id": c.id, "profile": c.profile_id,
                     "device": c.device.as_deref().map(|d| if network { without_credentials(d) } else { d.to_string() }),
                     "recorded_as": if network { "as sent by the camera (H.264 over RTSP, not re-encoded)" } else { "encoded here (x264)" },
+                    "audio": c.audio,
                     "width": c.profile.width, "height": c.profile.height,
                     "framerate": c.profile.framerate, "bitrate_kbps": c.profile.bitrate_kbps,
                 })
@@ -425,7 +426,8 @@ impl Recorder {
             .iter()
             .map(|c| u64::from(c.profile.bitrate_kbps))
             .sum();
-        let audio_kbps = OPUS_KBPS * room.microphones.len() as u64;
+        let sounds = room.microphones.len() + room.cameras.iter().filter(|c| c.audio).count();
+        let audio_kbps = OPUS_KBPS * sounds as u64;
         let composite_kbps = room.composite.as_ref().map_or(0, |c| {
             u64::from(c.bitrate_kbps)
                 + if room.microphones.is_empty() {
@@ -556,6 +558,10 @@ impl Shared {
         )?;
         let encoded = sources::camera(&pipeline, &cam.spec, false)?;
         link_to(&encoded, &split, "video")?;
+        if cam.spec.audio {
+            let sound = sources::network_camera_audio(&pipeline, &cam.spec)?;
+            link_to(&sound, &split, "audio_%u")?;
+        }
         forward_bus(
             &pipeline,
             Origin::Network {
@@ -855,6 +861,7 @@ mod tests {
                     bitrate_kbps: 100,
                 },
                 device: None,
+                audio: false,
             }],
             microphones: vec![],
             indicator: None,

@@ -181,10 +181,21 @@ fn network_camera(
         let Some(s) = caps.structure(0) else {
             return;
         };
-        if s.get::<&str>("media").ok() != Some("video") {
+        let encoding = s.get::<&str>("encoding-name").unwrap_or("?");
+        if s.get::<&str>("media").ok() == Some("audio") {
+            // Recorded only when the site file says the camera's microphone is used.
+            let decoder = src
+                .parent()
+                .and_then(|p| p.downcast::<gst::Bin>().ok())
+                .and_then(|bin| bin.by_name(&format!("liuhen-{camera}-audio-decode")))
+                .and_then(|d| d.static_pad("sink"));
+            if let Some(sink) = decoder
+                && !sink.is_linked()
+            {
+                let _ = pad.link(&sink);
+            }
             return;
         }
-        let encoding = s.get::<&str>("encoding-name").unwrap_or("?");
         if encoding == "H264" {
             if !depay_sink.is_linked() {
                 let _ = pad.link(&depay_sink);
@@ -197,6 +208,55 @@ fn network_camera(
                     "camera {camera} sends {encoding} video; Liuhen records IP cameras as they send, and only H.264: set the camera's video encoding to H.264 in its web settings"
                 )
             );
+        }
+    });
+    Ok(last)
+}
+
+/// An IP camera's own microphone, as the camera sends it (AAC, G.711 or another codec
+/// GStreamer decodes): decoded and encoded to Opus like every microphone, into the camera's
+/// track. The camera's audio pad is linked to it when the stream starts.
+///
+/// (rtspsrc audio pad) ▷ decodebin ─ audioconvert ─ audioresample ─ caps ─ opusenc ─ queue
+pub(crate) fn network_camera_audio(
+    pipeline: &gst::Pipeline,
+    cam: &CameraSpec,
+) -> Result<gst::Element, PipelineError> {
+    let id = format!("{}-audio", cam.id);
+    let decode = make(
+        "decodebin",
+        format!("liuhen-{id}-decode"),
+        "decoding an IP camera's sound",
+    )?;
+    let convert = make(
+        "audioconvert",
+        format!("liuhen-{id}-convert"),
+        "audio conversion",
+    )?;
+    let encode = gst::Caps::builder("audio/x-raw")
+        .field("rate", OPUS_RATE)
+        .build();
+    let chain = [
+        convert.clone(),
+        make(
+            "audioresample",
+            format!("liuhen-{id}-resample"),
+            "audio resampling",
+        )?,
+        caps_filter(format!("liuhen-{id}-enccaps"), encode)?,
+        make("opusenc", format!("liuhen-{id}-enc"), "Opus encoding")?,
+        time_queue(&id)?,
+    ];
+    pipeline
+        .add(&decode)
+        .map_err(|err| PipelineError::Build(err.to_string()))?;
+    let last = add_chain(pipeline, &chain)?;
+    let convert_sink = convert
+        .static_pad("sink")
+        .ok_or_else(|| PipelineError::Build("audioconvert without a sink pad".into()))?;
+    decode.connect_pad_added(move |_, pad| {
+        if !convert_sink.is_linked() {
+            let _ = pad.link(&convert_sink);
         }
     });
     Ok(last)

@@ -33,6 +33,7 @@ fn camera(id: &str) -> CameraSpec {
             bitrate_kbps: 300,
         },
         device: None,
+        audio: false,
     }
 }
 

@@ -800,21 +800,16 @@ pub struct RtspCamera {
 impl RtspCamera {
     /// Starts a camera serving `size` ("1280x720") on `port` (0: any free port).
     pub fn start(port: u16, size: &str) -> anyhow::Result<Self> {
-        Self::start_with_codec(port, size, "h264")
+        Self::start_with(port, size, &[])
     }
 
-    /// A camera sending `codec` ("h264" or "h265").
-    pub fn start_with_codec(port: u16, size: &str, codec: &str) -> anyhow::Result<Self> {
+    /// A camera started with more of the server's options, e.g. `["--codec", "h265"]` or
+    /// `["--audio", "g711"]`.
+    pub fn start_with(port: u16, size: &str, options: &[&str]) -> anyhow::Result<Self> {
         use std::io::BufRead;
         let mut child = Command::new(workspace_example("pipelines", "rtsp-test-server"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--size",
-                size,
-                "--codec",
-                codec,
-            ])
+            .args(["--port", &port.to_string(), "--size", size])
+            .args(options)
             .stdout(std::process::Stdio::piped())
             .spawn()?;
         let stdout = child.stdout.take().context("the server's output")?;

@@ -215,7 +215,7 @@ async fn a_camera_that_hangs_without_closing_its_connection_is_lost_and_comes_ba
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_camera_set_to_h265_is_an_alarm_that_says_what_to_change() {
-    let camera = RtspCamera::start_with_codec(0, "640x360", "h265").expect("RTSP camera");
+    let camera = RtspCamera::start_with(0, "640x360", &["--codec", "h265"]).expect("RTSP camera");
     let site =
         TestSite::with_devices(1, &local_camera_and_ip_camera(&camera.url), &[]).expect("site");
     let controller = site.start_controller().expect("controller");
@@ -246,4 +246,37 @@ async fn a_camera_set_to_h265_is_an_alarm_that_says_what_to_change() {
         done.segments.iter().any(|s| s.track == "cam1"),
         "the local camera is recorded all the same"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ip_cameras_own_microphone_is_recorded_with_its_pictures() {
+    let camera = RtspCamera::start_with(0, "640x360", &["--audio", "g711"]).expect("RTSP camera");
+    let devices = local_camera_and_ip_camera(&camera.url).replace(
+        &format!("device = \"{}\"", camera.url),
+        &format!("device = \"{}\"\naudio = true", camera.url),
+    );
+    let site = TestSite::with_devices(1, &devices, &[]).expect("site");
+    let controller = site.start_controller().expect("controller");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+
+    let session = controller.start_session(&http, "听证〔2026〕11号").await;
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let done = controller.stop_session(&http, session.id).await;
+    assert_eq!(done.state, SessionState::Finished);
+    let dir = site.media_root().join(&done.media_dir);
+    let first = done
+        .segments
+        .iter()
+        .find(|s| s.track == "ipcam")
+        .expect("the IP camera's track");
+    let info = pipelines::probe(&dir.join(&first.file)).expect("parses");
+    assert_eq!(info.video[0].codec, "video/x-h264", "pictures as sent");
+    assert_eq!(info.audio.len(), 1, "the camera's sound: {info:?}");
+    assert_eq!(info.audio[0].codec, "audio/x-opus");
+    let ipcam = done.recorded_with["cameras"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "ipcam"))
+        .expect("ipcam described");
+    assert_eq!(ipcam["audio"], true, "{ipcam}");
+    assert_verifies(&dir, "a session with an IP camera's sound");
 }

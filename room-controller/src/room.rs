@@ -483,13 +483,7 @@ impl Worker {
         let dir = self.end_recording(session_id).await?;
         self.set_state(session_id, SessionState::Finished, None)
             .await?;
-        segments::write_manifest(
-            &self.db,
-            session_id,
-            &dir,
-            self.storage.backup_of(&dir).as_deref(),
-        )
-        .await?;
+        self.write_manifest(session_id, &dir).await?;
         info!(room = %self.room.id, session = session_id, "session finished");
         Ok(())
     }
@@ -517,13 +511,7 @@ impl Worker {
         let note = format!("暂停录制 / paused by {by}");
         self.set_state(session_id, SessionState::Paused, Some(&note))
             .await?;
-        segments::write_manifest(
-            &self.db,
-            session_id,
-            &dir,
-            self.storage.backup_of(&dir).as_deref(),
-        )
-        .await?;
+        self.write_manifest(session_id, &dir).await?;
         info!(room = %self.room.id, session = session_id, "session paused");
         Ok(())
     }
@@ -600,13 +588,7 @@ impl Worker {
         self.light(Light::Off);
         self.live.room_changed(&self.room.id);
         let dir = session_dir(&self.storage.media, &view.media_dir);
-        segments::write_manifest(
-            &self.db,
-            session_id,
-            &dir,
-            self.storage.backup_of(&dir).as_deref(),
-        )
-        .await?;
+        self.write_manifest(session_id, &dir).await?;
         info!(room = %self.room.id, session = session_id, "session closed as it was, without resuming");
         Ok(())
     }
@@ -716,14 +698,7 @@ impl Worker {
         let _ = self
             .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
-        if let Err(err) = segments::write_manifest(
-            &self.db,
-            session_id,
-            &dir,
-            self.storage.backup_of(&dir).as_deref(),
-        )
-        .await
-        {
+        if let Err(err) = self.write_manifest(session_id, &dir).await {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }
@@ -772,14 +747,7 @@ impl Worker {
             error!(session = session_id, error = %err, "cannot record the interruption");
         }
         self.live.room_changed(&self.room.id);
-        if let Err(err) = segments::write_manifest(
-            &self.db,
-            session_id,
-            &dir,
-            self.storage.backup_of(&dir).as_deref(),
-        )
-        .await
-        {
+        if let Err(err) = self.write_manifest(session_id, &dir).await {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
     }
@@ -796,6 +764,12 @@ impl Worker {
             room: self.room.id.clone(),
             reason,
         }
+    }
+
+    /// Rewrites the session's manifest in its folder and in its backup folder, if any.
+    async fn write_manifest(&self, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
+        let backup = self.storage.backup_of(dir);
+        segments::write_manifest(&self.db, session_id, dir, backup.as_deref()).await
     }
 
     /// Keeps a source alarm (or its end) in the session's events and tells the displays.

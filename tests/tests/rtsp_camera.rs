@@ -3,8 +3,8 @@
 //! When the camera goes away mid-session the clerk sees it, the gap is recorded, the other
 //! tracks run on without a gap, and the camera's track resumes once it is back.
 
-use liuhen_tests::{RtspCamera, TestSite, assert_no_gap, assert_verifies};
-use records::api::{SessionState, SessionView, SourceState};
+use liuhen_tests::{Controller, RtspCamera, TestSite, assert_no_gap, assert_verifies};
+use records::api::{RoomView, SessionState, SessionView, SourceState};
 use std::time::Duration;
 
 fn local_camera_and_ip_camera(url: &str) -> String {
@@ -23,6 +23,22 @@ id = "mic1"
 profile = "test-tone"
 "#
     )
+}
+
+/// Waits until the room shows the IP camera in `state`; returns the room as then seen.
+async fn ip_camera_is(
+    controller: &Controller,
+    http: &reqwest::Client,
+    state: SourceState,
+    what: &str,
+) -> RoomView {
+    controller
+        .wait_for_room(http, what, |room| {
+            room.sources
+                .iter()
+                .any(|s| s.id == "ipcam" && s.state == state)
+        })
+        .await
 }
 
 fn track_span(session: &SessionView, track: &str) -> i64 {
@@ -99,13 +115,13 @@ async fn a_lost_rtsp_camera_is_a_gap_and_comes_back_while_the_rest_records_on() 
     let session = controller.start_session(&http, "听证〔2026〕8号").await;
     tokio::time::sleep(Duration::from_millis(3000)).await;
     camera.kill();
-    let lost = controller
-        .wait_for_room(&http, "the camera shows as lost", |room| {
-            room.sources
-                .iter()
-                .any(|s| s.id == "ipcam" && s.state == SourceState::Lost)
-        })
-        .await;
+    let lost = ip_camera_is(
+        &controller,
+        &http,
+        SourceState::Lost,
+        "the camera shows as lost",
+    )
+    .await;
     let ipcam = lost.sources.iter().find(|s| s.id == "ipcam").unwrap();
     assert!(
         ipcam
@@ -119,13 +135,13 @@ async fn a_lost_rtsp_camera_is_a_gap_and_comes_back_while_the_rest_records_on() 
 
     tokio::time::sleep(Duration::from_millis(2000)).await;
     let _camera = RtspCamera::start(camera.port, "640x360").expect("the camera is back");
-    controller
-        .wait_for_room(&http, "the camera records again", |room| {
-            room.sources
-                .iter()
-                .any(|s| s.id == "ipcam" && s.state == SourceState::Ok)
-        })
-        .await;
+    ip_camera_is(
+        &controller,
+        &http,
+        SourceState::Ok,
+        "the camera records again",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let done = controller.stop_session(&http, session.id).await;
     assert_eq!(done.state, SessionState::Finished);
@@ -180,24 +196,24 @@ async fn a_camera_that_hangs_without_closing_its_connection_is_lost_and_comes_ba
     tokio::time::sleep(Duration::from_millis(3000)).await;
     // The connection stays open; only the pictures stop. Nothing but the silence tells.
     camera.freeze();
-    let lost = controller
-        .wait_for_room(&http, "the hung camera shows as lost", |room| {
-            room.sources
-                .iter()
-                .any(|s| s.id == "ipcam" && s.state == SourceState::Lost)
-        })
-        .await;
+    let lost = ip_camera_is(
+        &controller,
+        &http,
+        SourceState::Lost,
+        "the hung camera shows as lost",
+    )
+    .await;
     let cam1 = lost.sources.iter().find(|s| s.id == "cam1").unwrap();
     assert_eq!(cam1.state, SourceState::Ok, "the local camera records on");
     tokio::time::sleep(Duration::from_millis(2000)).await;
     camera.thaw();
-    controller
-        .wait_for_room(&http, "the camera records again", |room| {
-            room.sources
-                .iter()
-                .any(|s| s.id == "ipcam" && s.state == SourceState::Ok)
-        })
-        .await;
+    ip_camera_is(
+        &controller,
+        &http,
+        SourceState::Ok,
+        "the camera records again",
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let done = controller.stop_session(&http, session.id).await;
     assert_eq!(done.state, SessionState::Finished);
@@ -222,13 +238,13 @@ async fn a_camera_set_to_h265_is_an_alarm_that_says_what_to_change() {
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
 
     let session = controller.start_session(&http, "询问〔2026〕10号").await;
-    let lost = controller
-        .wait_for_room(&http, "the H.265 camera shows as lost", |room| {
-            room.sources
-                .iter()
-                .any(|s| s.id == "ipcam" && s.state == SourceState::Lost)
-        })
-        .await;
+    let lost = ip_camera_is(
+        &controller,
+        &http,
+        SourceState::Lost,
+        "the H.265 camera shows as lost",
+    )
+    .await;
     let alarm = lost
         .sources
         .iter()

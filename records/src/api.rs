@@ -505,3 +505,140 @@ mod tests {
         assert_eq!(SessionState::parse("suspended"), None);
     }
 }
+
+// ── Service hall ─────────────────────────────────────────────────────────────────────────────
+
+/// Who may go first (绿色通道): anyone but `Ordinary` is called before ordinary tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Ordinary,
+    Elderly,
+    Disabled,
+    Appointment,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ordinary => "ordinary",
+            Self::Elderly => "elderly",
+            Self::Disabled => "disabled",
+            Self::Appointment => "appointment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "ordinary" => Self::Ordinary,
+            "elderly" => Self::Elderly,
+            "disabled" => Self::Disabled,
+            "appointment" => Self::Appointment,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a ticket is. `Closed` is a ticket still open when its day ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketState {
+    Waiting,
+    Called,
+    Serving,
+    Held,
+    Done,
+    NoShow,
+    Closed,
+}
+
+impl TicketState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Called => "called",
+            Self::Serving => "serving",
+            Self::Held => "held",
+            Self::Done => "done",
+            Self::NoShow => "no_show",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "waiting" => Self::Waiting,
+            "called" => Self::Called,
+            "serving" => Self::Serving,
+            "held" => Self::Held,
+            "done" => Self::Done,
+            "no_show" => Self::NoShow,
+            "closed" => Self::Closed,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TicketView {
+    pub id: i64,
+    /// "A023": the service's prefix and the day's number.
+    pub number: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub priority: Priority,
+    pub state: TicketState,
+    /// The window it is called to or served at (or reserved for, after a transfer).
+    pub window_id: Option<String>,
+    /// How many times it was called (recalls included).
+    pub calls: i64,
+    /// Waiting tickets that will be called before it, when it was issued or looked at.
+    pub people_ahead: i64,
+    /// Estimated minutes until it is called, from recent service times.
+    pub estimated_wait_minutes: i64,
+    pub issued_at: String,
+}
+
+/// The five national levels of 政务服务"好差评".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingLevel {
+    /// 非常满意
+    VerySatisfied,
+    /// 满意
+    Satisfied,
+    /// 基本满意
+    BasicallySatisfied,
+    /// 不满意
+    Dissatisfied,
+    /// 非常不满意
+    VeryDissatisfied,
+}
+
+impl RatingLevel {
+    /// 5 for 非常满意 down to 1 for 非常不满意.
+    pub fn score(self) -> i64 {
+        match self {
+            Self::VerySatisfied => 5,
+            Self::Satisfied => 4,
+            Self::BasicallySatisfied => 3,
+            Self::Dissatisfied => 2,
+            Self::VeryDissatisfied => 1,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::VerySatisfied => "非常满意",
+            Self::Satisfied => "满意",
+            Self::BasicallySatisfied => "基本满意",
+            Self::Dissatisfied => "不满意",
+            Self::VeryDissatisfied => "非常不满意",
+        }
+    }
+
+    /// A bad rating (差评) must be followed up.
+    pub fn is_bad(self) -> bool {
+        self.score() <= 2
+    }
+}

@@ -10,6 +10,7 @@ mod bookings;
 pub mod calendar;
 mod error;
 pub mod publicity;
+mod queue;
 mod schema;
 mod staff;
 mod store;
@@ -18,6 +19,7 @@ mod test_site;
 
 pub use access::TokenInfo;
 pub use error::StoreError;
+pub use queue::{SiteService, SiteWindow};
 pub use schema::SCHEMA_VERSION;
 pub use staff::{NewStaff, PHOTO_MAX_BYTES};
 pub use store::{NewSegment, NewSession, SiteAgency, SiteRoom, Store};

@@ -163,12 +163,7 @@ impl Store {
             "UPDATE windows SET staff_id = ?2, paused = 0 WHERE id = ?1",
             params![window_id, staff_id],
         )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: format!("window {window_id}"),
-            });
-        }
-        Ok(())
+        one_window_changed(changed, window_id)
     }
 
     /// Stops (or restarts) calling at a window; its current ticket is not affected.
@@ -177,12 +172,7 @@ impl Store {
             "UPDATE windows SET paused = ?2 WHERE id = ?1",
             params![window_id, paused],
         )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound {
-                what: format!("window {window_id}"),
-            });
-        }
-        Ok(())
+        one_window_changed(changed, window_id)
     }
 
     /// Calls the next ticket to `window_id`: priority tickets first, then the oldest, only of
@@ -380,32 +370,14 @@ impl Store {
             ));
         }
         if let Some(service) = to_service {
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM services WHERE id = ?1)",
-                params![service],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(StoreError::NotFound {
-                    what: format!("service {service}"),
-                });
-            }
+            must_exist(&tx, "services", "service", service)?;
             tx.execute(
                 "UPDATE tickets SET service_id = ?2 WHERE id = ?1",
                 params![id, service],
             )?;
         }
         if let Some(window) = to_window {
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM windows WHERE id = ?1)",
-                params![window],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(StoreError::NotFound {
-                    what: format!("window {window}"),
-                });
-            }
+            must_exist(&tx, "windows", "window", window)?;
         }
         tx.execute(
             "UPDATE tickets SET state = 'waiting', window_id = ?2, staff_id = NULL WHERE id = ?1",
@@ -607,6 +579,31 @@ impl Store {
         tx.commit()?;
         Ok(view)
     }
+}
+
+/// Refuses an id that `table` ("services", "windows") does not hold, naming it as `what`.
+fn must_exist(tx: &Transaction<'_>, table: &str, what: &str, id: &str) -> Result<(), StoreError> {
+    let known: bool = tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+        params![id],
+        |r| r.get(0),
+    )?;
+    if known {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound {
+            what: format!("{what} {id}"),
+        })
+    }
+}
+
+fn one_window_changed(changed: usize, window_id: &str) -> Result<(), StoreError> {
+    if changed == 0 {
+        return Err(StoreError::NotFound {
+            what: format!("window {window_id}"),
+        });
+    }
+    Ok(())
 }
 
 /// Closes every ticket left open on an earlier day, keeping it and noting why.

@@ -86,26 +86,42 @@ fn counter(store: &Mutex<Store>, window: &str, now: chrono::DateTime<FixedOffset
     }
 }
 
+type Counter = Box<dyn FnOnce() -> Vec<String> + Send>;
+
+/// Runs counters 1..=`n` on threads of their own, released together once each is ready (made
+/// by `prepare`); returns what each called.
+fn at_once(
+    n: usize,
+    prepare: impl Fn(usize) -> Counter + Send + Sync + 'static,
+) -> Vec<Vec<String>> {
+    let start = Arc::new(Barrier::new(n));
+    let prepare = Arc::new(prepare);
+    let threads: Vec<_> = (1..=n)
+        .map(|i| {
+            let (start, prepare) = (start.clone(), prepare.clone());
+            std::thread::spawn(move || {
+                let run = prepare(i);
+                start.wait();
+                run()
+            })
+        })
+        .collect();
+    threads
+        .into_iter()
+        .map(|t| t.join().expect("a counter finished"))
+        .collect()
+}
+
 #[test]
 fn fifty_counters_calling_at_once_never_share_or_skip_a_ticket() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("site.db");
     let now = hall(&path, COUNTERS, TICKETS);
     let store = Arc::new(Mutex::new(Store::open(&path).expect("open")));
-    let start = Arc::new(Barrier::new(COUNTERS));
-    let counters: Vec<_> = (1..=COUNTERS)
-        .map(|n| {
-            let (store, start) = (store.clone(), start.clone());
-            std::thread::spawn(move || {
-                start.wait();
-                counter(&store, &format!("w{n}"), now)
-            })
-        })
-        .collect();
-    let called: Vec<Vec<String>> = counters
-        .into_iter()
-        .map(|c| c.join().expect("a counter finished"))
-        .collect();
+    let called = at_once(COUNTERS, move |n| {
+        let store = store.clone();
+        Box::new(move || counter(&store, &format!("w{n}"), now))
+    });
     assert_each_called_once(&called, TICKETS);
     let busiest = called.iter().map(Vec::len).max().unwrap_or(0);
     assert!(
@@ -121,21 +137,10 @@ fn counters_on_connections_of_their_own_never_share_or_skip_a_ticket() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("site.db");
     let now = hall(&path, OWN_CONNECTIONS, THEIR_TICKETS);
-    let start = Arc::new(Barrier::new(OWN_CONNECTIONS));
-    let counters: Vec<_> = (1..=OWN_CONNECTIONS)
-        .map(|n| {
-            let (path, start) = (path.clone(), start.clone());
-            std::thread::spawn(move || {
-                let store = Mutex::new(Store::open(&path).expect("a counter's connection"));
-                start.wait();
-                counter(&store, &format!("w{n}"), now)
-            })
-        })
-        .collect();
-    let called: Vec<Vec<String>> = counters
-        .into_iter()
-        .map(|c| c.join().expect("a counter finished"))
-        .collect();
+    let called = at_once(OWN_CONNECTIONS, move |n| {
+        let store = Mutex::new(Store::open(&path).expect("a counter's connection"));
+        Box::new(move || counter(&store, &format!("w{n}"), now))
+    });
     // SQLite does not share its write lock fairly between connections (one may well serve
     // them all); what must hold is that none is called twice or lost. This is why the
     // controller keeps the one connection every counter goes through.

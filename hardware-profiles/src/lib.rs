@@ -7,6 +7,7 @@
 //! and either returns a complete site or an error naming the file, the line and the fix.
 
 mod error;
+mod in_code;
 mod profile;
 mod site;
 

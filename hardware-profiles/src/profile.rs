@@ -147,12 +147,12 @@ pub struct IndicatorProfile {
     pub resend_seconds: Option<u32>,
 }
 
-fn default_silence_alarm_seconds() -> u32 {
+pub(crate) fn default_silence_alarm_seconds() -> u32 {
     60
 }
 
 /// Below the noise floor of any room with a live microphone in it.
-fn default_silence_below_db() -> i32 {
+pub(crate) fn default_silence_below_db() -> i32 {
     -60
 }
 

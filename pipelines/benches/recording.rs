@@ -10,10 +10,7 @@
 //!
 //! Run with `cargo bench -p pipelines`.
 
-use hardware_profiles::{
-    CameraProfile, CameraSource, CameraSpec, MicrophoneProfile, MicrophoneSource, MicrophoneSpec,
-    RoomKind, RoomSpec,
-};
+use hardware_profiles::{CameraProfile, CameraSource, CameraSpec, MicrophoneSpec, RoomSpec};
 use pipelines::{
     GENESIS_LINK, Manifest, ManifestSegment, Recorder, SegmentFacts, hash_file, next_link,
 };
@@ -27,41 +24,12 @@ const FPS: u32 = 25;
 const KBPS: u32 = 2000;
 
 fn room() -> RoomSpec {
-    RoomSpec {
-        id: "bench".into(),
-        name: "bench".into(),
-        kind: RoomKind::Interview,
-        agencies: vec!["a".into()],
-        segment_seconds: 10,
-        pause_allowed: false,
-        composite: None,
-        cameras: vec![CameraSpec {
-            id: "cam1".into(),
-            profile_id: "bench".into(),
-            profile: CameraProfile {
-                source: CameraSource::TestPattern,
-                width: WIDTH,
-                height: HEIGHT,
-                framerate: FPS,
-                bitrate_kbps: KBPS,
-            },
-            device: None,
-            audio: false,
-        }],
-        microphones: vec![MicrophoneSpec {
-            id: "mic1".into(),
-            profile_id: "bench".into(),
-            profile: MicrophoneProfile {
-                source: MicrophoneSource::TestTone,
-                rate: 48000,
-                channels: 1,
-                silence_alarm_seconds: 60,
-                silence_below_db: -60,
-            },
-            device: None,
-        }],
-        indicator: None,
-    }
+    RoomSpec::interview(
+        "bench",
+        10,
+        vec![CameraSpec::test_pattern("cam1", WIDTH, HEIGHT, FPS, KBPS)],
+        vec![MicrophoneSpec::test_tone("mic1")],
+    )
 }
 
 /// User + system CPU time of this process (`RUSAGE_SELF`) or its finished children.

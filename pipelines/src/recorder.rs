@@ -841,31 +841,12 @@ mod tests {
     /// Nothing (a bus handler, a queued message) keeps a finished recording's pipeline alive.
     #[test]
     fn a_finished_recorder_frees_its_pipeline() {
-        use hardware_profiles::*;
-        let room = RoomSpec {
-            id: "leak".into(),
-            name: "leak".into(),
-            kind: RoomKind::Interview,
-            agencies: vec!["a".into()],
-            segment_seconds: 1,
-            pause_allowed: false,
-            composite: None,
-            cameras: vec![CameraSpec {
-                id: "cam1".into(),
-                profile_id: "t".into(),
-                profile: CameraProfile {
-                    source: CameraSource::TestPattern,
-                    width: 160,
-                    height: 120,
-                    framerate: 10,
-                    bitrate_kbps: 100,
-                },
-                device: None,
-                audio: false,
-            }],
-            microphones: vec![],
-            indicator: None,
-        };
+        let room = RoomSpec::interview(
+            "leak",
+            1,
+            vec![CameraSpec::test_pattern("cam1", 160, 120, 10, 100)],
+            vec![],
+        );
         let dir = tempfile::tempdir().unwrap();
         let recorder = Recorder::build(&room, dir.path(), 0, "").unwrap();
         let weak = recorder.shared.local.downgrade();

@@ -3,10 +3,7 @@
 //! first, and its memory grows by no more than caches do. (The controller runs each recording in a worker process; this holds the recorder
 //! itself to the same standard, for anyone embedding it.)
 
-use hardware_profiles::{
-    CameraProfile, CameraSource, CameraSpec, CompositeSpec, MicrophoneProfile, MicrophoneSource,
-    MicrophoneSpec, RoomKind, RoomSpec,
-};
+use hardware_profiles::{CameraSpec, CompositeSpec, MicrophoneSpec, RoomSpec};
 use pipelines::{Recorder, segment_name};
 use std::path::Path;
 use std::time::Duration;
@@ -21,58 +18,27 @@ const WARMED_UP: usize = 25;
 /// in each of three encoders' queues) costs more than this a recording.
 const GROWTH_ALLOWED_KIB: u64 = 32 * 1024;
 
-fn camera(id: &str) -> CameraSpec {
-    CameraSpec {
-        id: id.into(),
-        profile_id: "test-small".into(),
-        profile: CameraProfile {
-            source: CameraSource::TestPattern,
-            width: 320,
-            height: 240,
-            framerate: 15,
-            bitrate_kbps: 300,
-        },
-        device: None,
-        audio: false,
-    }
-}
-
-fn microphone(id: &str) -> MicrophoneSpec {
-    MicrophoneSpec {
-        id: id.into(),
-        profile_id: "test-tone".into(),
-        profile: MicrophoneProfile {
-            source: MicrophoneSource::TestTone,
-            rate: 48000,
-            channels: 1,
-            silence_alarm_seconds: 60,
-            silence_below_db: -60,
-        },
-        device: None,
-    }
-}
-
 /// Two cameras, two microphones and the composite view: every kind of branch the local
 /// pipeline has.
 fn room() -> RoomSpec {
-    RoomSpec {
-        id: "soak".into(),
-        name: "连续录制".into(),
-        kind: RoomKind::Interview,
-        agencies: vec!["a".into()],
-        segment_seconds: 1,
-        pause_allowed: false,
-        composite: Some(CompositeSpec {
-            cameras: vec!["cam1".into(), "cam2".into()],
-            width: 320,
-            height: 240,
-            framerate: 15,
-            bitrate_kbps: 300,
-        }),
-        cameras: vec![camera("cam1"), camera("cam2")],
-        microphones: vec![microphone("mic1"), microphone("mic2")],
-        indicator: None,
-    }
+    let camera = |id| CameraSpec::test_pattern(id, 320, 240, 15, 300);
+    let mut room = RoomSpec::interview(
+        "soak",
+        1,
+        vec![camera("cam1"), camera("cam2")],
+        vec![
+            MicrophoneSpec::test_tone("mic1"),
+            MicrophoneSpec::test_tone("mic2"),
+        ],
+    );
+    room.composite = Some(CompositeSpec {
+        cameras: vec!["cam1".into(), "cam2".into()],
+        width: 320,
+        height: 240,
+        framerate: 15,
+        bitrate_kbps: 300,
+    });
+    room
 }
 
 /// Resident memory of this process, in KiB.

@@ -89,6 +89,5 @@ CREATE TABLE follow_ups (
     contact        TEXT NOT NULL DEFAULT '',
     rectification  TEXT NOT NULL DEFAULT '',
     outcome        TEXT NOT NULL DEFAULT '',
-    closed_at      TEXT,
-    note           TEXT
+    closed_at      TEXT
 );

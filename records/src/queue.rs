@@ -8,7 +8,7 @@
 //! passed are closed (not deleted) by the next call that touches the queue.
 
 use chrono::{DateTime, FixedOffset, NaiveTime};
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use crate::api::{Priority, RatingLevel, TicketState, TicketView};
 use crate::{Store, StoreError};
@@ -408,8 +408,7 @@ impl Store {
 
     /// A ticket as it is now, with the people ahead of it and the estimated wait.
     pub fn ticket(&self, id: i64) -> Result<TicketView, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        ticket_view(&tx, id)
+        ticket_view(&self.conn, id)
     }
 
     /// Every step of a ticket, oldest first: (action, window, detail).
@@ -427,7 +426,7 @@ impl Store {
     }
 
     /// The public's rating of a finished service, once (一次一评). A bad rating opens a
-    /// follow-up that stays open until it is closed with a note.
+    /// follow-up that stays open until it is closed with its outcome.
     pub fn rate(
         &mut self,
         ticket_id: i64,
@@ -516,8 +515,7 @@ impl Store {
             ));
         }
         let changed = self.conn.execute(
-            "UPDATE follow_ups SET contact = ?2, rectification = ?3, outcome = ?4, closed_at = ?5,
-                    note = ?4
+            "UPDATE follow_ups SET contact = ?2, rectification = ?3, outcome = ?4, closed_at = ?5
              WHERE ticket_id = ?1 AND closed_at IS NULL",
             params![ticket_id, contact, rectification, outcome, now.to_rfc3339()],
         )?;
@@ -582,7 +580,7 @@ impl Store {
 }
 
 /// Refuses an id that `table` ("services", "windows") does not hold, naming it as `what`.
-fn must_exist(tx: &Transaction<'_>, table: &str, what: &str, id: &str) -> Result<(), StoreError> {
+fn must_exist(tx: &Connection, table: &str, what: &str, id: &str) -> Result<(), StoreError> {
     let known: bool = tx.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
         params![id],
@@ -607,7 +605,7 @@ fn one_window_changed(changed: usize, window_id: &str) -> Result<(), StoreError>
 }
 
 /// Closes every ticket left open on an earlier day, keeping it and noting why.
-fn close_past_days(tx: &Transaction<'_>, now: &DateTime<FixedOffset>) -> Result<(), StoreError> {
+fn close_past_days(tx: &Connection, now: &DateTime<FixedOffset>) -> Result<(), StoreError> {
     let day = day_of(now);
     let mut stmt = tx.prepare(&format!(
         "SELECT id FROM tickets WHERE day < ?1 AND state IN {OPEN_STATES}"
@@ -627,7 +625,7 @@ fn close_past_days(tx: &Transaction<'_>, now: &DateTime<FixedOffset>) -> Result<
 }
 
 /// The window's staff member, after checking it may call: known, not paused, and free.
-fn ready_window(tx: &Transaction<'_>, window_id: &str) -> Result<Option<String>, StoreError> {
+fn ready_window(tx: &Connection, window_id: &str) -> Result<Option<String>, StoreError> {
     let found: Option<(bool, Option<String>)> = tx
         .query_row(
             "SELECT paused, staff_id FROM windows WHERE id = ?1",
@@ -660,7 +658,7 @@ fn ready_window(tx: &Transaction<'_>, window_id: &str) -> Result<Option<String>,
     Ok(staff)
 }
 
-fn window_staff(tx: &Transaction<'_>, window_id: &str) -> Result<Option<String>, StoreError> {
+fn window_staff(tx: &Connection, window_id: &str) -> Result<Option<String>, StoreError> {
     Ok(tx
         .query_row(
             "SELECT staff_id FROM windows WHERE id = ?1",
@@ -672,7 +670,7 @@ fn window_staff(tx: &Transaction<'_>, window_id: &str) -> Result<Option<String>,
 }
 
 /// The ticket called or being served at `window_id`.
-fn current_ticket(tx: &Transaction<'_>, window_id: &str) -> Result<(i64, String), StoreError> {
+fn current_ticket(tx: &Connection, window_id: &str) -> Result<(i64, String), StoreError> {
     tx.query_row(
         "SELECT id, state FROM tickets WHERE window_id = ?1 AND state IN ('called', 'serving')",
         params![window_id],
@@ -683,7 +681,7 @@ fn current_ticket(tx: &Transaction<'_>, window_id: &str) -> Result<(i64, String)
 }
 
 fn call(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: i64,
     window_id: &str,
     staff: Option<&str>,
@@ -702,7 +700,7 @@ fn call(
 }
 
 fn add_ticket_event(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     ticket_id: i64,
     at: &str,
     action: &str,
@@ -721,7 +719,7 @@ fn add_ticket_event(
 /// A ticket with the waiting tickets of its service that go before it (priority ones, then
 /// older ones) and the wait that makes, from today's recent service times and the windows open
 /// for the service.
-fn ticket_view(tx: &Transaction<'_>, id: i64) -> Result<TicketView, StoreError> {
+fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreError> {
     let row = tx.query_row(
         "SELECT t.number, t.service_id, s.name, t.priority, t.state, t.window_id, t.calls,
                 t.issued_at, t.day

@@ -255,33 +255,12 @@ impl Health {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hardware_profiles::{MicrophoneProfile, MicrophoneSource, MicrophoneSpec};
-    use records::api::RoomKind;
+    use hardware_profiles::MicrophoneSpec;
 
     fn room_with_one_mic(alarm_seconds: u32) -> Arc<RoomSpec> {
-        Arc::new(RoomSpec {
-            id: "r".into(),
-            name: "r".into(),
-            kind: RoomKind::Interview,
-            agencies: vec![],
-            segment_seconds: 60,
-            pause_allowed: false,
-            composite: None,
-            cameras: vec![],
-            microphones: vec![MicrophoneSpec {
-                id: "mic1".into(),
-                profile_id: "test-tone".into(),
-                profile: MicrophoneProfile {
-                    source: MicrophoneSource::TestTone,
-                    rate: 48000,
-                    channels: 1,
-                    silence_alarm_seconds: alarm_seconds,
-                    silence_below_db: -60,
-                },
-                device: None,
-            }],
-            indicator: None,
-        })
+        let mut mic = MicrophoneSpec::test_tone("mic1");
+        mic.profile.silence_alarm_seconds = alarm_seconds;
+        Arc::new(RoomSpec::interview("r", 60, vec![], vec![mic]))
     }
 
     #[test]

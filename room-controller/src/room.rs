@@ -435,16 +435,7 @@ impl Worker {
                 free >> 20
             )
         };
-        warn!(room = %self.room.id, session = session_id, free_mb = free >> 20, full, "media disk");
-        let detail = note.clone();
-        if let Err(err) = self
-            .db
-            .call(move |s| s.add_event(session_id, "alarm", &detail))
-            .await
-        {
-            error!(session = session_id, error = %err, "cannot record the disk alarm");
-        }
-        self.live.room_changed(&self.room.id);
+        self.note(session_id, "alarm", note).await;
         if full && let Err(err) = self.stop(session_id).await {
             error!(session = session_id, error = %err, "stopping on a full disk failed");
         }

@@ -16,6 +16,8 @@ packages=(
   gstreamer1.0-x
   # Slint: fonts and keyboard for the kiosk; CJK glyphs; a virtual display for window tests
   libfontconfig-dev libxkbcommon-dev fonts-noto-cjk xvfb
+  # the hall board's Mandarin call announcements, made on the machine with no network
+  espeak-ng
 )
 
 missing=()

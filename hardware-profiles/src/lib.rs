@@ -7,14 +7,16 @@
 //! and either returns a complete site or an error naming the file, the line and the fix.
 
 mod error;
+mod hall;
 mod in_code;
 mod profile;
 mod site;
 
 pub use error::ConfigError;
+pub use hall::{HallSpec, ServiceSpec, WindowSpec};
 pub use profile::{
     CameraProfile, CameraSource, IndicatorCommand, IndicatorProfile, MicrophoneProfile,
-    MicrophoneSource, Profile, ProfileKind, Profiles,
+    MicrophoneSource, PrinterProfile, Profile, ProfileKind, Profiles,
 };
 pub use records::api::RoomKind;
 pub use site::{

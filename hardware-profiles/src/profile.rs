@@ -1,5 +1,5 @@
 //! Device profiles: one TOML file per kind of device, with exactly one of the sections
-//! `[camera]`, `[microphone]` or `[indicator]`. The profiles shipped in `profiles/` are built in;
+//! `[camera]`, `[microphone]`, `[indicator]` or `[printer]`. The profiles shipped in `profiles/` are built in;
 //! a site may add its own folder of profiles.
 
 use serde::Deserialize;
@@ -49,6 +49,14 @@ const BUILT_IN: &[(&str, &str)] = &[
     (
         "indicators/line-sign.toml",
         include_str!("../profiles/indicators/line-sign.toml"),
+    ),
+    (
+        "printers/escpos-58mm.toml",
+        include_str!("../profiles/printers/escpos-58mm.toml"),
+    ),
+    (
+        "printers/escpos-80mm.toml",
+        include_str!("../profiles/printers/escpos-80mm.toml"),
     ),
 ];
 
@@ -147,6 +155,24 @@ pub struct IndicatorProfile {
     pub resend_seconds: Option<u32>,
 }
 
+/// A ticket printer at the kiosk: an ESC/POS thermal receipt printer on a serial line (or a
+/// USB line-printer device such as /dev/usb/lp0, which takes the same bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterProfile {
+    /// Serial speed; ignored for a line-printer device.
+    pub baud: u32,
+    /// Characters per line in the normal font (a Chinese character takes two).
+    pub columns: u32,
+    /// Whether it has a cutter (GS V).
+    #[serde(default)]
+    pub cut: bool,
+    /// How long to wait for the answer to a status request (DLE EOT) before counting the
+    /// printer as gone.
+    #[serde(default = "default_reply_timeout_ms")]
+    pub status_timeout_ms: u32,
+}
+
 pub(crate) fn default_silence_alarm_seconds() -> u32 {
     60
 }
@@ -165,6 +191,7 @@ pub enum ProfileKind {
     Camera(CameraProfile),
     Microphone(MicrophoneProfile),
     Indicator(IndicatorProfile),
+    Printer(PrinterProfile),
 }
 
 impl ProfileKind {
@@ -173,6 +200,7 @@ impl ProfileKind {
             Self::Camera(_) => "camera",
             Self::Microphone(_) => "microphone",
             Self::Indicator(_) => "indicator",
+            Self::Printer(_) => "printer",
         }
     }
 }
@@ -194,6 +222,7 @@ struct ProfileFile {
     camera: Option<CameraProfile>,
     microphone: Option<MicrophoneProfile>,
     indicator: Option<IndicatorProfile>,
+    printer: Option<PrinterProfile>,
 }
 
 impl Profile {
@@ -232,13 +261,23 @@ impl Profile {
             }
             kinds.push(ProfileKind::Indicator(indicator));
         }
+        if let Some(printer) = raw.printer {
+            if printer.columns < 16 || printer.baud == 0 {
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "[printer] needs baud above 0 and at least 16 columns",
+                ));
+            }
+            kinds.push(ProfileKind::Printer(printer));
+        }
         let kind = match (kinds.pop(), kinds.is_empty()) {
             (Some(kind), true) => kind,
             _ => {
                 return Err(ConfigError::new(
                     file,
                     None,
-                    "a profile needs exactly one of the sections [camera], [microphone] or [indicator]",
+                    "a profile needs exactly one of the sections [camera], [microphone], [indicator] or [printer]",
                 ));
             }
         };

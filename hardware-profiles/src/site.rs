@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::ConfigError;
+use crate::hall::{HallEntry, HallSpec};
 use crate::profile::{
     CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource,
     ProfileKind, Profiles,
@@ -38,6 +39,8 @@ pub struct Site {
     pub stop_free_mb: u64,
     pub agencies: Vec<AgencySpec>,
     pub rooms: Vec<RoomSpec>,
+    /// The service hall: services, windows and what its screens tell the public.
+    pub hall: HallSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +132,7 @@ struct SiteFile {
     agencies: Vec<AgencyEntry>,
     #[serde(default)]
     rooms: Vec<RoomEntry>,
+    hall: Option<HallEntry>,
 }
 
 #[derive(Deserialize)]
@@ -260,14 +264,14 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-struct Checker<'a> {
-    file: &'a Path,
+pub(crate) struct Checker<'a> {
+    pub(crate) file: &'a Path,
     text: &'a str,
     profiles: &'a Profiles,
 }
 
 impl Checker<'_> {
-    fn err<T>(
+    pub(crate) fn err<T>(
         &self,
         span: std::ops::Range<usize>,
         message: impl Into<String>,
@@ -339,6 +343,10 @@ impl Checker<'_> {
             }
             rooms.push(self.check_room(room, &agency_ids)?);
         }
+        let hall = match raw.hall {
+            Some(hall) => self.check_hall(hall, &agency_ids)?,
+            None => HallSpec::default(),
+        };
         Ok(Site {
             file: self.file.to_path_buf(),
             name: raw.site.name,
@@ -357,11 +365,12 @@ impl Checker<'_> {
             stop_free_mb: raw.site.stop_free_mb.unwrap_or(DEFAULT_STOP_FREE_MB),
             agencies,
             rooms,
+            hall,
         })
     }
 
     /// Ids become folder names and URL parts: keep them plain.
-    fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), ConfigError> {
+    pub(crate) fn check_id(&self, id: &Spanned<String>, what: &str) -> Result<(), ConfigError> {
         let text = id.get_ref();
         let plain = !text.is_empty()
             && text
@@ -593,17 +602,17 @@ impl Checker<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn load(text: &str) -> Result<Site, ConfigError> {
+    pub(crate) fn load(text: &str) -> Result<Site, ConfigError> {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("site.toml");
         std::fs::write(&file, text).expect("write site");
         Site::load(&file)
     }
 
-    const GOOD: &str = r#"
+    pub(crate) const GOOD: &str = r#"
 [site]
 name = "测试中心"
 records = "var/site.db"

@@ -9,7 +9,7 @@ use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::Cell;
 use std::time::Duration;
 
-use crate::screen::{Options, Screen};
+use crate::screen::{Options, Screen, Shown};
 use crate::{ClerkPanel, ClerkPanelAdapter, ClerkStatus, DeviceLine};
 use records::api::{SourceKind, SourceState, SourceStatus};
 
@@ -31,10 +31,10 @@ impl Screen for ClerkPanel {
         format!("/api/rooms/{room}/clerk")
     }
 
-    fn show_document(&self, document: &Value, fetched_at: DateTime<Local>, offline: bool) -> bool {
+    fn show_document(&self, document: &Value, shown: &Shown) -> bool {
         match serde_json::from_value::<ClerkView>(document.clone()) {
             Ok(view) => {
-                show_view(self, &view, fetched_at, offline);
+                show_view(self, &view, shown.fetched_at, shown.offline);
                 true
             }
             Err(_) => false,
@@ -287,7 +287,7 @@ fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
     };
     let http = reqwest::Client::new();
     let api = options.api.trim_end_matches('/').to_string();
-    let room = options.room.clone();
+    let room = options.subject.clone();
     let mut session: Option<i64> = None;
     while let Ok(action) = actions.recv() {
         runtime.block_on(async {

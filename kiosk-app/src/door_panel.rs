@@ -5,7 +5,7 @@ use records::api::{RoomKind, RoomView, SessionState};
 use serde_json::Value;
 use slint::ComponentHandle;
 
-use crate::screen::Screen;
+use crate::screen::{Screen, Shown};
 use crate::{DoorPanel, DoorPanelAdapter, RoomStatus};
 
 impl Screen for DoorPanel {
@@ -19,10 +19,10 @@ impl Screen for DoorPanel {
         format!("/api/rooms/{room}")
     }
 
-    fn show_document(&self, document: &Value, fetched_at: DateTime<Local>, offline: bool) -> bool {
+    fn show_document(&self, document: &Value, shown: &Shown) -> bool {
         match serde_json::from_value::<RoomView>(document.clone()) {
             Ok(room) => {
-                show_room(self, &room, fetched_at, offline);
+                show_room(self, &room, shown.fetched_at, shown.offline);
                 true
             }
             Err(_) => false,

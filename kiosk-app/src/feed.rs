@@ -7,6 +7,7 @@
 
 use records::api::LiveEvent;
 use serde_json::Value;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -41,11 +42,68 @@ pub struct Feed {
     pub url: String,
     /// The controller's event stream.
     pub events_url: String,
-    /// Only events for this room make the document stale.
-    pub room: String,
+    /// The controller's address, for attachments.
+    pub api: String,
+    /// Only events of this topic (a room id, or the hall) make the document stale.
+    pub topic: String,
     pub token: String,
     /// The fallback poll.
     pub every: Duration,
+    /// API paths of the files a document refers to (photos), fetched with it.
+    pub attachments: fn(&Value) -> Vec<String>,
+    /// Where attachments are kept, so that they show offline too.
+    pub cache_dir: PathBuf,
+}
+
+/// An attachment older than this is fetched again (a staff member's new photo shows).
+const ATTACHMENT_FRESH_FOR: Duration = Duration::from_secs(600);
+
+/// Fetches the document, and each attachment it names that is missing or old. An attachment
+/// that cannot be fetched is left as it was: the document still shows.
+pub async fn fetch_with_attachments(http: &reqwest::Client, feed: &Feed) -> Update {
+    let update = fetch(http, &feed.url, &feed.token).await;
+    if let Update::Fresh(document) = &update {
+        for path in (feed.attachments)(document) {
+            let file = feed.cache_dir.join(crate::screen::cached_name(&path));
+            let fresh = std::fs::metadata(&file)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|at| at.elapsed().ok())
+                .is_some_and(|age| age < ATTACHMENT_FRESH_FOR);
+            if fresh {
+                continue;
+            }
+            let url = format!("{}{path}", feed.api.trim_end_matches('/'));
+            if let Err(err) = save_attachment(http, &url, &feed.token, &file).await {
+                tracing::warn!(%url, error = %err, "cannot fetch an attachment; keeping the old one");
+            }
+        }
+    }
+    update
+}
+
+async fn save_attachment(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bytes = http
+        .get(url)
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = file.with_extension("tmp");
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, file)?;
+    Ok(())
 }
 
 /// Fetches the document now, on every pushed change for it, and at least every `every`;
@@ -72,7 +130,7 @@ pub fn follow(feed: Feed, on_update: impl Fn(Update) + Send + 'static) -> std::i
                 let feed = Arc::new(feed);
                 tokio::spawn(listen(http.clone(), feed.clone(), nudge));
                 loop {
-                    on_update(fetch(&http, &feed.url, &feed.token).await);
+                    on_update(fetch_with_attachments(&http, &feed).await);
                     let _ = tokio::time::timeout(feed.every, nudged.recv()).await;
                 }
             });
@@ -80,7 +138,7 @@ pub fn follow(feed: Feed, on_update: impl Fn(Update) + Send + 'static) -> std::i
     Ok(())
 }
 
-/// Reads the event stream and nudges the fetch loop for each change of our room; reconnects
+/// Reads the event stream and nudges the fetch loop for each change of our topic; reconnects
 /// (and nudges, since events may have been missed) whenever the stream breaks.
 async fn listen(http: reqwest::Client, feed: Arc<Feed>, nudge: mpsc::Sender<()>) {
     loop {
@@ -103,7 +161,7 @@ async fn listen(http: reqwest::Client, feed: Arc<Feed>, nudge: mpsc::Sender<()>)
                         continue;
                     };
                     let ours = serde_json::from_str::<LiveEvent>(data.trim())
-                        .map(|e| e.room == feed.room)
+                        .map(|e| e.room == feed.topic)
                         .unwrap_or(false);
                     if ours {
                         let _ = nudge.try_send(());

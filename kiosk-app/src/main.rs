@@ -2,11 +2,15 @@
 //! `--png` it draws into a PNG file instead of a window (no display needed), for tests, docs and
 //! machines without a screen.
 
+mod announcer;
 mod clerk_panel;
 mod door_panel;
 mod feed;
+mod hall_actions;
+mod hall_screens;
 mod headless;
 mod last_state;
+mod printer;
 mod screen;
 
 slint::include_modules!();
@@ -43,6 +47,9 @@ struct Cli {
     /// Where the last state is kept, so the screen shows it when the controller is unreachable.
     #[arg(long, global = true)]
     state_file: Option<PathBuf>,
+    /// The screen's size in pixels, e.g. 1920x1080 or 800x480 (the hall's screens scale).
+    #[arg(long, global = true, value_parser = parse_size)]
+    size: Option<(u32, u32)>,
     #[command(subcommand)]
     screen: Screen,
 }
@@ -61,6 +68,89 @@ enum Screen {
         #[arg(long)]
         room: String,
     },
+    /// The hall board: latest calls (announced aloud), waiting per service, notices.
+    HallBoard {
+        /// Times each call is said.
+        #[arg(long, default_value_t = 2)]
+        voice_repeat: u32,
+        /// Loudness, 0–200 (100 is normal).
+        #[arg(long, default_value_t = 100)]
+        voice_volume: u32,
+        /// Speaking speed, words per minute.
+        #[arg(long, default_value_t = 140)]
+        voice_speed: u32,
+        /// Write each announcement as a WAV file into this folder instead of playing it.
+        #[arg(long)]
+        voice_out: Option<PathBuf>,
+        /// Show calls without announcing them.
+        #[arg(long)]
+        no_voice: bool,
+    },
+    /// The screen above a counter: the window, its services, the staff member on duty
+    /// (photo, name, credential number) and the number now served.
+    Window {
+        /// The window's id in the site file.
+        #[arg(long)]
+        window: String,
+    },
+    /// The ticket kiosk: choose a service, get a number, printed on the ticket printer.
+    Ticket {
+        /// The printer's profile id (e.g. escpos-58mm); without it no ticket is printed.
+        #[arg(long, requires = "printer_port")]
+        printer: Option<String>,
+        /// Its serial port (/dev/ttyUSB0) or line-printer device (/dev/usb/lp0).
+        #[arg(long)]
+        printer_port: Option<PathBuf>,
+        /// A folder of the site's own device profiles, beside the built-in ones.
+        #[arg(long)]
+        profiles: Option<PathBuf>,
+        /// With --png: take a ticket for this service, as a touch would, before drawing.
+        #[arg(long)]
+        press: Option<String>,
+        /// With --press: through the green channel (priority).
+        #[arg(long)]
+        priority: bool,
+    },
+    /// The counter screen for staff: sign in, call, recall, start, done, no-show, hold,
+    /// transfer, pause. Needs the staff member's own token.
+    Counter {
+        #[arg(long)]
+        window: String,
+        /// With --png: press this action (call_next, done, …) before drawing.
+        #[arg(long)]
+        press: Option<String>,
+    },
+}
+
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    text.split_once('x')
+        .and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)))
+        .filter(|(w, h)| *w >= 320 && *h >= 240)
+        .ok_or_else(|| format!("{text} is not a screen size; write it like 1920x1080"))
+}
+
+/// Reads the ticket printer's profile.
+fn ticket_printer(
+    profile: Option<&str>,
+    port: Option<&PathBuf>,
+    profiles: Option<&PathBuf>,
+) -> anyhow::Result<Option<printer::Printer>> {
+    let (Some(id), Some(port)) = (profile, port) else {
+        return Ok(None);
+    };
+    let mut known = hardware_profiles::Profiles::built_in()?;
+    if let Some(dir) = profiles {
+        known.add_dir(dir)?;
+    }
+    match known.get(id).map(|p| &p.kind) {
+        Some(hardware_profiles::ProfileKind::Printer(profile)) => Ok(Some(printer::Printer {
+            port: port.clone(),
+            profile: profile.clone(),
+        })),
+        _ => anyhow::bail!(
+            "no printer profile \"{id}\"; the built-in ones are escpos-58mm and escpos-80mm, or add yours with --profiles"
+        ),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,33 +161,109 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let (room, screen) = match &cli.screen {
+    let (subject, screen) = match &cli.screen {
         Screen::Door { room } => (room.clone(), "door"),
         Screen::Clerk { room } => (room.clone(), "clerk"),
+        Screen::HallBoard { .. } => (String::new(), "hall-board"),
+        Screen::Window { window } => (window.clone(), "window"),
+        Screen::Ticket { .. } => (String::new(), "ticket"),
+        Screen::Counter { window, .. } => (window.clone(), "counter"),
     };
     let options = screen::Options {
         api: cli.api,
         token: cli.token,
         state_file: cli
             .state_file
-            .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{room}"))),
-        room,
+            .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{subject}"))),
+        subject,
+        size: cli.size,
     };
-    match (cli.screen, cli.png) {
-        (Screen::Door { .. }, Some(png)) => {
-            screen::run_headless::<DoorPanel>(options, &png, cli.once)
+    let png = cli.png;
+    let once = cli.once;
+    match cli.screen {
+        Screen::Door { .. } => match png {
+            Some(png) => screen::run_headless::<DoorPanel>(options, &png, once, |_| {}),
+            None => screen::run_window::<DoorPanel>(options, |_| {}),
+        },
+        Screen::Clerk { .. } => match png {
+            Some(png) => screen::run_headless::<ClerkPanel>(options, &png, once, |_| {}),
+            None => {
+                let wiring = options.clone();
+                screen::run_window::<ClerkPanel>(options, move |ui| {
+                    if let Err(err) = clerk_panel::wire(ui, &wiring) {
+                        tracing::error!(error = %err, "cannot wire the clerk panel's buttons");
+                    }
+                })
+            }
+        },
+        Screen::HallBoard {
+            voice_repeat,
+            voice_volume,
+            voice_speed,
+            voice_out,
+            no_voice,
+        } => {
+            if !no_voice {
+                announcer::start(announcer::Voice {
+                    repeat: voice_repeat,
+                    volume: voice_volume,
+                    speed: voice_speed,
+                    out_dir: voice_out,
+                })?;
+            }
+            match png {
+                Some(png) => screen::run_headless::<HallBoard>(options, &png, once, |_| {}),
+                None => screen::run_window::<HallBoard>(options, |_| {}),
+            }
         }
-        (Screen::Door { .. }, None) => screen::run_window::<DoorPanel>(options, |_| {}),
-        (Screen::Clerk { .. }, Some(png)) => {
-            screen::run_headless::<ClerkPanel>(options, &png, cli.once)
-        }
-        (Screen::Clerk { .. }, None) => {
-            let wiring = options.clone();
-            screen::run_window::<ClerkPanel>(options, move |ui| {
-                if let Err(err) = clerk_panel::wire(ui, &wiring) {
-                    tracing::error!(error = %err, "cannot wire the clerk panel's buttons");
+        Screen::Window { .. } => match png {
+            Some(png) => screen::run_headless::<WindowScreen>(options, &png, once, |_| {}),
+            None => screen::run_window::<WindowScreen>(options, |_| {}),
+        },
+        Screen::Ticket {
+            printer,
+            printer_port,
+            profiles,
+            press,
+            priority,
+        } => {
+            let printer =
+                ticket_printer(printer.as_deref(), printer_port.as_ref(), profiles.as_ref())?;
+            match png {
+                Some(png) => {
+                    let pressing = options.clone();
+                    screen::run_headless::<TicketKiosk>(options, &png, once, move |ui| {
+                        if let Some(service) = press {
+                            hall_actions::press_now(
+                                ui,
+                                hall_actions::take(&pressing, printer.as_ref(), &service, priority),
+                            );
+                        }
+                    })
                 }
-            })
+                None => {
+                    let wiring = options.clone();
+                    screen::run_window::<TicketKiosk>(options, move |ui| {
+                        hall_actions::wire_kiosk(ui, &wiring, printer);
+                    })
+                }
+            }
         }
+        Screen::Counter { press, .. } => match png {
+            Some(png) => {
+                let pressing = options.clone();
+                screen::run_headless::<CounterScreen>(options, &png, once, move |ui| {
+                    if let Some(action) = press {
+                        hall_actions::press_now(ui, hall_actions::act(&pressing, &action));
+                    }
+                })
+            }
+            None => {
+                let wiring = options.clone();
+                screen::run_window::<CounterScreen>(options, move |ui| {
+                    hall_actions::wire_counter(ui, &wiring);
+                })
+            }
+        },
     }
 }

@@ -116,15 +116,16 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT t.name, t.role, t.agency_id, s.name || '（执法证 ' || s.credential_number || '）'
+                "SELECT t.name, t.role, t.agency_id, s.name || '（执法证 ' || s.credential_number || '）',
+                        s.id
                  FROM api_tokens t LEFT JOIN staff s ON s.id = t.staff_id
                  WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL
                    AND (t.staff_id IS NULL OR s.active = 1)",
                 params![digest(token)],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, row.get::<_, Option<String>>(3)?)),
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, row.get::<_, Option<String>>(3)?, row.get::<_, Option<String>>(4)?)),
             )
             .optional()?
-            .and_then(|(name, role, agency_id, staff)| Some(Caller { name, role: Role::parse(&role)?, agency_id, staff })))
+            .and_then(|(name, role, agency_id, staff, staff_id)| Some(Caller { name, role: Role::parse(&role)?, agency_id, staff, staff_id })))
     }
 
     pub fn revoke_token(&mut self, name: &str) -> Result<(), StoreError> {

@@ -418,6 +418,9 @@ pub struct Caller {
     /// The staff member the token stands for, as "name（执法证 number）".
     #[serde(default)]
     pub staff: Option<String>,
+    /// That staff member's id: the one who signs in at a counter and is rated for its service.
+    #[serde(default)]
+    pub staff_id: Option<String>,
 }
 
 impl Caller {
@@ -641,4 +644,127 @@ impl RatingLevel {
     pub fn is_bad(self) -> bool {
         self.score() <= 2
     }
+}
+
+/// The topic of hall changes on `/api/events`: a `LiveEvent` whose `room` is this names the
+/// service hall (queue, windows, calls), not a room. Room ids cannot start with '@'.
+pub const HALL_TOPIC: &str = "@hall";
+
+/// Everything the hall's screens show: the queue per service, each window with who serves
+/// there and what it calls now, and the latest calls. One document, pushed as `HALL_TOPIC`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HallView {
+    pub site_name: String,
+    /// The local day the numbers belong to, YYYY-MM-DD.
+    pub day: String,
+    pub services: Vec<ServiceQueue>,
+    pub windows: Vec<WindowView>,
+    /// The latest calls, newest first.
+    pub recent_calls: Vec<CallView>,
+    /// Where to ask (咨询), e.g. "服务台 · 咨询电话 12345".
+    pub consult: String,
+    /// Where to complain (投诉), e.g. "投诉监督电话 12345".
+    pub complain: String,
+    /// The agencies' notices for the hall board's rotating panel.
+    pub notices: Vec<String>,
+}
+
+/// One service (business item) and its queue today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceQueue {
+    pub id: String,
+    pub name: String,
+    pub agency_name: String,
+    pub prefix: String,
+    pub waiting: i64,
+    /// Numbers of the windows that serve it.
+    pub windows: Vec<u32>,
+    /// Issuing hours, "09:00"–"17:00".
+    pub opens: String,
+    pub closes: String,
+    /// Tickets still to be had today under the daily cap; `None` without a cap.
+    pub remaining: Option<i64>,
+    /// Whether a ticket can be taken now (within hours and under the cap).
+    pub issuing: bool,
+}
+
+/// A window (counter) as its screen and the hall board show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WindowView {
+    pub id: String,
+    pub number: u32,
+    pub name: String,
+    /// Where it is in the hall, e.g. "一楼东侧".
+    pub location: String,
+    /// The names of the services it handles.
+    pub services: Vec<String>,
+    /// The staff member on duty, as the public may see them (name, photo, credential).
+    pub staff: Option<StaffView>,
+    pub paused: bool,
+    /// The ticket called to it or being served there.
+    pub current: Option<TicketView>,
+    /// Tickets waiting that this window may call.
+    pub waiting: i64,
+}
+
+/// One call of a ticket to a window, as the hall board shows and announces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CallView {
+    /// Grows with every call (recalls included): what a board has already announced.
+    pub call_id: i64,
+    pub number: String,
+    pub window_number: u32,
+    pub window_name: String,
+    pub at: String,
+    pub recall: bool,
+}
+
+/// Body of `POST /api/hall/tickets`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TakeTicket {
+    pub service_id: String,
+    #[serde(default = "ordinary")]
+    pub priority: Priority,
+}
+
+fn ordinary() -> Priority {
+    Priority::Ordinary
+}
+
+/// Body of `POST /api/hall/windows/{id}`: what the staff member at the counter does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum CounterAction {
+    /// The caller (a staff member's token) is on duty here from now on.
+    SignIn,
+    Pause,
+    Resume,
+    CallNext,
+    /// Call a given waiting or held ticket by its number.
+    Call {
+        number: String,
+    },
+    Recall,
+    /// Set the current ticket aside (挂起); call it again by number.
+    Hold {
+        #[serde(default)]
+        reason: String,
+    },
+    Transfer {
+        #[serde(default)]
+        service_id: Option<String>,
+        #[serde(default)]
+        window_id: Option<String>,
+    },
+    NoShow,
+    Start,
+    Done,
+}
+
+/// Body of `POST /api/hall/tickets/{id}/rating`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RateService {
+    pub level: RatingLevel,
+    #[serde(default)]
+    pub comment: String,
 }

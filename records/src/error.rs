@@ -31,6 +31,9 @@ pub enum StoreError {
     /// A request the records refuse, with the reason (e.g. a room the agency may not use).
     #[error("{0}")]
     Refused(String),
+    /// A request this caller may not make, with who may.
+    #[error("{0}")]
+    Forbidden(String),
     /// A state change the session's state machine does not allow.
     #[error("session {session} cannot go from {} to {}", from.as_str(), to.as_str())]
     IllegalTransition {

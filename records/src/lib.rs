@@ -9,6 +9,7 @@ pub mod api;
 mod bookings;
 pub mod calendar;
 mod error;
+mod hall;
 pub mod publicity;
 mod queue;
 mod schema;

@@ -41,8 +41,18 @@ const ESTIMATE_FROM_LAST: i64 = 20;
 
 const OPEN_STATES: &str = "('waiting', 'called', 'serving', 'held')";
 
-fn day_of(now: &DateTime<FixedOffset>) -> String {
+pub(crate) fn day_of(now: &DateTime<FixedOffset>) -> String {
     now.date_naive().format("%Y-%m-%d").to_string()
+}
+
+/// A time of day as the services table keeps it; the last second of the day is "24:00", so
+/// that a service issuing until midnight issues in the last minute too.
+fn hh_mm(time: NaiveTime) -> String {
+    if time == NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN) {
+        "24:00".into()
+    } else {
+        time.format("%H:%M").to_string()
+    }
 }
 
 fn refused(text: impl Into<String>) -> StoreError {
@@ -51,7 +61,7 @@ fn refused(text: impl Into<String>) -> StoreError {
 
 impl Store {
     /// Makes the hall's services and windows match the site file. Old ones stay, because old
-    /// tickets name them; a window's services are replaced.
+    /// tickets name them; which window serves what is replaced.
     pub fn sync_hall(
         &mut self,
         services: &[SiteService],
@@ -73,20 +83,19 @@ impl Store {
                     s.name,
                     s.prefix,
                     s.daily_cap,
-                    s.opens.format("%H:%M").to_string(),
-                    s.closes.format("%H:%M").to_string()
+                    hh_mm(s.opens),
+                    hh_mm(s.closes)
                 ],
             )?;
         }
+        // Windows and services left out of the site file keep their rows but serve nothing,
+        // so that the hall's screens no longer show them.
+        tx.execute("DELETE FROM window_services", [])?;
         for w in windows {
             tx.execute(
                 "INSERT INTO windows (id, number, name) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET number = excluded.number, name = excluded.name",
                 params![w.id, w.number, w.name],
-            )?;
-            tx.execute(
-                "DELETE FROM window_services WHERE window_id = ?1",
-                params![w.id],
             )?;
             for service in &w.services {
                 tx.execute(
@@ -719,7 +728,7 @@ fn add_ticket_event(
 /// A ticket with the waiting tickets of its service that go before it (priority ones, then
 /// older ones) and the wait that makes, from today's recent service times and the windows open
 /// for the service.
-fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreError> {
+pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreError> {
     let row = tx.query_row(
         "SELECT t.number, t.service_id, s.name, t.priority, t.state, t.window_id, t.calls,
                 t.issued_at, t.day

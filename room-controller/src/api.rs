@@ -20,6 +20,11 @@
 //! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
 //! | `GET  /api/staff[?agency=ID]`     | enforcement staff as the public may see them   |
 //! | `GET  /api/staff/{id}/photo`      | a staff member's photo (JPEG or PNG)           |
+//! | `GET  /api/hall`                  | the service hall: queues, windows, latest calls|
+//! | `POST /api/hall/tickets`          | take a number for a service (`TakeTicket`)     |
+//! | `GET  /api/hall/tickets/{id}`     | a ticket: state, people ahead, estimated wait  |
+//! | `POST /api/hall/tickets/{id}/rating` | rate a finished service once (`RateService`) |
+//! | `POST /api/hall/windows/{id}`     | a counter's action (`CounterAction`), staff only|
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -40,13 +45,13 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::ControllerError;
 use crate::auth::Authenticated;
 use crate::db::Db;
 use crate::health::HealthBoard;
 use crate::indicator::Indicator;
 use crate::live::Live;
 use crate::room::RoomHandle;
+use crate::{ControllerError, hall_api};
 
 /// Requests are small JSON documents; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -102,6 +107,7 @@ impl AppState {
         (name = "rooms", description = "rooms, their live state, bookings and the clerk panel"),
         (name = "sessions", description = "recorded sessions: start, mark, stop, resume, export; every access is logged"),
         (name = "staff", description = "enforcement staff as the public may see them"),
+        (name = "hall", description = "the service hall: tickets, counters, calls and ratings (好差评)"),
     )
 )]
 struct ApiDoc;
@@ -142,6 +148,11 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(export_session))
         .routes(routes!(staff))
         .routes(routes!(staff_photo))
+        .routes(routes!(hall_api::hall))
+        .routes(routes!(hall_api::take_ticket))
+        .routes(routes!(hall_api::ticket))
+        .routes(routes!(hall_api::rate))
+        .routes(routes!(hall_api::counter))
 }
 
 /// The OpenAPI description of this API (also served at `/api/openapi.json`).
@@ -186,6 +197,7 @@ impl From<ControllerError> for Failure {
             )
             | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
             ControllerError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
+            ControllerError::Store(StoreError::Forbidden(_)) => StatusCode::FORBIDDEN,
             ControllerError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             ControllerError::NoMedia { .. }
             | ControllerError::RecordingFailed { .. }
@@ -215,7 +227,7 @@ impl From<JsonRejection> for Failure {
     }
 }
 
-type Answer<T> = Result<Json<T>, Failure>;
+pub(crate) type Answer<T> = Result<Json<T>, Failure>;
 
 impl From<QueryRejection> for Failure {
     fn from(rejection: QueryRejection) -> Self {

@@ -10,6 +10,7 @@ pub mod db;
 pub mod disk;
 pub mod error;
 pub mod export;
+pub mod hall_api;
 pub mod health;
 pub mod indicator;
 pub mod live;

@@ -1,5 +1,5 @@
-//! Live changes for displays: every change of a room's session is broadcast as a small,
-//! sequenced [`LiveEvent`]; `/api/events` streams them as server-sent events.
+//! Live changes for displays: every change of a room's session, and of the service hall, is
+//! broadcast as a small, sequenced [`LiveEvent`]; `/api/events` streams them as server-sent events.
 
 use records::api::LiveEvent;
 use std::sync::Arc;
@@ -41,6 +41,11 @@ impl Live {
             seq,
             room: room.to_string(),
         });
+    }
+
+    /// Tells every subscriber that the service hall changed (a ticket, a call, a window).
+    pub fn hall_changed(&self) {
+        self.room_changed(records::api::HALL_TOPIC);
     }
 
     pub fn subscribe(&self) -> (broadcast::Receiver<LiveEvent>, watch::Receiver<bool>) {

@@ -231,6 +231,14 @@ async fn main() -> anyhow::Result<()> {
                         ))
                 );
             }
+            for window in &loaded.hall.windows {
+                println!(
+                    "  window {} ({}): {}",
+                    window.number,
+                    window.name,
+                    window.services.join(", ")
+                );
+            }
             if probe && !probe_devices(&loaded) {
                 std::process::exit(1);
             }

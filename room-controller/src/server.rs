@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use hardware_profiles::Site;
-use records::{SiteAgency, SiteRoom, Store};
+use records::{SiteAgency, SiteRoom, SiteService, SiteWindow, Store};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
@@ -44,6 +44,32 @@ pub fn open_records(site: &Site) -> anyhow::Result<Store> {
         })
         .collect();
     store.sync_site(&agencies, &rooms)?;
+    let services: Vec<_> = site
+        .hall
+        .services
+        .iter()
+        .map(|s| SiteService {
+            id: s.id.clone(),
+            agency_id: s.agency.clone(),
+            name: s.name.clone(),
+            prefix: s.prefix.clone(),
+            daily_cap: s.daily_cap,
+            opens: s.opens,
+            closes: s.closes,
+        })
+        .collect();
+    let windows: Vec<_> = site
+        .hall
+        .windows
+        .iter()
+        .map(|w| SiteWindow {
+            id: w.id.clone(),
+            number: w.number,
+            name: w.name.clone(),
+            services: w.services.clone(),
+        })
+        .collect();
+    store.sync_hall(&services, &windows)?;
     Ok(store)
 }
 

@@ -106,24 +106,92 @@ pub struct LightWire {
     link: PathBuf,
 }
 
+/// A pseudo-terminal reached through the symlink `link`, as udev's `/dev/serial/by-id/…` links
+/// reach a USB serial device; returns our (master) end.
+fn pty_at(link: &Path) -> anyhow::Result<TTYPort> {
+    let (master, slave) = TTYPort::pair().context("creating a pseudo-terminal")?;
+    // Without close-on-exec a process started later would inherit our end of the pty and keep
+    // an "unplugged" device alive.
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: fcntl on a file descriptor we own, setting only its close-on-exec flag.
+        unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // The program opens the pty by its path, as it would open /dev/ttyUSB0, and may take an
+    // exclusive lock on it: our own end of that side must be closed first.
+    let port = slave.name().context("the pty has no path")?;
+    drop(slave);
+    let _ = std::fs::remove_file(link);
+    std::os::unix::fs::symlink(&port, link)?;
+    Ok(master)
+}
+
+/// An ESC/POS receipt printer on a pseudo-terminal: records what it is sent and answers the
+/// paper-status request (DLE EOT 4) with the status byte it is given, or not at all.
+pub struct PrinterWire {
+    received: Arc<Mutex<Vec<u8>>>,
+    status: Arc<Mutex<Option<u8>>>,
+}
+
+/// Paper-sensor answers of an ESC/POS printer: paper present, and paper out.
+pub const PAPER_OK: u8 = 0x12;
+pub const PAPER_OUT: u8 = 0x72;
+
+impl PrinterWire {
+    pub fn plug(link: &Path) -> anyhow::Result<Self> {
+        let mut master = pty_at(link)?;
+        master.set_timeout(Duration::from_millis(100))?;
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let status = Arc::new(Mutex::new(Some(PAPER_OK)));
+        let (sink, answer) = (Arc::downgrade(&received), status.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 256];
+            while let Some(sink) = sink.upgrade() {
+                match master.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        let mut all = sink.lock().unwrap_or_else(|e| e.into_inner());
+                        let before = all.len();
+                        all.extend_from_slice(&buf[..n]);
+                        let asked = all[before.saturating_sub(2)..]
+                            .windows(3)
+                            .filter(|w| *w == [0x10, 0x04, 0x04])
+                            .count();
+                        let reply = *answer.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Some(reply) = reply {
+                            for _ in 0..asked {
+                                let _ = master.write_all(&[reply]);
+                            }
+                        }
+                    }
+                    Err(err) if err.kind() == std::io::ErrorKind::TimedOut => {}
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Ok(Self { received, status })
+    }
+
+    /// Answers status requests with `status` from now on, or stops answering (`None`).
+    pub fn answer_with(&self, status: Option<u8>) {
+        *self.status.lock().unwrap_or_else(|e| e.into_inner()) = status;
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        self.received.lock().map(|b| b.clone()).unwrap_or_default()
+    }
+
+    /// Forgets what was received so far.
+    pub fn clear(&self) {
+        if let Ok(mut all) = self.received.lock() {
+            all.clear();
+        }
+    }
+}
+
 impl LightWire {
     /// Creates a pty pair, points `link` at it, and records what arrives.
     pub fn plug(link: &Path) -> anyhow::Result<Self> {
-        let (mut master, slave) =
-            TTYPort::pair().context("creating the relay's pseudo-terminal")?;
-        // Without close-on-exec the controller, started later, would inherit our end of the
-        // pty and keep the "unplugged" relay alive.
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: fcntl on a file descriptor we own, setting only its close-on-exec flag.
-            unsafe { libc::fcntl(master.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
-        }
-        // The controller opens the pty by its path, as it would open /dev/ttyUSB0, and takes
-        // an exclusive lock on it: our own end of that side must be closed first.
-        let port = slave.name().context("the pty has no path")?;
-        drop(slave);
-        let _ = std::fs::remove_file(link);
-        std::os::unix::fs::symlink(&port, link)?;
+        let mut master = pty_at(link).context("the relay's pseudo-terminal")?;
         let received = Arc::new(Mutex::new(Vec::new()));
         let reply: Arc<Mutex<Option<Vec<u8>>>> = Arc::new(Mutex::new(None));
         let answer = reply.clone();
@@ -281,6 +349,77 @@ port = "{port}"
         ));
         std::fs::write(&self.site_file, text)?;
         Ok(())
+    }
+
+    /// Adds a service hall (a `[hall]` table with its services and windows) to the site file.
+    pub fn add_hall(&self, hall: &str) -> anyhow::Result<()> {
+        let mut text = std::fs::read_to_string(&self.site_file)?;
+        text.push('\n');
+        text.push_str(hall);
+        std::fs::write(&self.site_file, text)?;
+        Ok(())
+    }
+
+    /// Adds a clerk of agency scjg with the real CLI (with a photo when given) and returns a
+    /// token that stands for them.
+    pub fn add_staff(
+        &self,
+        id: &str,
+        name: &str,
+        credential: &str,
+        photo: Option<&Path>,
+    ) -> anyhow::Result<String> {
+        let mut args = vec![
+            "add",
+            "--id",
+            id,
+            "--agency",
+            "scjg",
+            "--name",
+            name,
+            "--credential",
+            credential,
+            "--role",
+            "clerk",
+        ];
+        let photo = photo.map(|p| p.display().to_string());
+        if let Some(photo) = &photo {
+            args.extend(["--photo", photo.as_str()]);
+        }
+        let added = self.cli("staff", &args);
+        if !added.status.success() {
+            bail!("staff add: {}", String::from_utf8_lossy(&added.stderr));
+        }
+        let issued = self.cli(
+            "token",
+            &["issue", "--name", &format!("{id} token"), "--staff", id],
+        );
+        if !issued.status.success() {
+            bail!("token issue: {}", String::from_utf8_lossy(&issued.stderr));
+        }
+        Ok(String::from_utf8(issued.stdout)?.trim().to_string())
+    }
+
+    /// Makes the controller listen on a fixed loopback port, so that it can be restarted
+    /// where screens expect it; returns the port.
+    pub fn use_fixed_port(&self) -> anyhow::Result<u16> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let text = std::fs::read_to_string(&self.site_file)?;
+        anyhow::ensure!(
+            text.contains("listen = \"127.0.0.1:0\""),
+            "the site listens on :0"
+        );
+        std::fs::write(
+            &self.site_file,
+            text.replacen(
+                "listen = \"127.0.0.1:0\"",
+                &format!("listen = \"127.0.0.1:{port}\""),
+                1,
+            ),
+        )?;
+        Ok(port)
     }
 
     /// Lets clerks pause sessions in the test room (`pause_allowed = true`).

@@ -1,0 +1,275 @@
+//! What the hall's touch screens do: take a ticket at the kiosk (and print it), and the staff
+//! member's counter actions. Each runs off the UI thread; its outcome is then shown. The hall's
+//! own state changes only when the controller says so (pushed, then fetched).
+
+use chrono::Local;
+use records::api::{ApiError, CounterAction, HallView, Priority, TakeTicket, TicketView};
+use slint::ComponentHandle;
+
+use crate::hall_screens::windows_label;
+use crate::printer::{Printer, Slip};
+use crate::screen::Options;
+use crate::{CounterScreen, HallAdapter, TicketKiosk};
+
+/// What to show after an action.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The ticket just taken.
+    pub ticket: Option<(TicketView, String)>,
+    /// A refusal or failure, said for the person at the screen.
+    pub message: String,
+    /// For staff: the printer's problem, or "" when it printed.
+    pub printer_problem: Option<String>,
+}
+
+async fn answer<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> Result<T, String> {
+    let response = request
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await
+        .map_err(|_| {
+            "无法连接服务器，请稍后再试 · Cannot reach the server; try again shortly".to_string()
+        })?;
+    if response.status().is_success() {
+        response.json::<T>().await.map_err(|e| e.to_string())
+    } else {
+        let error = response
+            .json::<ApiError>()
+            .await
+            .map(|e| e.error)
+            .unwrap_or_else(|e| e.to_string());
+        Err(error)
+    }
+}
+
+/// Takes a ticket for `service_id`, then prints it.
+pub async fn take(
+    options: &Options,
+    printer: Option<&Printer>,
+    service_id: &str,
+    priority: bool,
+) -> Outcome {
+    let http = reqwest::Client::new();
+    let request = http
+        .post(options.url("/api/hall/tickets"))
+        .bearer_auth(&options.token)
+        .json(&TakeTicket {
+            service_id: service_id.to_string(),
+            priority: if priority {
+                // The kiosk does not ask which green-channel case applies; staff see it at
+                // the counter.
+                Priority::Elderly
+            } else {
+                Priority::Ordinary
+            },
+        });
+    let ticket: TicketView = match answer(request).await {
+        Ok(ticket) => ticket,
+        Err(message) => {
+            return Outcome {
+                message,
+                ..Outcome::default()
+            };
+        }
+    };
+    let hall: Option<HallView> = answer(
+        http.get(options.url("/api/hall"))
+            .bearer_auth(&options.token),
+    )
+    .await
+    .ok();
+    let windows = where_to_go(hall.as_ref(), &ticket.service_id);
+    let mut outcome = Outcome {
+        ticket: Some((ticket.clone(), windows.clone())),
+        ..Outcome::default()
+    };
+    if let Some(printer) = printer {
+        let slip = Slip {
+            site: hall.map(|h| h.site_name).unwrap_or_default(),
+            number: ticket.number.clone(),
+            service: ticket.service_name.clone(),
+            people_ahead: ticket.people_ahead,
+            wait_minutes: ticket.estimated_wait_minutes,
+            windows,
+            issued: Local::now().format("%Y-%m-%d %H:%M").to_string(),
+            priority: ticket.priority != Priority::Ordinary,
+        };
+        outcome.printer_problem = Some(match printer.print(&slip) {
+            Ok(None) => String::new(),
+            Ok(Some(warning)) => warning.for_staff(),
+            Err(problem) => {
+                tracing::error!(problem = %problem.for_staff(), "ticket not printed");
+                outcome.message =
+                    "号票未能打印，请记下您的号码或联系工作人员 · The ticket could not be printed: note your number or ask staff".into();
+                problem.for_staff()
+            }
+        });
+    }
+    outcome
+}
+
+/// "1、2 号窗口（一楼东侧）": the windows serving a service, and where they are.
+fn where_to_go(hall: Option<&HallView>, service_id: &str) -> String {
+    let Some(hall) = hall else {
+        return "窗口".into();
+    };
+    let numbers: Vec<u32> = hall
+        .services
+        .iter()
+        .find(|s| s.id == service_id)
+        .map(|s| s.windows.clone())
+        .unwrap_or_default();
+    let mut places: Vec<&str> = hall
+        .windows
+        .iter()
+        .filter(|w| numbers.contains(&w.number) && !w.location.is_empty())
+        .map(|w| w.location.as_str())
+        .collect();
+    places.dedup();
+    if places.is_empty() {
+        windows_label(&numbers)
+    } else {
+        format!("{}（{}）", windows_label(&numbers), places.join("、"))
+    }
+}
+
+/// Reads a counter button's action name.
+pub fn counter_action(name: &str) -> Option<CounterAction> {
+    Some(match name {
+        "sign_in" => CounterAction::SignIn,
+        "call_next" => CounterAction::CallNext,
+        "recall" => CounterAction::Recall,
+        "start" => CounterAction::Start,
+        "done" => CounterAction::Done,
+        "no_show" => CounterAction::NoShow,
+        "hold" => CounterAction::Hold {
+            reason: String::new(),
+        },
+        "pause" => CounterAction::Pause,
+        "resume" => CounterAction::Resume,
+        other => CounterAction::Transfer {
+            service_id: Some(other.strip_prefix("transfer:")?.to_string()),
+            window_id: None,
+        },
+    })
+}
+
+/// Sends a counter action for the screen's window.
+pub async fn act(options: &Options, name: &str) -> Outcome {
+    let Some(action) = counter_action(name) else {
+        return Outcome {
+            message: format!("unknown action {name}"),
+            ..Outcome::default()
+        };
+    };
+    let request = reqwest::Client::new()
+        .post(options.url(&format!("/api/hall/windows/{}", options.subject)))
+        .bearer_auth(&options.token)
+        .json(&action);
+    match answer::<records::api::WindowView>(request).await {
+        Ok(_) => Outcome::default(),
+        Err(message) => Outcome {
+            message,
+            ..Outcome::default()
+        },
+    }
+}
+
+/// Shows an action's outcome on a hall screen.
+pub fn show<C>(ui: &C, outcome: Outcome)
+where
+    C: ComponentHandle,
+    for<'a> HallAdapter<'a>: slint::Global<'a, C>,
+{
+    let adapter = ui.global::<HallAdapter>();
+    adapter.set_message(outcome.message.into());
+    if let Some(problem) = outcome.printer_problem {
+        adapter.set_printer_problem(problem.into());
+    }
+    if let Some((ticket, windows)) = outcome.ticket {
+        adapter.set_ticket_number(ticket.number.as_str().into());
+        adapter.set_ticket_service(ticket.service_name.as_str().into());
+        adapter.set_ticket_detail(
+            format!(
+                "前面还有 {} 人 · 预计等候约 {} 分钟\n{} ahead · about {} min",
+                ticket.people_ahead,
+                ticket.estimated_wait_minutes,
+                ticket.people_ahead,
+                ticket.estimated_wait_minutes
+            )
+            .into(),
+        );
+        adapter.set_ticket_windows(format!("请留意叫号，到 {windows} 办理").into());
+        adapter.set_priority(false);
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()
+}
+
+/// Runs `job` on its own thread and shows its outcome on the screen's UI thread.
+fn in_background<C, F>(ui: &C, job: impl FnOnce() -> F + Send + 'static)
+where
+    C: ComponentHandle + 'static,
+    for<'a> HallAdapter<'a>: slint::Global<'a, C>,
+    F: std::future::Future<Output = Outcome>,
+{
+    let weak = ui.as_weak();
+    std::thread::spawn(move || {
+        let Some(runtime) = runtime() else { return };
+        let outcome = runtime.block_on(job());
+        let _ = weak.upgrade_in_event_loop(move |ui| show(&ui, outcome));
+    });
+}
+
+/// Wires the ticket kiosk's buttons. A taken ticket stays on screen for `TICKET_SHOWN`.
+pub fn wire_kiosk(ui: &TicketKiosk, options: &Options, printer: Option<Printer>) {
+    let printer = std::sync::Arc::new(printer);
+    let options = options.clone();
+    let weak = ui.as_weak();
+    ui.global::<HallAdapter>().on_take(move |service| {
+        let Some(ui) = weak.upgrade() else { return };
+        let priority = ui.global::<HallAdapter>().get_priority();
+        let (options, printer) = (options.clone(), printer.clone());
+        in_background(&ui, move || async move {
+            take(&options, printer.as_ref().as_ref(), &service, priority).await
+        });
+        let weak = ui.as_weak();
+        slint::Timer::single_shot(TICKET_SHOWN, move || {
+            if let Some(ui) = weak.upgrade() {
+                ui.global::<HallAdapter>().set_ticket_number("".into());
+            }
+        });
+    });
+}
+
+/// How long a taken ticket stays on the kiosk's screen.
+const TICKET_SHOWN: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Wires the counter screen's buttons.
+pub fn wire_counter(ui: &CounterScreen, options: &Options) {
+    let options = options.clone();
+    let weak = ui.as_weak();
+    ui.global::<HallAdapter>().on_act(move |name| {
+        let Some(ui) = weak.upgrade() else { return };
+        let options = options.clone();
+        in_background(&ui, move || async move { act(&options, &name).await });
+    });
+}
+
+/// Does what a press would do and waits for it: for `--press` in drawn (PNG) mode.
+pub fn press_now<C>(ui: &C, outcome: impl std::future::Future<Output = Outcome>)
+where
+    C: ComponentHandle,
+    for<'a> HallAdapter<'a>: slint::Global<'a, C>,
+{
+    if let Some(runtime) = runtime() {
+        show(ui, runtime.block_on(outcome));
+    }
+}

@@ -1,0 +1,203 @@
+//! The service hall's calls of the site API (see the table in `api.rs`): the hall's state for
+//! its screens, taking a ticket at the kiosk, the counter's actions and the public's rating.
+//! Every change is pushed to displays as a `LiveEvent` on the topic `HALL_TOPIC`.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use records::api::{
+    ApiError, CounterAction, HallView, RateService, Role, TakeTicket, TicketView, WindowView,
+};
+
+use crate::api::{Answer, AppState, Failure};
+use crate::auth::Authenticated;
+
+/// The hall's clock: local time, with its offset, as the queue's days and hours are local.
+fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::Local::now().fixed_offset()
+}
+
+impl AppState {
+    /// The hall as the records hold it, with what only the site file says.
+    async fn hall_view(&self) -> Result<HallView, Failure> {
+        let mut view = self.db.call(|store| store.hall(now())).await?;
+        let hall = &self.site.hall;
+        view.site_name = self.site.name.clone();
+        view.consult = hall.consult.clone();
+        view.complain = hall.complain.clone();
+        view.notices = hall.notices.clone();
+        for window in &mut view.windows {
+            self.locate(window);
+        }
+        Ok(view)
+    }
+
+    fn locate(&self, window: &mut WindowView) {
+        if let Some(spec) = self.site.hall.windows.iter().find(|w| w.id == window.id) {
+            window.location = spec.location.clone();
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/hall", tag = "hall", security(("token" = [])),
+    responses(
+        (status = 200, description = "queues, windows with their staff and current tickets, latest calls", body = HallView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+    ))]
+pub(crate) async fn hall(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+) -> Answer<HallView> {
+    Ok(Json(state.hall_view().await?))
+}
+
+#[utoipa::path(post, path = "/api/hall/tickets", tag = "hall", security(("token" = [])),
+    request_body = TakeTicket,
+    responses(
+        (status = 201, description = "the ticket, with people ahead and the estimated wait", body = TicketView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such service", body = ApiError),
+        (status = 409, description = "outside issuing hours, or today's tickets are all taken", body = ApiError),
+    ))]
+pub(crate) async fn take_ticket(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    body: Result<Json<TakeTicket>, JsonRejection>,
+) -> Result<(StatusCode, Json<TicketView>), Failure> {
+    let Json(request) = body?;
+    let ticket = state
+        .db
+        .call(move |store| store.take_ticket(&request.service_id, request.priority, now()))
+        .await?;
+    state.live.hall_changed();
+    Ok((StatusCode::CREATED, Json(ticket)))
+}
+
+#[utoipa::path(get, path = "/api/hall/tickets/{id}", tag = "hall", security(("token" = [])),
+    params(("id" = i64, Path, description = "the ticket's id")),
+    responses(
+        (status = 200, description = "the ticket now", body = TicketView),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such ticket", body = ApiError),
+    ))]
+pub(crate) async fn ticket(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    Path(id): Path<i64>,
+) -> Answer<TicketView> {
+    Ok(Json(state.db.call(move |store| store.ticket(id)).await?))
+}
+
+#[utoipa::path(post, path = "/api/hall/tickets/{id}/rating", tag = "hall", security(("token" = [])),
+    params(("id" = i64, Path, description = "the ticket's id")),
+    request_body = RateService,
+    responses(
+        (status = 204, description = "rated; a bad rating opens a follow-up"),
+        (status = 400, description = "a comment over 500 characters", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 404, description = "no such ticket", body = ApiError),
+        (status = 409, description = "not done yet, or already rated (一次一评)", body = ApiError),
+    ))]
+pub(crate) async fn rate(
+    State(state): State<AppState>,
+    _caller: Authenticated,
+    Path(id): Path<i64>,
+    body: Result<Json<RateService>, JsonRejection>,
+) -> Result<StatusCode, Failure> {
+    let Json(rating) = body?;
+    if rating.comment.chars().count() > 500 {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "a rating's comment is at most 500 characters",
+        ));
+    }
+    state
+        .db
+        .call(move |store| store.rate(id, rating.level, &rating.comment, now()))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/hall/windows/{id}", tag = "hall", security(("token" = [])),
+    params(("id" = String, Path, description = "the window's id in the site file")),
+    request_body = CounterAction,
+    responses(
+        (status = 200, description = "the window after the action, with its current ticket", body = WindowView),
+        (status = 400, description = "a bad request body", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "not a staff member's token, or another staff member is signed in here", body = ApiError),
+        (status = 404, description = "no such window or ticket", body = ApiError),
+        (status = 409, description = "the action does not fit the window's state; the message says what to do", body = ApiError),
+    ))]
+pub(crate) async fn counter(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(window): Path<String>,
+    body: Result<Json<CounterAction>, JsonRejection>,
+) -> Answer<WindowView> {
+    let Json(action) = body?;
+    let staff = match (&caller.0.role, &caller.0.staff_id) {
+        (Role::Clerk, Some(staff)) => staff.clone(),
+        _ => {
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "counter actions need a staff member's own token (room-controller token issue --staff <id>)",
+            ));
+        }
+    };
+    let mut view = state
+        .db
+        .call(move |store| {
+            let now = now();
+            if action != CounterAction::SignIn {
+                let on_duty = store.window(&window, now)?.staff.map(|s| s.id);
+                if on_duty.as_deref() != Some(staff.as_str()) {
+                    return Err(records::StoreError::Forbidden(format!(
+                        "you are not signed in at window {window}; sign in there first"
+                    )));
+                }
+            }
+            match action {
+                CounterAction::SignIn => store.sign_in(&window, &staff)?,
+                CounterAction::Pause => store.pause_window(&window, true)?,
+                CounterAction::Resume => store.pause_window(&window, false)?,
+                CounterAction::CallNext => {
+                    store.call_next(&window, now)?.ok_or_else(|| {
+                        records::StoreError::Refused(
+                            "nobody is waiting for this window's services".into(),
+                        )
+                    })?;
+                }
+                CounterAction::Call { number } => {
+                    store.call_ticket(&window, number.trim(), now)?;
+                }
+                CounterAction::Recall => {
+                    store.recall(&window, now)?;
+                }
+                CounterAction::Hold { reason } => {
+                    store.hold(&window, now, &reason)?;
+                }
+                CounterAction::Transfer {
+                    service_id,
+                    window_id,
+                } => {
+                    store.transfer(&window, service_id.as_deref(), window_id.as_deref(), now)?;
+                }
+                CounterAction::NoShow => {
+                    store.no_show(&window, now)?;
+                }
+                CounterAction::Start => {
+                    store.start_service(&window, now)?;
+                }
+                CounterAction::Done => {
+                    store.finish_service(&window, now)?;
+                }
+            }
+            store.window(&window, now)
+        })
+        .await?;
+    state.live.hall_changed();
+    state.locate(&mut view);
+    Ok(Json(view))
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up the machine and runs the demo site (sites/demo/site.toml): the room controller with one
-# interview room (test-pattern camera, test-tone microphone, virtual recording light) and the
-# room's door panel: a window when there is a display, otherwise a PNG redrawn every 2 s at
-# var/demo/door-panel.png. Records and media go to var/demo/. Ctrl-C stops everything cleanly.
+# interview room (test-pattern camera, test-tone microphone, virtual recording light) and a
+# service hall of three windows, and every screen: the room's door panel, the hall board, the
+# ticket kiosk, window 1's screen and its counter screen. Each is a window when there is a
+# display, otherwise a PNG redrawn every 2 s under var/demo/. Records and media go to var/demo/.
+# Ctrl-C stops everything cleanly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,20 +14,28 @@ api=http://127.0.0.1:7878
 site=sites/demo/site.toml
 mkdir -p var/demo
 
-# Tokens for the demo's door panel and clerk, issued once per records file.
+# Tokens for the demo's screens, its clerk and its counter staff member, issued once per
+# records file.
+rc=./target/debug/room-controller
 tokens=var/demo/tokens.env
-if [ ! -f var/demo/liuhen.db ] || [ ! -f "$tokens" ]; then
+if [ ! -f var/demo/liuhen.db ] || ! grep -qs LIUHEN_COUNTER_TOKEN "$tokens"; then
   rm -f "$tokens"
-  kiosk=$(./target/debug/room-controller token --site "$site" issue --name "demo door panel" --role kiosk)
-  clerk=$(./target/debug/room-controller token --site "$site" issue --name "demo clerk" --role clerk --agency scjg)
-  printf 'LIUHEN_KIOSK_TOKEN=%s\nLIUHEN_TOKEN=%s\n' "$kiosk" "$clerk" > "$tokens"
+  # Token names are unique; an older demo's tokens stay valid beside these.
+  at=$(date +%s)
+  kiosk=$($rc token --site "$site" issue --name "demo screens $at" --role kiosk)
+  clerk=$($rc token --site "$site" issue --name "demo clerk $at" --role clerk --agency scjg)
+  $rc staff --site "$site" add --id demo-staff --agency scjg --name 王芳 --credential 32010019001 \
+    --role clerk --category 市场监管 >/dev/null 2>&1 || true
+  counter=$($rc token --site "$site" issue --name "demo counter 1 $at" --staff demo-staff)
+  printf 'LIUHEN_KIOSK_TOKEN=%s\nLIUHEN_TOKEN=%s\nLIUHEN_COUNTER_TOKEN=%s\n' "$kiosk" "$clerk" "$counter" > "$tokens"
   chmod 600 "$tokens"
 fi
 # shellcheck source=/dev/null
 . "$tokens"
-./target/debug/room-controller serve --site "$site" &
+$rc serve --site "$site" &
 controller=$!
-trap 'kill -TERM $controller 2>/dev/null; wait $controller 2>/dev/null' EXIT
+screens=()
+trap 'kill -TERM "${screens[@]}" $controller 2>/dev/null; wait $controller 2>/dev/null' EXIT
 
 # Wait (up to 10 s) until the API accepts connections.
 for _ in $(seq 50); do
@@ -33,20 +43,43 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 
+# Every screen of the site: with a display each in its window; without one each drawn into
+# var/demo/<name>.png every 2 s (the hall board still speaks its calls).
+show() {
+  local name=$1 token=$2
+  shift 2
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    ./target/debug/kiosk-app --api "$api" --token "$token" --state-file "var/demo/$name.json" "$@" &
+  else
+    ./target/debug/kiosk-app --api "$api" --token "$token" --state-file "var/demo/$name.json" \
+      --png "var/demo/$name.png" "$@" &
+  fi
+  screens+=($!)
+}
+show door-panel "$LIUHEN_KIOSK_TOKEN" door --room interview-1
+show hall-board "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 hall-board
+show ticket-kiosk "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 ticket
+show window-1 "$LIUHEN_KIOSK_TOKEN" --size 800x480 window --window w1
+show counter-1 "$LIUHEN_COUNTER_TOKEN" --size 800x480 counter --window w1
+
 cat <<MSG
 
   Liuhen demo site is running: API at $api
+  Screens: door panel, hall board, ticket kiosk, window 1 and its counter screen
+  $( [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && echo "(windows)" || echo "(drawn into var/demo/*.png every 2 s)").
   Record a session (in another shell), as the demo clerk of 市市场监督管理局:
     export \$(grep LIUHEN_TOKEN= $tokens)
     ./target/debug/room-controller session start --room interview-1 --case "市监罚〔2026〕12号"
     ./target/debug/room-controller session stop <id>
+  Take a number and call it (the kiosk and counter screens do the same on touch):
+    . $tokens
+    curl -H "Authorization: Bearer \$LIUHEN_KIOSK_TOKEN" -d '{"service_id":"licence"}' \\
+      -H 'content-type: application/json' $api/api/hall/tickets
+    curl -H "Authorization: Bearer \$LIUHEN_COUNTER_TOKEN" -d '{"action":"sign_in"}' \\
+      -H 'content-type: application/json' $api/api/hall/windows/w1
+    curl -H "Authorization: Bearer \$LIUHEN_COUNTER_TOKEN" -d '{"action":"call_next"}' \\
+      -H 'content-type: application/json' $api/api/hall/windows/w1
   Media and records are in var/demo/. Ctrl-C here stops the site.
 
 MSG
-
-if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  ./target/debug/kiosk-app --api "$api" --token "$LIUHEN_KIOSK_TOKEN" door --room interview-1
-else
-  echo "No display: drawing the door panel into var/demo/door-panel.png every 2 s."
-  ./target/debug/kiosk-app --api "$api" --token "$LIUHEN_KIOSK_TOKEN" --png var/demo/door-panel.png --state-file var/demo/door-state.json door --room interview-1
-fi
+wait $controller

@@ -768,3 +768,46 @@ pub struct RateService {
     #[serde(default)]
     pub comment: String,
 }
+
+/// One line of the hall's statistics: a service, a window or a staff member on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StatLine {
+    /// The service, window or staff member's id.
+    pub id: String,
+    pub name: String,
+    pub issued: i64,
+    pub done: i64,
+    pub no_show: i64,
+    /// From taking the number to the first call, for tickets that were called.
+    pub average_wait_minutes: Option<f64>,
+    /// From start to done.
+    pub average_service_minutes: Option<f64>,
+    pub ratings: i64,
+    /// 5 = 非常满意 … 1 = 非常不满意.
+    pub average_rating: Option<f64>,
+    pub bad_ratings: i64,
+}
+
+/// The hall's statistics for a day (`GET /api/hall/stats`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HallStats {
+    pub day: String,
+    pub services: Vec<StatLine>,
+    pub windows: Vec<StatLine>,
+    pub staff: Vec<StatLine>,
+    /// Bad ratings whose follow-up is still open, by ticket id.
+    pub open_follow_ups: Vec<i64>,
+}
+
+/// Body of `POST /api/hall/follow-ups/{ticket}`: how a bad rating was followed up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CloseFollowUp {
+    /// Who contacted the person, how and when.
+    #[serde(default)]
+    pub contact: String,
+    /// What was put right (整改).
+    #[serde(default)]
+    pub rectification: String,
+    /// The outcome; required.
+    pub outcome: String,
+}

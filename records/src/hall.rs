@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
 
-use crate::api::{CallView, HallView, ServiceQueue, WindowView};
+use crate::api::{CallView, HallStats, HallView, ServiceQueue, StatLine, WindowView};
 use crate::queue::{day_of, ticket_view};
 use crate::{Store, StoreError};
 
@@ -19,7 +20,7 @@ impl Store {
         Ok(HallView {
             site_name: String::new(),
             services: services(&self.conn, &day, &now)?,
-            windows: windows(self, &day)?,
+            windows: windows(self, &day, None)?,
             recent_calls: recent_calls(&self.conn, &day)?,
             day,
             consult: String::new(),
@@ -28,11 +29,21 @@ impl Store {
         })
     }
 
+    /// The statistics of `day` (YYYY-MM-DD) per service, window and staff member.
+    pub fn hall_stats(&self, day: &str) -> Result<HallStats, StoreError> {
+        Ok(HallStats {
+            day: day.to_string(),
+            services: stat_lines(&self.conn, day, "t.service_id", "services", "id")?,
+            windows: stat_lines(&self.conn, day, "t.window_id", "windows", "id")?,
+            staff: stat_lines(&self.conn, day, "t.staff_id", "staff", "id")?,
+            open_follow_ups: self.open_follow_ups()?,
+        })
+    }
+
     /// One window as its screen shows it.
     pub fn window(&self, id: &str, now: DateTime<FixedOffset>) -> Result<WindowView, StoreError> {
-        windows(self, &day_of(&now))?
-            .into_iter()
-            .find(|w| w.id == id)
+        windows(self, &day_of(&now), Some(id))?
+            .pop()
             .ok_or_else(|| StoreError::NotFound {
                 what: format!("window {id}"),
             })
@@ -86,39 +97,49 @@ fn services(
     Ok(services)
 }
 
-fn windows(store: &Store, day: &str) -> Result<Vec<WindowView>, StoreError> {
+/// The hall's windows (or only `only`), each with the tickets waiting that it may call.
+fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowView>, StoreError> {
     let conn = &store.conn;
+    // Two passes over today's waiting tickets serve every window: by service (free to any
+    // window serving it) and by window (transferred there).
+    let waiting_by = |column: &str, free: bool| -> Result<HashMap<String, i64>, StoreError> {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {column}, count(*) FROM tickets
+             WHERE day = ?1 AND state = 'waiting' AND window_id IS {} NULL
+             GROUP BY {column}",
+            if free { "" } else { "NOT" }
+        ))?;
+        let rows = stmt.query_map(params![day], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    let by_service = waiting_by("service_id", true)?;
+    let by_window = waiting_by("window_id", false)?;
     let mut stmt = conn.prepare(
-        "SELECT w.id, w.number, w.name, w.staff_id, w.paused,
-                (SELECT count(*) FROM tickets t
-                 WHERE t.day = ?1 AND t.state = 'waiting'
-                   AND (t.window_id = w.id OR (t.window_id IS NULL AND t.service_id IN
-                        (SELECT service_id FROM window_services WHERE window_id = w.id))))
+        "SELECT w.id, w.number, w.name, w.staff_id, w.paused
          FROM windows w
          WHERE EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id)
+           AND (?1 IS NULL OR w.id = ?1)
          ORDER BY w.number",
     )?;
-    let rows: Vec<(String, u32, String, Option<String>, bool, i64)> = stmt
-        .query_map(params![day], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+    let rows: Vec<(String, u32, String, Option<String>, bool)> = stmt
+        .query_map(params![only], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut names = conn.prepare(
-        "SELECT s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
+    let mut served = conn.prepare(
+        "SELECT s.id, s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
          WHERE ws.window_id = ?1 ORDER BY s.prefix",
     )?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, number, name, staff_id, paused, waiting) in rows {
-        let services = names
-            .query_map(params![id], |r| r.get(0))?
+    for (id, number, name, staff_id, paused) in rows {
+        let services: Vec<(String, String)> = served
+            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        let waiting = by_window.get(&id).copied().unwrap_or(0)
+            + services
+                .iter()
+                .map(|(service, _)| by_service.get(service).copied().unwrap_or(0))
+                .sum::<i64>();
         // A staff member who has left the site is not shown, even if still signed in.
         let staff = match staff_id {
             Some(staff_id) => store.staff_member(&staff_id).ok(),
@@ -140,7 +161,7 @@ fn windows(store: &Store, day: &str) -> Result<Vec<WindowView>, StoreError> {
             number,
             name,
             location: String::new(),
-            services,
+            services: services.into_iter().map(|(_, name)| name).collect(),
             staff,
             paused,
             current,
@@ -167,6 +188,49 @@ fn recent_calls(conn: &Connection, day: &str) -> Result<Vec<CallView>, StoreErro
             window_name: r.get(3)?,
             at: r.get(4)?,
             recall: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Statistics grouped by `key` (a column of tickets), named from `table`.
+fn stat_lines(
+    conn: &Connection,
+    day: &str,
+    key: &str,
+    table: &str,
+    id: &str,
+) -> Result<Vec<StatLine>, StoreError> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {key}, coalesce(n.name, {key}),
+                count(*),
+                sum(t.state = 'done'),
+                sum(t.state = 'no_show'),
+                avg((julianday(t.called_at) - julianday(t.issued_at)) * 1440.0),
+                avg(CASE WHEN t.state = 'done'
+                    THEN (julianday(t.ended_at) - julianday(t.started_at)) * 1440.0 END),
+                count(r.level),
+                avg(r.level),
+                coalesce(sum(r.level <= 2), 0)
+         FROM tickets t
+         LEFT JOIN {table} n ON n.{id} = {key}
+         LEFT JOIN ratings r ON r.ticket_id = t.id
+         WHERE t.day = ?1 AND {key} IS NOT NULL
+         GROUP BY {key}
+         ORDER BY {key}"
+    ))?;
+    let rows = stmt.query_map(params![day], |r| {
+        Ok(StatLine {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            issued: r.get(2)?,
+            done: r.get(3)?,
+            no_show: r.get(4)?,
+            average_wait_minutes: r.get(5)?,
+            average_service_minutes: r.get(6)?,
+            ratings: r.get(7)?,
+            average_rating: r.get(8)?,
+            bad_ratings: r.get(9)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

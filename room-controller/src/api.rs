@@ -25,6 +25,8 @@
 //! | `GET  /api/hall/tickets/{id}`     | a ticket: state, people ahead, estimated wait  |
 //! | `POST /api/hall/tickets/{id}/rating` | rate a finished service once (`RateService`) |
 //! | `POST /api/hall/windows/{id}`     | a counter's action (`CounterAction`), staff only|
+//! | `GET  /api/hall/stats[?day=D]`    | per service, window and staff; open follow-ups |
+//! | `POST /api/hall/follow-ups/{ticket}` | close a bad rating's follow-up (`CloseFollowUp`) |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -153,6 +155,8 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hall_api::ticket))
         .routes(routes!(hall_api::rate))
         .routes(routes!(hall_api::counter))
+        .routes(routes!(hall_api::stats))
+        .routes(routes!(hall_api::close_follow_up))
 }
 
 /// The OpenAPI description of this API (also served at `/api/openapi.json`).

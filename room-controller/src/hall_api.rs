@@ -4,10 +4,12 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use records::api::{
-    ApiError, CounterAction, HallView, RateService, Role, TakeTicket, TicketView, WindowView,
+    ApiError, CloseFollowUp, CounterAction, HallStats, HallView, RateService, Role, TakeTicket,
+    TicketView, WindowView,
 };
 
 use crate::api::{Answer, AppState, Failure};
@@ -200,4 +202,86 @@ pub(crate) async fn counter(
     state.live.hall_changed();
     state.locate(&mut view);
     Ok(Json(view))
+}
+
+/// Statistics and follow-ups are for the site's administration and the agencies' clerks.
+fn may_see_statistics(caller: &Authenticated) -> Result<(), Failure> {
+    match caller.0.role {
+        Role::Admin | Role::Clerk => Ok(()),
+        Role::Kiosk => Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "a kiosk token cannot read the hall's statistics; use an admin's or a clerk's token",
+        )),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct StatsQuery {
+    /// The day, YYYY-MM-DD; today when left out.
+    day: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/hall/stats", tag = "hall", security(("token" = [])),
+    params(("day" = Option<String>, Query, description = "the day, YYYY-MM-DD; today when left out")),
+    responses(
+        (status = 200, description = "tickets, waits, service times and ratings per service, window and staff member; open follow-ups", body = HallStats),
+        (status = 400, description = "not a day", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "a kiosk token", body = ApiError),
+    ))]
+pub(crate) async fn stats(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    query: Result<Query<StatsQuery>, QueryRejection>,
+) -> Answer<HallStats> {
+    may_see_statistics(&caller)?;
+    let Query(query) = query?;
+    let day = match query.day {
+        None => now().format("%Y-%m-%d").to_string(),
+        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|_| {
+                Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("day={day} is not a day; write it like 2026-11-23"),
+                )
+            })?
+            .format("%Y-%m-%d")
+            .to_string(),
+    };
+    Ok(Json(
+        state.db.call(move |store| store.hall_stats(&day)).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/hall/follow-ups/{ticket}", tag = "hall", security(("token" = [])),
+    params(("ticket" = i64, Path, description = "the badly rated ticket's id")),
+    request_body = CloseFollowUp,
+    responses(
+        (status = 204, description = "the follow-up is closed with its outcome"),
+        (status = 400, description = "no outcome", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "a kiosk token", body = ApiError),
+        (status = 404, description = "no open follow-up for this ticket", body = ApiError),
+    ))]
+pub(crate) async fn close_follow_up(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(ticket): Path<i64>,
+    body: Result<Json<CloseFollowUp>, JsonRejection>,
+) -> Result<StatusCode, Failure> {
+    may_see_statistics(&caller)?;
+    let Json(close) = body?;
+    state
+        .db
+        .call(move |store| {
+            store.close_follow_up(
+                ticket,
+                &close.contact,
+                &close.rectification,
+                &close.outcome,
+                now(),
+            )
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,7 +8,7 @@ use liuhen_tests::{
     WARNING_AMBER, authorised_client, distinct_colours, draw_screen, keep_screenshot, read_png,
     share_of, workspace_binary,
 };
-use records::api::{HallView, TicketState, TicketView, WindowView};
+use records::api::{HallStats, HallView, StatLine, TicketState, TicketView, WindowView};
 use reqwest::StatusCode;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -310,6 +310,50 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         .await
         .unwrap();
     assert_eq!(twice.status(), StatusCode::CONFLICT, "一次一评");
+
+    // The day's statistics: the bad rating counts against the service, window and staff
+    // member, and its follow-up stays open until closed with an outcome.
+    let refused = kiosk
+        .get(format!("{base}/api/hall/stats"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::FORBIDDEN,
+        "kiosks do not read statistics"
+    );
+    let stats: HallStats = controller.get(&staff, "/api/hall/stats").await;
+    let by = |lines: &[StatLine], id: &str| lines.iter().find(|l| l.id == id).cloned().expect(id);
+    let licence = by(&stats.services, "licence");
+    assert_eq!(
+        (licence.issued, licence.done, licence.bad_ratings),
+        (5, 1, 1)
+    );
+    let wang = by(&stats.staff, "wang-fang");
+    assert_eq!(
+        (wang.done, wang.ratings, wang.average_rating),
+        (1, 1, Some(1.0))
+    );
+    assert_eq!(by(&stats.windows, "w1").done, 1);
+    assert_eq!(stats.open_follow_ups, vec![current.id]);
+    let follow_up = format!("{base}/api/hall/follow-ups/{}", current.id);
+    let no_outcome = staff
+        .post(&follow_up)
+        .json(&serde_json::json!({"outcome": " "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_outcome.status(), StatusCode::BAD_REQUEST);
+    let closed = staff
+        .post(&follow_up)
+        .json(&serde_json::json!({"contact": "电话回访", "rectification": "增开窗口", "outcome": "当事人表示理解"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::NO_CONTENT);
+    let stats: HallStats = controller.get(&staff, "/api/hall/stats").await;
+    assert!(stats.open_follow_ups.is_empty());
 
     // Transfer the next one to window 3; only window 3 may call it then.
     let next = ok_window(

@@ -1,0 +1,277 @@
+//! The service hall under load, with the real (release-built) controller and kiosk:
+//! - call-next latency at 50 counters calling at once through the API, over 10 000 tickets
+//!   (and a check that no ticket was called twice or skipped);
+//! - the time from a call to the hall board's new state (the pushed event, then the fetch a
+//!   board makes);
+//! - the hall board's memory and idle CPU, in a real window on a virtual display (Xvfb).
+//!
+//! Run with `cargo bench -p liuhen-tests --bench hall`.
+
+use liuhen_tests::{TestSite, authorised_client, workspace_binary};
+use records::api::{HALL_TOPIC, HallView, WindowView};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+const COUNTERS: usize = 50;
+const TICKETS: usize = 10_000;
+
+fn hall_of(windows: usize) -> String {
+    let mut text = String::from(
+        "[hall]\n\n[[hall.services]]\nid = \"licence\"\nagency = \"scjg\"\nname = \"营业执照办理\"\nprefix = \"A\"\nhours = \"00:00-24:00\"\n",
+    );
+    for n in 1..=windows {
+        text.push_str(&format!(
+            "\n[[hall.windows]]\nid = \"w{n}\"\nnumber = {n}\nname = \"综合窗口\"\nservices = [\"licence\"]\n"
+        ));
+    }
+    text
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> f64 {
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1e3
+}
+
+async fn act(
+    http: &reqwest::Client,
+    base: &str,
+    window: &str,
+    action: &str,
+) -> reqwest::StatusCode {
+    http.post(format!("{base}/api/hall/windows/{window}"))
+        .json(&serde_json::json!({ "action": action }))
+        .send()
+        .await
+        .map(|r| r.status())
+        .unwrap_or(reqwest::StatusCode::SERVICE_UNAVAILABLE)
+}
+
+#[tokio::main]
+async fn main() {
+    let site = TestSite::new(2).expect("site");
+    site.add_hall(&hall_of(COUNTERS)).expect("hall");
+    let mut staff = Vec::new();
+    for n in 1..=COUNTERS {
+        let token = site
+            .add_staff(
+                &format!("s{n}"),
+                &format!("员工{n}"),
+                &format!("3201{n:07}"),
+                None,
+            )
+            .expect("staff");
+        staff.push(authorised_client(&token).expect("client"));
+    }
+    let kiosk_token = site
+        .issue_token("bench kiosk", "kiosk", None)
+        .expect("token");
+    let kiosk = authorised_client(&kiosk_token).expect("client");
+    let controller = site.start_controller().expect("controller");
+    let base = controller.base.clone();
+
+    // 10 000 tickets, taken by 8 kiosks at once.
+    let issuing = Instant::now();
+    let mut kiosks = Vec::new();
+    for _ in 0..8 {
+        let (kiosk, base) = (kiosk.clone(), base.clone());
+        kiosks.push(tokio::spawn(async move {
+            for _ in 0..TICKETS / 8 {
+                let response = kiosk
+                    .post(format!("{base}/api/hall/tickets"))
+                    .json(&serde_json::json!({ "service_id": "licence" }))
+                    .send()
+                    .await
+                    .expect("take");
+                assert_eq!(response.status(), 201);
+            }
+        }));
+    }
+    for k in kiosks {
+        k.await.expect("kiosk");
+    }
+    let issue_seconds = issuing.elapsed().as_secs_f64();
+    for (n, http) in staff.iter().enumerate() {
+        assert_eq!(
+            act(http, &base, &format!("w{}", n + 1), "sign_in").await,
+            200
+        );
+    }
+
+    // 50 counters call next, each then marks a no-show to free its window, until none wait.
+    let calling = Instant::now();
+    let mut counters = Vec::new();
+    for (n, http) in staff.iter().enumerate() {
+        let (http, base, window) = (http.clone(), base.clone(), format!("w{}", n + 1));
+        counters.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut called = Vec::new();
+            loop {
+                let sent = Instant::now();
+                let response = http
+                    .post(format!("{base}/api/hall/windows/{window}"))
+                    .json(&serde_json::json!({ "action": "call_next" }))
+                    .send()
+                    .await
+                    .expect("call");
+                let status = response.status();
+                let body = response.text().await.unwrap_or_default();
+                latencies.push(sent.elapsed());
+                if status != 200 {
+                    assert!(body.contains("nobody is waiting"), "{status}: {body}");
+                    break;
+                }
+                let view: WindowView = serde_json::from_str(&body).expect("window");
+                called.push(view.current.expect("a ticket").number);
+                assert_eq!(act(&http, &base, &window, "no_show").await, 200);
+            }
+            (latencies, called)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut called = Vec::new();
+    for c in counters {
+        let (l, n) = c.await.expect("counter");
+        latencies.extend(l);
+        called.extend(n);
+    }
+    let call_seconds = calling.elapsed().as_secs_f64();
+    let distinct: HashSet<_> = called.iter().collect();
+    assert_eq!(called.len(), TICKETS, "every ticket called");
+    assert_eq!(distinct.len(), TICKETS, "no ticket called twice");
+    latencies.sort();
+    println!(
+        "issuing {TICKETS} tickets from 8 kiosks: {issue_seconds:.1} s ({:.0}/s)",
+        TICKETS as f64 / issue_seconds
+    );
+    println!(
+        "call next at {COUNTERS} counters at once, {TICKETS} tickets (each call followed by a no-show): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} calls/s; none called twice, none skipped",
+        percentile(&latencies, 50),
+        percentile(&latencies, 99),
+        percentile(&latencies, 100),
+        TICKETS as f64 / call_seconds
+    );
+
+    // A call to the board's new state: the pushed event, then the fetch a board makes.
+    for _ in 0..25 {
+        kiosk
+            .post(format!("{base}/api/hall/tickets"))
+            .json(&serde_json::json!({ "service_id": "licence" }))
+            .send()
+            .await
+            .expect("take");
+    }
+    let mut events = controller.subscribe(&kiosk_token).await;
+    let mut updates = Vec::new();
+    for _ in 0..20 {
+        while tokio::time::timeout(Duration::from_millis(100), events.recv())
+            .await
+            .is_ok()
+        {}
+        let sent = Instant::now();
+        let call = tokio::spawn({
+            let (http, base) = (staff[0].clone(), base.clone());
+            async move { act(&http, &base, "w1", "call_next").await }
+        });
+        loop {
+            let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+                .await
+                .expect("an event")
+                .expect("the stream");
+            if event.room == HALL_TOPIC {
+                break;
+            }
+        }
+        let hall: HallView = kiosk
+            .get(format!("{base}/api/hall"))
+            .send()
+            .await
+            .expect("hall")
+            .json()
+            .await
+            .expect("hall view");
+        updates.push(sent.elapsed());
+        assert_eq!(call.await.expect("call"), 200);
+        assert!(hall.windows[0].current.is_some(), "the board sees the call");
+        assert_eq!(act(&staff[0], &base, "w1", "no_show").await, 200);
+    }
+    updates.sort();
+    println!(
+        "call to the hall board's new state (push + fetch, 20 calls, 50 windows): median {:.1} ms, p95 {:.1} ms",
+        percentile(&updates, 50),
+        percentile(&updates, 95)
+    );
+
+    board_footprint(&base, &kiosk_token, site.dir.path());
+}
+
+/// Runs the hall board in a real window on Xvfb for 30 s and reads its memory and CPU time
+/// from /proc while it idles (its clock ticks and it polls; nothing is called).
+fn board_footprint(base: &str, token: &str, dir: &std::path::Path) {
+    let display = format!(":{}", 90 + std::process::id() % 9);
+    let Ok(mut xvfb) = std::process::Command::new("Xvfb")
+        .args([
+            display.as_str(),
+            "-screen",
+            "0",
+            "1920x1080x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        println!("hall board footprint: Xvfb is missing (scripts/setup.sh installs it)");
+        return;
+    };
+    std::thread::sleep(Duration::from_secs(2));
+    let mut board = std::process::Command::new(workspace_binary("kiosk-app"))
+        .env("DISPLAY", &display)
+        .env("RUST_LOG", "warn")
+        .args([
+            "--api",
+            base,
+            "--token",
+            token,
+            "--size",
+            "1920x1080",
+            "--state-file",
+        ])
+        .arg(dir.join("board.json"))
+        .args(["hall-board", "--no-voice"])
+        .spawn()
+        .expect("kiosk-app");
+    std::thread::sleep(Duration::from_secs(10));
+    let ticks = |pid: u32| -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    };
+    let rss_kib = |pid: u32| -> Option<u64> {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()?
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    };
+    let pid = board.id();
+    let (start, at) = (ticks(pid), Instant::now());
+    std::thread::sleep(Duration::from_secs(20));
+    let (end, seconds) = (ticks(pid), at.elapsed().as_secs_f64());
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    match (start, end, rss_kib(pid)) {
+        (Some(start), Some(end), Some(rss)) => println!(
+            "hall board at 1920x1080 on Xvfb, idle 20 s: {:.1} % of one core, {:.0} MiB resident",
+            (end - start) as f64 / hz / seconds * 100.0,
+            rss as f64 / 1024.0
+        ),
+        _ => println!("hall board footprint: the board ended early (see its log above)"),
+    }
+    let _ = board.kill();
+    let _ = board.wait();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+}

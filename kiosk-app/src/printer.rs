@@ -1,8 +1,8 @@
 //! The ticket printer: an ESC/POS thermal receipt printer on a serial line, or a USB line
 //! printer device (/dev/usb/lp0), described by a printer profile. Text goes out in GB18030
-//! with the printer's Chinese mode on. Before each ticket the printer is asked for its paper
-//! state (DLE EOT 4); a printer out of paper, or one that does not answer, is a problem the
-//! kiosk shows to staff, never one it ignores.
+//! with the printer's Chinese mode on. Before and after each ticket the printer is asked for
+//! its paper state (DLE EOT 4); a printer out of paper, or one that does not answer, is a
+//! problem the kiosk shows to staff, never one it ignores.
 
 use hardware_profiles::PrinterProfile;
 use std::io::Write;
@@ -92,7 +92,14 @@ impl Printer {
             port.write_all(&bytes)
                 .and_then(|()| port.flush())
                 .map_err(|e| Problem::Gone(format!("{}: {e}", self.port.display())))?;
-            Ok((status & NEAR_END != 0).then_some(Problem::PaperNearEnd))
+            // Asked again: the printer answers once it has taken the whole ticket, and says
+            // whether the roll ran out on it.
+            let after = paper_status(port.as_mut())
+                .ok_or_else(|| Problem::NotAnswering(self.port.display().to_string()))?;
+            if after & PAPER_OUT != 0 {
+                return Err(Problem::OutOfPaper);
+            }
+            Ok(((status | after) & NEAR_END != 0).then_some(Problem::PaperNearEnd))
         } else {
             // A line-printer device only takes bytes; its paper state is not readable here.
             let mut device = std::fs::OpenOptions::new()

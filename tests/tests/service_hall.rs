@@ -437,6 +437,10 @@ async fn the_ticket_printer_gets_esc_pos_in_gb18030_and_its_problems_are_shown_t
     let asked = at(&[0x10, 0x04, 0x04]).expect("the paper state is asked first");
     let reset = at(&[0x1B, b'@', 0x1C, b'&']).expect("reset and Chinese mode");
     assert!(asked < reset, "asked before printing");
+    assert!(
+        sent.ends_with(&[0x1B, b'd', 4, 0x10, 0x04, 0x04]),
+        "fed, then asked again"
+    );
     // 营业执照办理 in GB18030.
     assert!(
         at(&[
@@ -459,6 +463,7 @@ async fn the_ticket_printer_gets_esc_pos_in_gb18030_and_its_problems_are_shown_t
     printer.answer_with(Some(PAPER_OUT));
     printer.clear();
     kiosk(&out.join("no-paper.png"));
+    std::thread::sleep(Duration::from_millis(500));
     assert_eq!(
         printer.bytes(),
         vec![0x10, 0x04, 0x04],

@@ -12,6 +12,7 @@ mod error;
 mod hall;
 pub mod publicity;
 mod queue;
+pub mod review;
 mod schema;
 mod staff;
 mod store;

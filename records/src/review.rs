@@ -1,0 +1,542 @@
+//! Legal review of major enforcement decisions (重大执法决定法制审核): a case is major when its
+//! decision's kind is in the agency's catalogue (重大执法决定目录), when it went through a
+//! hearing, or when the handling unit flags it (large amounts, complex facts, referral to
+//! judicial or supervisory bodies). A major case's decision cannot be recorded until a legal
+//! review has passed; the reviewer is never the case's handler; every review is kept.
+
+use chrono::{NaiveDate, Utc};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::api::StaffRole;
+use crate::{Store, StoreError};
+
+/// The items a legal review checks (审核内容).
+pub const CHECKLIST: [&str; 9] = [
+    "执法主体与职权 subject and authority",
+    "执法人员资格 staff qualification",
+    "执法程序 procedure",
+    "事实认定 facts",
+    "证据 evidence",
+    "法律适用 applicable law",
+    "裁量基准 discretion",
+    "法律文书 documents",
+    "是否涉嫌犯罪需移送 whether it must be referred",
+];
+
+/// Why a case is major.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MajorBecause {
+    /// Its decision's kind is in the agency's catalogue.
+    Catalogue,
+    HearingHeld,
+    LargeAmount,
+    ComplexFacts,
+    Referral,
+}
+
+/// What the handling unit says about a case before its decision.
+#[derive(Debug, Clone, Default)]
+pub struct CaseForDecision<'a> {
+    /// The decision's kind, as the catalogue names kinds.
+    pub decision_kind: &'a str,
+    /// The staff member handling the case (承办人).
+    pub handler_id: Option<&'a str>,
+    pub hearing_held: bool,
+    pub large_amount: bool,
+    pub complex_facts: bool,
+    pub referral: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOutcome {
+    Pass,
+    /// Returned to the handling unit for correction (退回补正).
+    Return,
+    Fail,
+}
+
+impl ReviewOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Return => "return",
+            Self::Fail => "fail",
+        }
+    }
+}
+
+/// One item of the checklist: whether it holds, with the reviewer's note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckedItem {
+    pub item: String,
+    pub holds: bool,
+    pub note: String,
+}
+
+/// A review as the reviewer records it.
+#[derive(Debug, Clone)]
+pub struct NewReview<'a> {
+    pub reviewer_id: &'a str,
+    pub checklist: Vec<CheckedItem>,
+    pub outcome: ReviewOutcome,
+    pub opinion: &'a str,
+    /// Where the handling unit disagreed, and how that was settled.
+    pub disagreement: &'a str,
+    pub settled: &'a str,
+}
+
+/// The ratio of legal reviewers to enforcement staff of an agency; below 5 % is flagged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewerRatio {
+    pub reviewers: i64,
+    pub enforcement_staff: i64,
+    pub percent: f64,
+    pub below_five_percent: bool,
+}
+
+fn case_id(store: &Store, agency_id: &str, number: &str) -> Result<i64, StoreError> {
+    store
+        .conn
+        .query_row(
+            "SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2",
+            params![agency_id, number],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("case {number} of agency {agency_id}"),
+        })
+}
+
+impl Store {
+    /// Replaces an agency's catalogue of major decisions.
+    pub fn set_major_catalogue(
+        &mut self,
+        agency_id: &str,
+        kinds: &[&str],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM major_catalogue WHERE agency_id = ?1",
+            params![agency_id],
+        )?;
+        for kind in kinds {
+            tx.execute(
+                "INSERT INTO major_catalogue (agency_id, kind) VALUES (?1, ?2)",
+                params![agency_id, kind.trim()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records what the handling unit says about a case before its decision.
+    pub fn prepare_decision(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        case: &CaseForDecision<'_>,
+    ) -> Result<(), StoreError> {
+        self.describe_case(agency_id, number, None, None)?;
+        let flags: Vec<&str> = [
+            (case.large_amount, "large_amount"),
+            (case.complex_facts, "complex_facts"),
+            (case.referral, "referral"),
+        ]
+        .into_iter()
+        .filter_map(|(on, flag)| on.then_some(flag))
+        .collect();
+        self.conn.execute(
+            "UPDATE cases SET decision_kind = ?3, handler_id = ?4, hearing_held = ?5,
+                    major_flags = ?6
+             WHERE agency_id = ?1 AND number = ?2",
+            params![
+                agency_id,
+                number,
+                case.decision_kind.trim(),
+                case.handler_id,
+                case.hearing_held,
+                serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into())
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Why a case is major; empty when it is not.
+    pub fn major_because(
+        &self,
+        agency_id: &str,
+        number: &str,
+    ) -> Result<Vec<MajorBecause>, StoreError> {
+        let id = case_id(self, agency_id, number)?;
+        let (in_catalogue, hearing, flags): (bool, bool, String) = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM major_catalogue m
+                            WHERE m.agency_id = c.agency_id AND m.kind = c.decision_kind),
+                    c.hearing_held, c.major_flags
+             FROM cases c WHERE c.id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let flags: Vec<String> = serde_json::from_str(&flags).unwrap_or_default();
+        let flagged = |name: &str| flags.iter().any(|f| f == name);
+        Ok([
+            (in_catalogue, MajorBecause::Catalogue),
+            (hearing, MajorBecause::HearingHeld),
+            (flagged("large_amount"), MajorBecause::LargeAmount),
+            (flagged("complex_facts"), MajorBecause::ComplexFacts),
+            (flagged("referral"), MajorBecause::Referral),
+        ]
+        .into_iter()
+        .filter_map(|(holds, because)| holds.then_some(because))
+        .collect())
+    }
+
+    /// Records a legal review of a case. Refused when the reviewer is not an active reviewer of
+    /// the agency, is the case's handler, or passes a case with a checklist item that does not
+    /// hold or is missing.
+    pub fn review_case(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        review: &NewReview<'_>,
+    ) -> Result<i64, StoreError> {
+        let id = case_id(self, agency_id, number)?;
+        let reviewer = self.staff_member(review.reviewer_id)?;
+        if reviewer.role != StaffRole::Reviewer || reviewer.agency_id != agency_id {
+            return Err(StoreError::Forbidden(format!(
+                "{} is not a legal reviewer (法制审核人员) of agency {agency_id}",
+                reviewer.name
+            )));
+        }
+        let handler: Option<String> = self.conn.query_row(
+            "SELECT handler_id FROM cases WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        if handler.as_deref() == Some(review.reviewer_id) {
+            return Err(StoreError::Refused(format!(
+                "{} handles case {number} and cannot also review it; another reviewer must",
+                reviewer.name
+            )));
+        }
+        if review.opinion.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a legal review needs the reviewer's opinion (审核意见)".into(),
+            ));
+        }
+        if review.outcome == ReviewOutcome::Pass {
+            for item in CHECKLIST {
+                let holds = review.checklist.iter().any(|c| c.item == item && c.holds);
+                if !holds {
+                    return Err(StoreError::Refused(format!(
+                        "a review passes only when every item holds; \"{item}\" is not checked as holding"
+                    )));
+                }
+            }
+        }
+        self.conn.execute(
+            "INSERT INTO legal_reviews (case_id, reviewer_id, checklist, outcome, opinion,
+                                        disagreement, settled, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                review.reviewer_id,
+                serde_json::to_string(&review.checklist).unwrap_or_else(|_| "[]".into()),
+                review.outcome.as_str(),
+                review.opinion.trim(),
+                review.disagreement.trim(),
+                review.settled.trim(),
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records a case's decision. A major case's is refused until its latest legal review
+    /// passed; a decision is recorded once.
+    pub fn record_decision(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        document_number: &str,
+        conclusion: &str,
+        decided_on: NaiveDate,
+        recorded_by: &str,
+    ) -> Result<(), StoreError> {
+        let id = case_id(self, agency_id, number)?;
+        let major = self.major_because(agency_id, number)?;
+        if !major.is_empty() {
+            let latest: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT outcome FROM legal_reviews WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+                    params![id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if latest.as_deref() != Some("pass") {
+                let state = match latest.as_deref() {
+                    None => "has not been reviewed".to_string(),
+                    Some(outcome) => format!("was last reviewed with outcome \"{outcome}\""),
+                };
+                return Err(StoreError::Refused(format!(
+                    "case {number} is a major case ({major:?}) and {state}; its decision can be recorded once a legal review (法制审核) has passed"
+                )));
+            }
+        }
+        let inserted = self.conn.execute(
+            "INSERT INTO decisions (case_id, document_number, conclusion, decided_on,
+                                    recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO NOTHING",
+            params![
+                id,
+                document_number.trim(),
+                conclusion.trim(),
+                decided_on.format("%Y-%m-%d").to_string(),
+                recorded_by,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::Refused(format!(
+                "case {number} already has its decision recorded"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The agency's legal reviewers against its enforcement staff (clerks).
+    pub fn reviewer_ratio(&self, agency_id: &str) -> Result<ReviewerRatio, StoreError> {
+        let (reviewers, enforcement_staff): (i64, i64) = self.conn.query_row(
+            "SELECT coalesce(sum(role = 'reviewer'), 0), coalesce(sum(role = 'clerk'), 0)
+             FROM staff WHERE agency_id = ?1 AND active = 1",
+            params![agency_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let percent = if enforcement_staff == 0 {
+            0.0
+        } else {
+            reviewers as f64 * 100.0 / enforcement_staff as f64
+        };
+        Ok(ReviewerRatio {
+            reviewers,
+            enforcement_staff,
+            percent,
+            below_five_percent: percent < 5.0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NewStaff;
+
+    fn staff(store: &mut Store, id: &str, role: StaffRole, n: u32) {
+        store
+            .add_staff(&NewStaff {
+                id,
+                agency_id: "a",
+                name: id,
+                credential_number: &format!("C{n:05}"),
+                categories: &[],
+                role,
+                photo: None,
+            })
+            .expect("staff");
+    }
+
+    fn all_hold() -> Vec<CheckedItem> {
+        CHECKLIST
+            .iter()
+            .map(|item| CheckedItem {
+                item: item.to_string(),
+                holds: true,
+                note: String::new(),
+            })
+            .collect()
+    }
+
+    fn review<'a>(
+        reviewer: &'a str,
+        outcome: ReviewOutcome,
+        checklist: Vec<CheckedItem>,
+    ) -> NewReview<'a> {
+        NewReview {
+            reviewer_id: reviewer,
+            checklist,
+            outcome,
+            opinion: "事实清楚，证据确凿",
+            disagreement: "",
+            settled: "",
+        }
+    }
+
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).expect("day")
+    }
+
+    #[test]
+    fn a_major_decision_waits_for_a_passed_review_by_someone_else() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        staff(&mut store, "handler", StaffRole::Clerk, 1);
+        staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
+        store.set_major_catalogue("a", &["吊销许可证"]).unwrap();
+        let case = CaseForDecision {
+            decision_kind: "吊销许可证",
+            handler_id: Some("handler"),
+            ..CaseForDecision::default()
+        };
+        store
+            .prepare_decision("a", "甲罚〔2026〕1号", &case)
+            .unwrap();
+        assert_eq!(
+            store.major_because("a", "甲罚〔2026〕1号").unwrap(),
+            [MajorBecause::Catalogue]
+        );
+
+        let decide = |store: &mut Store| {
+            store.record_decision(
+                "a",
+                "甲罚〔2026〕1号",
+                "甲罚决字〔2026〕1号",
+                "吊销",
+                day(),
+                "handler",
+            )
+        };
+        let refused = decide(&mut store).expect_err("no review yet");
+        assert!(
+            refused.to_string().contains("has not been reviewed"),
+            "{refused}"
+        );
+        // The handler cannot review their own case.
+        staff(&mut store, "handler-reviewer", StaffRole::Reviewer, 3);
+        store
+            .prepare_decision(
+                "a",
+                "甲罚〔2026〕1号",
+                &CaseForDecision {
+                    handler_id: Some("handler-reviewer"),
+                    ..case.clone()
+                },
+            )
+            .unwrap();
+        assert!(
+            store
+                .review_case(
+                    "a",
+                    "甲罚〔2026〕1号",
+                    &review("handler-reviewer", ReviewOutcome::Pass, all_hold())
+                )
+                .is_err()
+        );
+        store
+            .prepare_decision("a", "甲罚〔2026〕1号", &case)
+            .unwrap();
+        // A clerk is not a reviewer; a pass needs every item to hold.
+        assert!(
+            store
+                .review_case(
+                    "a",
+                    "甲罚〔2026〕1号",
+                    &review("handler", ReviewOutcome::Pass, all_hold())
+                )
+                .is_err()
+        );
+        let mut missing = all_hold();
+        missing[4].holds = false;
+        assert!(
+            store
+                .review_case(
+                    "a",
+                    "甲罚〔2026〕1号",
+                    &review("reviewer", ReviewOutcome::Pass, missing.clone())
+                )
+                .is_err()
+        );
+        // Returned for correction: still refused.
+        store
+            .review_case(
+                "a",
+                "甲罚〔2026〕1号",
+                &review("reviewer", ReviewOutcome::Return, missing),
+            )
+            .unwrap();
+        let refused = decide(&mut store).expect_err("returned");
+        assert!(refused.to_string().contains("\"return\""), "{refused}");
+        // Passed: accepted, once.
+        store
+            .review_case(
+                "a",
+                "甲罚〔2026〕1号",
+                &review("reviewer", ReviewOutcome::Pass, all_hold()),
+            )
+            .unwrap();
+        decide(&mut store).expect("recorded after the review passed");
+        assert!(decide(&mut store).is_err(), "a decision is recorded once");
+        // Reviews are kept as written.
+        assert!(store.conn.execute("DELETE FROM legal_reviews", []).is_err());
+        assert!(
+            store
+                .conn
+                .execute("UPDATE legal_reviews SET outcome = 'pass'", [])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn hearings_and_flags_make_a_case_major_and_others_need_no_review() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        let plain = CaseForDecision {
+            decision_kind: "警告",
+            ..CaseForDecision::default()
+        };
+        store.prepare_decision("a", "1", &plain).unwrap();
+        assert!(store.major_because("a", "1").unwrap().is_empty());
+        store
+            .record_decision("a", "1", "甲罚决字1号", "警告", day(), "x")
+            .expect("not major");
+        store
+            .prepare_decision(
+                "a",
+                "2",
+                &CaseForDecision {
+                    hearing_held: true,
+                    referral: true,
+                    ..plain.clone()
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            store.major_because("a", "2").unwrap(),
+            [MajorBecause::HearingHeld, MajorBecause::Referral]
+        );
+        assert!(
+            store
+                .record_decision("a", "2", "甲罚决字2号", "罚款", day(), "x")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn fewer_than_five_reviewers_per_hundred_staff_is_flagged() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        for n in 0..21 {
+            staff(&mut store, &format!("c{n}"), StaffRole::Clerk, n);
+        }
+        staff(&mut store, "r1", StaffRole::Reviewer, 100);
+        let ratio = store.reviewer_ratio("a").unwrap();
+        assert_eq!((ratio.reviewers, ratio.enforcement_staff), (1, 21));
+        assert!(ratio.below_five_percent, "1 in 21 is 4.8 %");
+        staff(&mut store, "c-gone", StaffRole::Clerk, 101);
+        staff(&mut store, "r2", StaffRole::Reviewer, 102);
+        assert!(
+            !store.reviewer_ratio("a").unwrap().below_five_percent,
+            "2 in 22 is 9 %"
+        );
+    }
+}

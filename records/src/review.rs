@@ -375,6 +375,20 @@ mod tests {
         }
     }
 
+    /// Case 甲罚〔2026〕1号 of agency a, reviewed by `reviewer`.
+    fn review_case(
+        store: &mut Store,
+        reviewer: &str,
+        outcome: ReviewOutcome,
+        checklist: Vec<CheckedItem>,
+    ) -> Result<i64, StoreError> {
+        store.review_case(
+            "a",
+            "甲罚〔2026〕1号",
+            &review(reviewer, outcome, checklist),
+        )
+    }
+
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).expect("day")
     }
@@ -426,56 +440,28 @@ mod tests {
             )
             .unwrap();
         assert!(
-            store
-                .review_case(
-                    "a",
-                    "甲罚〔2026〕1号",
-                    &review("handler-reviewer", ReviewOutcome::Pass, all_hold())
-                )
-                .is_err()
+            review_case(
+                &mut store,
+                "handler-reviewer",
+                ReviewOutcome::Pass,
+                all_hold()
+            )
+            .is_err()
         );
         store
             .prepare_decision("a", "甲罚〔2026〕1号", &case)
             .unwrap();
         // A clerk is not a reviewer; a pass needs every item to hold.
-        assert!(
-            store
-                .review_case(
-                    "a",
-                    "甲罚〔2026〕1号",
-                    &review("handler", ReviewOutcome::Pass, all_hold())
-                )
-                .is_err()
-        );
+        assert!(review_case(&mut store, "handler", ReviewOutcome::Pass, all_hold()).is_err());
         let mut missing = all_hold();
         missing[4].holds = false;
-        assert!(
-            store
-                .review_case(
-                    "a",
-                    "甲罚〔2026〕1号",
-                    &review("reviewer", ReviewOutcome::Pass, missing.clone())
-                )
-                .is_err()
-        );
+        assert!(review_case(&mut store, "reviewer", ReviewOutcome::Pass, missing.clone()).is_err());
         // Returned for correction: still refused.
-        store
-            .review_case(
-                "a",
-                "甲罚〔2026〕1号",
-                &review("reviewer", ReviewOutcome::Return, missing),
-            )
-            .unwrap();
+        review_case(&mut store, "reviewer", ReviewOutcome::Return, missing).unwrap();
         let refused = decide(&mut store).expect_err("returned");
         assert!(refused.to_string().contains("\"return\""), "{refused}");
         // Passed: accepted, once.
-        store
-            .review_case(
-                "a",
-                "甲罚〔2026〕1号",
-                &review("reviewer", ReviewOutcome::Pass, all_hold()),
-            )
-            .unwrap();
+        review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).unwrap();
         decide(&mut store).expect("recorded after the review passed");
         assert!(decide(&mut store).is_err(), "a decision is recorded once");
         // Reviews are kept as written.

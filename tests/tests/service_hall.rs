@@ -80,6 +80,11 @@ async fn act(
         .expect("counter action")
 }
 
+/// A counter action without arguments (`sign_in`, `call_next` …), which must succeed.
+async fn press(http: &reqwest::Client, base: &str, window: &str, action: &str) -> WindowView {
+    ok_window(act(http, base, window, serde_json::json!({ "action": action })).await).await
+}
+
 async fn ok_window(response: reqwest::Response) -> WindowView {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
@@ -137,16 +142,7 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         StatusCode::FORBIDDEN,
         "a kiosk is not staff"
     );
-    ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "sign_in"}),
-        )
-        .await,
-    )
-    .await;
+    press(&staff, &base, "w1", "sign_in").await;
     let not_here = act(
         &other,
         &base,
@@ -163,16 +159,7 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     assert!(bad.status().is_client_error());
 
     // Priority first, then the oldest.
-    let window = ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
+    let window = press(&staff, &base, "w1", "call_next").await;
     let current = window.current.expect("a called ticket");
     assert_eq!(
         (current.number.as_str(), current.state),
@@ -282,8 +269,7 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     assert_eq!(licence.waiting, 4, "A001, A002, A004, A005 wait");
 
     // Recall, start, done; then one rating only.
-    let recalled =
-        ok_window(act(&staff, &base, "w1", serde_json::json!({"action": "recall"})).await).await;
+    let recalled = press(&staff, &base, "w1", "recall").await;
     assert_eq!(recalled.current.as_ref().map(|t| t.calls), Some(2));
     let early = act(&staff, &base, "w1", serde_json::json!({"action": "done"})).await;
     assert_eq!(
@@ -291,9 +277,8 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         StatusCode::CONFLICT,
         "done before start is refused"
     );
-    ok_window(act(&staff, &base, "w1", serde_json::json!({"action": "start"})).await).await;
-    let done =
-        ok_window(act(&staff, &base, "w1", serde_json::json!({"action": "done"})).await).await;
+    press(&staff, &base, "w1", "start").await;
+    let done = press(&staff, &base, "w1", "done").await;
     assert!(done.current.is_none());
     let rating_url = format!("{base}/api/hall/tickets/{}/rating", current.id);
     let rated = kiosk
@@ -356,16 +341,7 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     assert!(stats.open_follow_ups.is_empty());
 
     // Transfer the next one to window 3; only window 3 may call it then.
-    let next = ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
+    let next = press(&staff, &base, "w1", "call_next").await;
     assert_eq!(
         next.current.as_ref().map(|t| t.number.as_str()),
         Some("A001")
@@ -380,26 +356,8 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         .await,
     )
     .await;
-    ok_window(
-        act(
-            &other,
-            &base,
-            "w3",
-            serde_json::json!({"action": "sign_in"}),
-        )
-        .await,
-    )
-    .await;
-    let at_three = ok_window(
-        act(
-            &other,
-            &base,
-            "w3",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
+    press(&other, &base, "w3", "sign_in").await;
+    let at_three = press(&other, &base, "w3", "call_next").await;
     assert_eq!(at_three.current.map(|t| t.number), Some("A001".to_string()));
 }
 
@@ -533,27 +491,9 @@ async fn the_hall_board_announces_each_call_in_turn_and_keeps_its_state_offline(
     for _ in 0..3 {
         take(&kiosk, &base, "licence", "ordinary").await;
     }
-    ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "sign_in"}),
-        )
-        .await,
-    )
-    .await;
+    press(&staff, &base, "w1", "sign_in").await;
     // A call made before the board starts is not announced again by it.
-    ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
+    press(&staff, &base, "w1", "call_next").await;
 
     let out = site.dir.path();
     let (png, voice) = (out.join("board.png"), out.join("voice"));
@@ -576,27 +516,9 @@ async fn the_hall_board_announces_each_call_in_turn_and_keeps_its_state_offline(
         png.exists()
     });
 
-    ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "no_show"}),
-        )
-        .await,
-    )
-    .await;
-    ok_window(
-        act(
-            &staff,
-            &base,
-            "w1",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
-    ok_window(act(&staff, &base, "w1", serde_json::json!({"action": "recall"})).await).await;
+    press(&staff, &base, "w1", "no_show").await;
+    press(&staff, &base, "w1", "call_next").await;
+    press(&staff, &base, "w1", "recall").await;
     wait_for("two calls said twice", Duration::from_secs(60), || {
         announcements(&voice).len() >= 4
     });
@@ -629,26 +551,8 @@ async fn the_hall_board_announces_each_call_in_turn_and_keeps_its_state_offline(
 
     // It comes back: the board catches up and the mark goes.
     let controller = site.start_controller().expect("controller again");
-    ok_window(
-        act(
-            &staff,
-            &controller.base,
-            "w1",
-            serde_json::json!({"action": "no_show"}),
-        )
-        .await,
-    )
-    .await;
-    ok_window(
-        act(
-            &staff,
-            &controller.base,
-            "w1",
-            serde_json::json!({"action": "call_next"}),
-        )
-        .await,
-    )
-    .await;
+    press(&staff, &controller.base, "w1", "no_show").await;
+    press(&staff, &controller.base, "w1", "call_next").await;
     wait_for("the board back online", Duration::from_secs(30), || {
         read_png(&png).is_ok_and(|(_, _, p)| share_of(&p, WARNING_AMBER) < 0.001)
     });

@@ -149,9 +149,15 @@ pub fn counter_action(name: &str) -> Option<CounterAction> {
         },
         "pause" => CounterAction::Pause,
         "resume" => CounterAction::Resume,
-        other => CounterAction::Transfer {
-            service_id: Some(other.strip_prefix("transfer:")?.to_string()),
-            window_id: None,
+        other => match other.split_once(':')? {
+            ("transfer", service) => CounterAction::Transfer {
+                service_id: Some(service.to_string()),
+                window_id: None,
+            },
+            ("call", number) => CounterAction::Call {
+                number: number.to_string(),
+            },
+            _ => return None,
         },
     })
 }

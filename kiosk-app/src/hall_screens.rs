@@ -118,6 +118,8 @@ fn fill_window(adapter: &HallAdapter, window: &WindowView, shown: &Shown) {
             .into(),
     );
     adapter.set_serving_state(serving_state(window).into());
+    let held: Vec<SharedString> = window.held.iter().map(SharedString::from).collect();
+    adapter.set_held(ModelRc::new(VecModel::from(held)));
     adapter.set_staff_on_duty(window.staff.is_some());
     if let Some(staff) = &window.staff {
         adapter.set_staff_name(staff.name.as_str().into());

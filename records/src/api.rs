@@ -705,6 +705,9 @@ pub struct WindowView {
     pub current: Option<TicketView>,
     /// Tickets waiting that this window may call.
     pub waiting: i64,
+    /// Numbers set aside here (挂起) today, to be called back by number.
+    #[serde(default)]
+    pub held: Vec<String>,
 }
 
 /// One call of a ticket to a window, as the hall board shows and announces it.

@@ -130,6 +130,10 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
         "SELECT s.id, s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
          WHERE ws.window_id = ?1 ORDER BY s.prefix",
     )?;
+    let mut held_at = conn.prepare(
+        "SELECT number FROM tickets WHERE window_id = ?1 AND state = 'held' AND day = ?2
+         ORDER BY id",
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for (id, number, name, staff_id, paused) in rows {
         let services: Vec<(String, String)> = served
@@ -156,6 +160,9 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             Some(ticket) => Some(ticket_view(conn, ticket)?),
             None => None,
         };
+        let held = held_at
+            .query_map(params![id, day], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         out.push(WindowView {
             id,
             number,
@@ -166,6 +173,7 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             paused,
             current,
             waiting,
+            held,
         });
     }
     Ok(out)

@@ -359,6 +359,25 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     press(&other, &base, "w3", "sign_in").await;
     let at_three = press(&other, &base, "w3", "call_next").await;
     assert_eq!(at_three.current.map(|t| t.number), Some("A001".to_string()));
+
+    // Set aside (挂起) while a document is fetched, then called back by number from the counter
+    // screen's button.
+    let held = press(&other, &base, "w3", "hold").await;
+    assert_eq!(
+        (held.current, held.held.as_slice()),
+        (None, &["A001".to_string()][..])
+    );
+    draw_screen(
+        &base,
+        &other_token,
+        &["counter", "--window", "w3", "--press", "call:A001"],
+        &out.join("call-back.png"),
+        &out.join("call-back.json"),
+    );
+    let hall: HallView = controller.get(&kiosk, "/api/hall").await;
+    let w3 = hall.windows.iter().find(|w| w.id == "w3").expect("w3");
+    assert_eq!(w3.current.as_ref().map(|t| t.number.as_str()), Some("A001"));
+    assert!(w3.held.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -100,8 +100,9 @@ fn services(
 /// The hall's windows (or only `only`), each with the tickets waiting that it may call.
 fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowView>, StoreError> {
     let conn = &store.conn;
-    // Two passes over today's waiting tickets serve every window: by service (free to any
-    // window serving it) and by window (transferred there).
+    // Waiting tickets: free ones by service (any window serving it may call them), and those
+    // transferred to a window. For the whole hall, one pass each; for one window (a counter's
+    // answer), counted from the indexes for that window alone.
     let waiting_by = |column: &str, free: bool| -> Result<HashMap<String, i64>, StoreError> {
         let mut stmt = conn.prepare(&format!(
             "SELECT {column}, count(*) FROM tickets
@@ -112,8 +113,36 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
         let rows = stmt.query_map(params![day], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     };
-    let by_service = waiting_by("service_id", true)?;
-    let by_window = waiting_by("window_id", false)?;
+    let counted: Option<(HashMap<String, i64>, HashMap<String, i64>)> = match only {
+        Some(_) => None,
+        None => Some((
+            waiting_by("service_id", true)?,
+            waiting_by("window_id", false)?,
+        )),
+    };
+    let mut free_for_service = conn.prepare(
+        "SELECT count(*) FROM tickets
+         WHERE day = ?1 AND service_id = ?2 AND state = 'waiting' AND window_id IS NULL",
+    )?;
+    let mut sent_to_window = conn.prepare(
+        "SELECT count(*) FROM tickets WHERE window_id = ?1 AND state = 'waiting' AND day = ?2",
+    )?;
+    let mut waiting_for = |window: &str,
+                           services: &[(String, String)]|
+     -> Result<i64, StoreError> {
+        if let Some((by_service, by_window)) = &counted {
+            return Ok(by_window.get(window).copied().unwrap_or(0)
+                + services
+                    .iter()
+                    .map(|(service, _)| by_service.get(service).copied().unwrap_or(0))
+                    .sum::<i64>());
+        }
+        let mut total: i64 = sent_to_window.query_row(params![window, day], |r| r.get(0))?;
+        for (service, _) in services {
+            total += free_for_service.query_row(params![day, service], |r| r.get::<_, i64>(0))?;
+        }
+        Ok(total)
+    };
     let mut stmt = conn.prepare(
         "SELECT w.id, w.number, w.name, w.staff_id, w.paused
          FROM windows w
@@ -139,11 +168,7 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
         let services: Vec<(String, String)> = served
             .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
-        let waiting = by_window.get(&id).copied().unwrap_or(0)
-            + services
-                .iter()
-                .map(|(service, _)| by_service.get(service).copied().unwrap_or(0))
-                .sum::<i64>();
+        let waiting = waiting_for(&id, &services)?;
         // A staff member who has left the site is not shown, even if still signed in.
         let staff = match staff_id {
             Some(staff_id) => store.staff_member(&staff_id).ok(),

@@ -10,6 +10,7 @@ mod bookings;
 pub mod calendar;
 mod error;
 mod hall;
+pub mod publications;
 pub mod publicity;
 mod queue;
 pub mod review;

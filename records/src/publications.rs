@@ -1,0 +1,538 @@
+//! The register of enforcement decisions to publish (行政执法事后公示). Each recorded decision
+//! gets an entry: its party as the public may see it (a person's name masked, an
+//! organisation's in full), and its due date (7 working days for licensing and penalties, 20
+//! for the others, on the official calendar). Decisions about minors and state secrets are
+//! never published; trade secrets and personal privacy only when marked publishable after
+//! redaction. A revoked or changed decision is withdrawn, at the latest within 5 working days.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use crate::calendar::WorkCalendar;
+use crate::publicity::{ActionType, mask_person_name, publication_due, withdrawal_due};
+use crate::{Store, StoreError};
+
+/// What is known about a case's party and secrecy before its decision is published.
+#[derive(Debug, Clone, Default)]
+pub struct Disclosure {
+    pub organisation: bool,
+    pub minor: bool,
+    /// public, internal, trade_secret, personal_privacy or state_secret.
+    pub confidentiality: Confidentiality,
+    pub publishable_after_redaction: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Confidentiality {
+    #[default]
+    Public,
+    Internal,
+    TradeSecret,
+    PersonalPrivacy,
+    StateSecret,
+}
+
+impl Confidentiality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Internal => "internal",
+            Self::TradeSecret => "trade_secret",
+            Self::PersonalPrivacy => "personal_privacy",
+            Self::StateSecret => "state_secret",
+        }
+    }
+}
+
+/// An entry of the register, as the agency sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub case_number: String,
+    pub party_shown: String,
+    pub action_type: String,
+    pub document_number: String,
+    pub conclusion: String,
+    pub decided_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub withheld_because: Option<String>,
+    pub published_on: Option<NaiveDate>,
+    pub revoked_on: Option<NaiveDate>,
+    pub withdraw_due: Option<NaiveDate>,
+    pub withdrawn_on: Option<NaiveDate>,
+}
+
+/// What an agency must do about publication, on a given day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicityDue {
+    /// Past their due date and not published.
+    pub overdue: Vec<Publication>,
+    /// Due within the next `soon` working days.
+    pub due_soon: Vec<Publication>,
+    /// Revoked or changed and still shown.
+    pub to_withdraw: Vec<Publication>,
+}
+
+fn day(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+}
+
+fn text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+/// Why a case's decision is never published, if it is not to be.
+fn withheld(disclosure: &Disclosure) -> Option<&'static str> {
+    if disclosure.minor {
+        return Some("未成年人 a minor's case");
+    }
+    match disclosure.confidentiality {
+        Confidentiality::StateSecret => Some("国家秘密 state secret"),
+        Confidentiality::TradeSecret | Confidentiality::PersonalPrivacy
+            if !disclosure.publishable_after_redaction =>
+        {
+            Some(
+                "商业秘密或个人隐私 trade secret or personal privacy, not marked publishable after redaction",
+            )
+        }
+        _ => None,
+    }
+}
+
+impl Store {
+    /// Notes who the party is and how confidential the case is.
+    pub fn set_disclosure(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        disclosure: &Disclosure,
+    ) -> Result<(), StoreError> {
+        self.describe_case(agency_id, number, None, None)?;
+        self.conn.execute(
+            "UPDATE cases SET party_kind = ?3, party_is_minor = ?4, confidentiality = ?5,
+                    publishable_after_redaction = ?6
+             WHERE agency_id = ?1 AND number = ?2",
+            params![
+                agency_id,
+                number,
+                if disclosure.organisation {
+                    "organisation"
+                } else {
+                    "person"
+                },
+                disclosure.minor,
+                disclosure.confidentiality.as_str(),
+                disclosure.publishable_after_redaction
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Enters a recorded decision in the register, with its due date on `calendar`.
+    pub fn register_publication(
+        &mut self,
+        calendar: &WorkCalendar,
+        agency_id: &str,
+        number: &str,
+    ) -> Result<Publication, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT c.id, c.action_type, c.party, c.party_kind, c.party_is_minor,
+                        c.confidentiality, c.publishable_after_redaction,
+                        d.document_number, d.conclusion, d.decided_on
+                 FROM cases c JOIN decisions d ON d.case_id = c.id
+                 WHERE c.agency_id = ?1 AND c.number = ?2",
+                params![agency_id, number],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, bool>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, bool>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("a recorded decision of case {number}"),
+            })?;
+        let (id, action, party, kind, minor, secrecy, redacted, document, conclusion, decided) =
+            row;
+        let decided_on = day(Some(decided))
+            .ok_or_else(|| StoreError::Invalid(format!("case {number}: bad decision date")))?;
+        let action_type = ActionType::parse(&action).unwrap_or(ActionType::Other);
+        let due_on = publication_due(calendar, action_type, decided_on)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let disclosure = Disclosure {
+            organisation: kind == "organisation",
+            minor,
+            confidentiality: match secrecy.as_str() {
+                "internal" => Confidentiality::Internal,
+                "trade_secret" => Confidentiality::TradeSecret,
+                "personal_privacy" => Confidentiality::PersonalPrivacy,
+                "state_secret" => Confidentiality::StateSecret,
+                _ => Confidentiality::Public,
+            },
+            publishable_after_redaction: redacted,
+        };
+        let party_shown = if disclosure.organisation {
+            party.trim().to_string()
+        } else {
+            mask_person_name(&party)
+        };
+        self.conn.execute(
+            "INSERT INTO publications (case_id, agency_id, party_shown, action_type,
+                document_number, conclusion, decided_on, due_on, withheld_because)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (case_id) DO NOTHING",
+            params![
+                id,
+                agency_id,
+                party_shown,
+                action_type.as_str(),
+                document,
+                conclusion,
+                text(decided_on),
+                text(due_on),
+                withheld(&disclosure)
+            ],
+        )?;
+        self.publication(agency_id, number)
+    }
+
+    /// One entry of the register.
+    pub fn publication(&self, agency_id: &str, number: &str) -> Result<Publication, StoreError> {
+        self.publications_where(agency_id, Some(number))?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("publication of case {number}"),
+            })
+    }
+
+    fn publications_where(
+        &self,
+        agency_id: &str,
+        number: Option<&str>,
+    ) -> Result<Vec<Publication>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT c.number, p.party_shown, p.action_type, p.document_number, p.conclusion,
+                    p.decided_on, p.due_on, p.withheld_because, p.published_on, p.revoked_on,
+                    p.withdraw_due, p.withdrawn_on
+             FROM publications p JOIN cases c ON c.id = p.case_id
+             WHERE p.agency_id = ?1 AND (?2 IS NULL OR c.number = ?2)
+             ORDER BY p.due_on, c.number",
+        )?;
+        let rows = stmt.query_map(params![agency_id, number], |r| {
+            Ok(Publication {
+                case_number: r.get(0)?,
+                party_shown: r.get(1)?,
+                action_type: r.get(2)?,
+                document_number: r.get(3)?,
+                conclusion: r.get(4)?,
+                decided_on: day(r.get(5)?).unwrap_or_default(),
+                due_on: day(r.get(6)?).unwrap_or_default(),
+                withheld_because: r.get(7)?,
+                published_on: day(r.get(8)?),
+                revoked_on: day(r.get(9)?),
+                withdraw_due: day(r.get(10)?),
+                withdrawn_on: day(r.get(11)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Publishes an entry on `on`; refused for one that is never to be published.
+    pub fn publish(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        on: NaiveDate,
+    ) -> Result<(), StoreError> {
+        let entry = self.publication(agency_id, number)?;
+        if let Some(why) = entry.withheld_because {
+            return Err(StoreError::Refused(format!(
+                "case {number} is never published: {why}"
+            )));
+        }
+        self.conn.execute(
+            "UPDATE publications SET published_on = coalesce(published_on, ?3)
+             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+            params![agency_id, number, text(on)],
+        )?;
+        Ok(())
+    }
+
+    /// The decision was revoked or changed on `on`: its entry must come down by 5 working days.
+    pub fn revoke_publication(
+        &mut self,
+        calendar: &WorkCalendar,
+        agency_id: &str,
+        number: &str,
+        on: NaiveDate,
+    ) -> Result<Publication, StoreError> {
+        let due = withdrawal_due(calendar, on).map_err(|e| StoreError::Refused(e.to_string()))?;
+        self.conn.execute(
+            "UPDATE publications SET revoked_on = ?3, withdraw_due = ?4
+             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+            params![agency_id, number, text(on), text(due)],
+        )?;
+        self.publication(agency_id, number)
+    }
+
+    /// Takes a revoked entry down on `on`.
+    pub fn withdraw_publication(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        on: NaiveDate,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE publications SET withdrawn_on = coalesce(withdrawn_on, ?3)
+             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+            params![agency_id, number, text(on)],
+        )?;
+        Ok(())
+    }
+
+    /// What is overdue, due within `soon` working days, and still to withdraw, on `today`.
+    pub fn publicity_due(
+        &self,
+        calendar: &WorkCalendar,
+        agency_id: &str,
+        today: NaiveDate,
+        soon: u32,
+    ) -> Result<PublicityDue, StoreError> {
+        let horizon = calendar
+            .add_working_days(today, soon)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let mut due = PublicityDue::default();
+        for entry in self.publications_where(agency_id, None)? {
+            let pending = entry.withheld_because.is_none()
+                && entry.published_on.is_none()
+                && entry.revoked_on.is_none();
+            if pending && entry.due_on < today {
+                due.overdue.push(entry);
+            } else if pending && entry.due_on <= horizon {
+                due.due_soon.push(entry);
+            } else if entry.revoked_on.is_some()
+                && entry.published_on.is_some()
+                && entry.withdrawn_on.is_none()
+            {
+                due.to_withdraw.push(entry);
+            }
+        }
+        Ok(due)
+    }
+
+    /// What the public may see: published, not withdrawn.
+    pub fn published(&self, agency_id: &str) -> Result<Vec<Publication>, StoreError> {
+        Ok(self
+            .publications_where(agency_id, None)?
+            .into_iter()
+            .filter(|p| p.published_on.is_some() && p.withdrawn_on.is_none())
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    /// Records a decision of `kind` for case `number` with `party`, decided on `on`.
+    fn decided(
+        store: &mut Store,
+        number: &str,
+        kind: ActionType,
+        party: &str,
+        disclosure: Disclosure,
+        on: &str,
+    ) {
+        store
+            .describe_case("a", number, Some(kind), Some(party))
+            .unwrap();
+        store.set_disclosure("a", number, &disclosure).unwrap();
+        store
+            .record_decision(
+                "a",
+                number,
+                &format!("甲决字{number}号"),
+                "罚款五千元",
+                d(on),
+                "handler",
+            )
+            .unwrap();
+    }
+
+    #[test]
+    fn people_are_masked_and_minors_and_secrets_never_published() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        let calendar = WorkCalendar::built_in().unwrap();
+        decided(
+            &mut store,
+            "1",
+            ActionType::Penalty,
+            "张三丰",
+            Disclosure::default(),
+            "2026-09-24",
+        );
+        decided(
+            &mut store,
+            "2",
+            ActionType::Penalty,
+            "某某食品有限公司",
+            Disclosure {
+                organisation: true,
+                ..Disclosure::default()
+            },
+            "2026-09-24",
+        );
+        decided(
+            &mut store,
+            "3",
+            ActionType::Penalty,
+            "李小明",
+            Disclosure {
+                minor: true,
+                ..Disclosure::default()
+            },
+            "2026-09-24",
+        );
+        decided(
+            &mut store,
+            "4",
+            ActionType::Penalty,
+            "王五",
+            Disclosure {
+                confidentiality: Confidentiality::StateSecret,
+                ..Disclosure::default()
+            },
+            "2026-09-24",
+        );
+        decided(
+            &mut store,
+            "5",
+            ActionType::Penalty,
+            "赵六",
+            Disclosure {
+                confidentiality: Confidentiality::TradeSecret,
+                publishable_after_redaction: true,
+                ..Disclosure::default()
+            },
+            "2026-09-24",
+        );
+        let entries: Vec<Publication> = ["1", "2", "3", "4", "5"]
+            .iter()
+            .map(|n| store.register_publication(&calendar, "a", n).unwrap())
+            .collect();
+        assert_eq!(entries[0].party_shown, "张某某");
+        assert_eq!(entries[1].party_shown, "某某食品有限公司");
+        assert!(
+            entries[2]
+                .withheld_because
+                .as_deref()
+                .is_some_and(|w| w.contains("未成年人"))
+        );
+        assert!(
+            entries[3]
+                .withheld_because
+                .as_deref()
+                .is_some_and(|w| w.contains("国家秘密"))
+        );
+        assert!(
+            entries[4].withheld_because.is_none(),
+            "redacted and marked publishable"
+        );
+        assert!(
+            store.publish("a", "3", d("2026-09-28")).is_err(),
+            "a minor's case is refused"
+        );
+        // A penalty decided on Thursday 24 September 2026 is due 7 working days later: the
+        // Mid-Autumn (25–27 September) and National Day (1–7 October) holidays come between,
+        // and Saturday 10 October is a make-up working day (28, 29, 30 Sep, 8, 9, 10, 12 Oct).
+        assert_eq!(entries[0].due_on, d("2026-10-12"));
+    }
+
+    #[test]
+    fn overdue_due_soon_and_revoked_entries_are_listed_for_the_agency() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        let calendar = WorkCalendar::built_in().unwrap();
+        decided(
+            &mut store,
+            "late",
+            ActionType::Penalty,
+            "张三",
+            Disclosure::default(),
+            "2026-11-02",
+        );
+        decided(
+            &mut store,
+            "soon",
+            ActionType::Licensing,
+            "李四",
+            Disclosure::default(),
+            "2026-11-16",
+        );
+        decided(
+            &mut store,
+            "other",
+            ActionType::Inspection,
+            "王五",
+            Disclosure::default(),
+            "2026-11-16",
+        );
+        decided(
+            &mut store,
+            "done",
+            ActionType::Penalty,
+            "赵六",
+            Disclosure::default(),
+            "2026-11-16",
+        );
+        for n in ["late", "soon", "other", "done"] {
+            store.register_publication(&calendar, "a", n).unwrap();
+        }
+        store.publish("a", "done", d("2026-11-17")).unwrap();
+        let today = d("2026-11-23");
+        let due = store.publicity_due(&calendar, "a", today, 3).unwrap();
+        let numbers = |list: &[Publication]| {
+            list.iter()
+                .map(|p| p.case_number.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(&due.overdue), ["late"], "due 11 November");
+        assert_eq!(
+            numbers(&due.due_soon),
+            ["soon"],
+            "due 25 November; inspections have 20 days"
+        );
+        assert!(due.to_withdraw.is_empty());
+        // Revoked: it must come down within 5 working days, and no longer shows once withdrawn.
+        let revoked = store
+            .revoke_publication(&calendar, "a", "done", today)
+            .unwrap();
+        assert_eq!(revoked.withdraw_due, Some(d("2026-11-30")));
+        let due = store.publicity_due(&calendar, "a", today, 3).unwrap();
+        assert_eq!(numbers(&due.to_withdraw), ["done"]);
+        assert_eq!(numbers(&store.published("a").unwrap()), ["done"]);
+        store.withdraw_publication("a", "done", today).unwrap();
+        assert!(store.published("a").unwrap().is_empty());
+        // Another agency sees none of these.
+        assert!(
+            store
+                .publicity_due(&calendar, "b", today, 3)
+                .unwrap()
+                .overdue
+                .is_empty()
+        );
+    }
+}

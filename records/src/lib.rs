@@ -6,6 +6,7 @@
 
 mod access;
 pub mod api;
+pub mod archiving;
 mod bookings;
 pub mod calendar;
 mod error;

@@ -5,6 +5,7 @@
 //! run them on a blocking thread.
 
 mod access;
+pub mod annual_report;
 pub mod api;
 pub mod archiving;
 mod bookings;

@@ -60,6 +60,19 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Writes an agency's annual report of administrative law enforcement (行政执法年度报告)
+    /// for a year, as report.html and report.csv in a folder, ready to publish.
+    Report {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        year: i32,
+        /// The folder to write into (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Prints the site API's OpenAPI description (JSON), as `GET /api/openapi.json` serves it.
     Openapi,
     /// Records one room into a folder until its standard input closes; the controller starts
@@ -273,6 +286,27 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Token { site, action } => token(&Site::load(&site)?, action),
         Command::Staff { site, action } => staff(&Site::load(&site)?, action),
+        Command::Report {
+            site,
+            agency,
+            year,
+            out,
+        } => {
+            let store = room_controller::server::open_records(&Site::load(&site)?)?;
+            let report = store.annual_report(&agency, year)?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("making the report folder {}", out.display()))?;
+            for (name, text) in [
+                ("report.html", report.to_html()),
+                ("report.csv", report.to_csv()),
+            ] {
+                let file = out.join(name);
+                std::fs::write(&file, text)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                println!("wrote {}", file.display());
+            }
+            Ok(())
+        }
         Command::Session { api, token, action } => {
             let client = Client::new(&api, &token);
             let view = match action {

@@ -29,14 +29,16 @@ impl Store {
         })
     }
 
-    /// The statistics of `day` (YYYY-MM-DD) per service, window and staff member.
-    pub fn hall_stats(&self, day: &str) -> Result<HallStats, StoreError> {
+    /// The statistics of `day` (YYYY-MM-DD) per service, window and staff member, of the
+    /// tickets of `agency`'s services (of every agency's with `None`).
+    pub fn hall_stats(&self, day: &str, agency: Option<&str>) -> Result<HallStats, StoreError> {
+        let lines = |key, table| stat_lines(&self.conn, day, agency, key, table);
         Ok(HallStats {
             day: day.to_string(),
-            services: stat_lines(&self.conn, day, "t.service_id", "services", "id")?,
-            windows: stat_lines(&self.conn, day, "t.window_id", "windows", "id")?,
-            staff: stat_lines(&self.conn, day, "t.staff_id", "staff", "id")?,
-            open_follow_ups: self.open_follow_ups()?,
+            services: lines("t.service_id", "services")?,
+            windows: lines("t.window_id", "windows")?,
+            staff: lines("t.staff_id", "staff")?,
+            open_follow_ups: self.open_follow_ups(agency)?,
         })
     }
 
@@ -230,9 +232,9 @@ fn recent_calls(conn: &Connection, day: &str) -> Result<Vec<CallView>, StoreErro
 fn stat_lines(
     conn: &Connection,
     day: &str,
+    agency: Option<&str>,
     key: &str,
     table: &str,
-    id: &str,
 ) -> Result<Vec<StatLine>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {key}, coalesce(n.name, {key}),
@@ -246,13 +248,14 @@ fn stat_lines(
                 avg(r.level),
                 coalesce(sum(r.level <= 2), 0)
          FROM tickets t
-         LEFT JOIN {table} n ON n.{id} = {key}
+         LEFT JOIN {table} n ON n.id = {key}
          LEFT JOIN ratings r ON r.ticket_id = t.id
          WHERE t.day = ?1 AND {key} IS NOT NULL
+           AND (?2 IS NULL OR t.service_id IN (SELECT id FROM services WHERE agency_id = ?2))
          GROUP BY {key}
          ORDER BY {key}"
     ))?;
-    let rows = stmt.query_map(params![day], |r| {
+    let rows = stmt.query_map(params![day, agency], |r| {
         Ok(StatLine {
             id: r.get(0)?,
             name: r.get(1)?,

@@ -498,20 +498,26 @@ impl Store {
         Ok(())
     }
 
-    /// Tickets of bad ratings whose follow-up is still open, oldest first.
-    pub fn open_follow_ups(&self) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT ticket_id FROM follow_ups WHERE closed_at IS NULL ORDER BY id")?;
+    /// Tickets of bad ratings whose follow-up is still open, oldest first: of `agency`'s
+    /// services, or of every agency's with `None`.
+    pub fn open_follow_ups(&self, agency: Option<&str>) -> Result<Vec<i64>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT f.ticket_id FROM follow_ups f
+             JOIN tickets t ON t.id = f.ticket_id JOIN services s ON s.id = t.service_id
+             WHERE f.closed_at IS NULL AND (?1 IS NULL OR s.agency_id = ?1)
+             ORDER BY f.id",
+        )?;
         let rows = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map(params![agency], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
     /// Closes the follow-up of a bad rating with what was done: refused without an outcome.
+    /// With `agency`, only a follow-up of that agency's services is found.
     pub fn close_follow_up(
         &mut self,
+        agency: Option<&str>,
         ticket_id: i64,
         contact: &str,
         rectification: &str,
@@ -525,8 +531,17 @@ impl Store {
         }
         let changed = self.conn.execute(
             "UPDATE follow_ups SET contact = ?2, rectification = ?3, outcome = ?4, closed_at = ?5
-             WHERE ticket_id = ?1 AND closed_at IS NULL",
-            params![ticket_id, contact, rectification, outcome, now.to_rfc3339()],
+             WHERE ticket_id = ?1 AND closed_at IS NULL
+               AND (?6 IS NULL OR ticket_id IN (SELECT t.id FROM tickets t
+                    JOIN services s ON s.id = t.service_id WHERE s.agency_id = ?6))",
+            params![
+                ticket_id,
+                contact,
+                rectification,
+                outcome,
+                now.to_rfc3339(),
+                agency
+            ],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound {
@@ -1039,17 +1054,17 @@ mod tests {
             .rate(a1.id, RatingLevel::VerySatisfied, "", at(11))
             .expect_err("一次一评");
         assert!(twice.to_string().contains("already rated"), "{twice}");
-        assert_eq!(store.open_follow_ups().expect("open"), [a1.id]);
+        assert_eq!(store.open_follow_ups(None).expect("open"), [a1.id]);
         assert!(
             store
-                .close_follow_up(a1.id, "电话回访", "", " ", at(60))
+                .close_follow_up(None, a1.id, "电话回访", "", " ", at(60))
                 .is_err(),
             "an outcome is needed"
         );
         store
-            .close_follow_up(a1.id, "电话回访", "增开窗口", "群众表示理解", at(60))
+            .close_follow_up(None, a1.id, "电话回访", "增开窗口", "群众表示理解", at(60))
             .expect("closed");
-        assert!(store.open_follow_ups().expect("open").is_empty());
+        assert!(store.open_follow_ups(None).expect("open").is_empty());
         // Today's finished service now sets the estimate: 7 minutes, two windows.
         take(&mut store, "licence", Priority::Ordinary, 61);
         let next = take(&mut store, "licence", Priority::Ordinary, 62);

@@ -204,11 +204,13 @@ pub(crate) async fn counter(
     Ok(Json(view))
 }
 
-/// Statistics and follow-ups are for the site's administration and the agencies' clerks.
-fn may_see_statistics(caller: &Authenticated) -> Result<(), Failure> {
-    match caller.0.role {
-        Role::Admin | Role::Clerk => Ok(()),
-        Role::Kiosk => Err(Failure::new(
+/// Statistics and follow-ups are for the site's administration (every agency) and for an
+/// agency's clerks (their own agency's services only); kiosks get none.
+fn statistics_scope(caller: &Authenticated) -> Result<Option<String>, Failure> {
+    match (caller.0.role, &caller.0.agency_id) {
+        (Role::Admin, _) => Ok(None),
+        (Role::Clerk, Some(agency)) => Ok(Some(agency.clone())),
+        _ => Err(Failure::new(
             StatusCode::FORBIDDEN,
             "a kiosk token cannot read the hall's statistics; use an admin's or a clerk's token",
         )),
@@ -224,7 +226,7 @@ pub(crate) struct StatsQuery {
 #[utoipa::path(get, path = "/api/hall/stats", tag = "hall", security(("token" = [])),
     params(("day" = Option<String>, Query, description = "the day, YYYY-MM-DD; today when left out")),
     responses(
-        (status = 200, description = "tickets, waits, service times and ratings per service, window and staff member; open follow-ups", body = HallStats),
+        (status = 200, description = "tickets, waits, service times and ratings per service, window and staff member, and open follow-ups; a clerk sees those of their agency's services only", body = HallStats),
         (status = 400, description = "not a day", body = ApiError),
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 403, description = "a kiosk token", body = ApiError),
@@ -234,7 +236,7 @@ pub(crate) async fn stats(
     caller: Authenticated,
     query: Result<Query<StatsQuery>, QueryRejection>,
 ) -> Answer<HallStats> {
-    may_see_statistics(&caller)?;
+    let agency = statistics_scope(&caller)?;
     let Query(query) = query?;
     let day = match query.day {
         None => now().format("%Y-%m-%d").to_string(),
@@ -249,7 +251,10 @@ pub(crate) async fn stats(
             .to_string(),
     };
     Ok(Json(
-        state.db.call(move |store| store.hall_stats(&day)).await?,
+        state
+            .db
+            .call(move |store| store.hall_stats(&day, agency.as_deref()))
+            .await?,
     ))
 }
 
@@ -261,7 +266,7 @@ pub(crate) async fn stats(
         (status = 400, description = "no outcome", body = ApiError),
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 403, description = "a kiosk token", body = ApiError),
-        (status = 404, description = "no open follow-up for this ticket", body = ApiError),
+        (status = 404, description = "no open follow-up for this ticket (of the clerk's agency)", body = ApiError),
     ))]
 pub(crate) async fn close_follow_up(
     State(state): State<AppState>,
@@ -269,12 +274,13 @@ pub(crate) async fn close_follow_up(
     Path(ticket): Path<i64>,
     body: Result<Json<CloseFollowUp>, JsonRejection>,
 ) -> Result<StatusCode, Failure> {
-    may_see_statistics(&caller)?;
+    let agency = statistics_scope(&caller)?;
     let Json(close) = body?;
     state
         .db
         .call(move |store| {
             store.close_follow_up(
+                agency.as_deref(),
                 ticket,
                 &close.contact,
                 &close.rectification,

@@ -322,7 +322,21 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     );
     assert_eq!(by(&stats.windows, "w1").done, 1);
     assert_eq!(stats.open_follow_ups, vec![current.id]);
+    // Another agency's clerk sees none of it, and cannot close the follow-up.
+    let zrzy = site
+        .client("自然资源局办事员", "clerk", Some("zrzy"))
+        .unwrap();
+    let theirs: HallStats = controller.get(&zrzy, "/api/hall/stats").await;
+    assert!(theirs.services.is_empty() && theirs.staff.is_empty() && theirs.windows.is_empty());
+    assert!(theirs.open_follow_ups.is_empty());
     let follow_up = format!("{base}/api/hall/follow-ups/{}", current.id);
+    let not_theirs = zrzy
+        .post(&follow_up)
+        .json(&serde_json::json!({"outcome": "已处理"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_theirs.status(), StatusCode::NOT_FOUND);
     let no_outcome = staff
         .post(&follow_up)
         .json(&serde_json::json!({"outcome": " "}))

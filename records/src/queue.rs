@@ -175,6 +175,20 @@ impl Store {
         one_window_changed(changed, window_id)
     }
 
+    /// The id of the staff member signed in at `window_id`, if anyone is.
+    pub fn on_duty(&self, window_id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT staff_id FROM windows WHERE id = ?1",
+                params![window_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("window {window_id}"),
+            })
+    }
+
     /// Stops (or restarts) calling at a window; its current ticket is not affected.
     pub fn pause_window(&mut self, window_id: &str, paused: bool) -> Result<(), StoreError> {
         let changed = self.conn.execute(

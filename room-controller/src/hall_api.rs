@@ -152,13 +152,12 @@ pub(crate) async fn counter(
         .db
         .call(move |store| {
             let now = now();
-            if action != CounterAction::SignIn {
-                let on_duty = store.window(&window, now)?.staff.map(|s| s.id);
-                if on_duty.as_deref() != Some(staff.as_str()) {
-                    return Err(records::StoreError::Forbidden(format!(
-                        "you are not signed in at window {window}; sign in there first"
-                    )));
-                }
+            if action != CounterAction::SignIn
+                && store.on_duty(&window)?.as_deref() != Some(staff.as_str())
+            {
+                return Err(records::StoreError::Forbidden(format!(
+                    "you are not signed in at window {window}; sign in there first"
+                )));
             }
             match action {
                 CounterAction::SignIn => store.sign_in(&window, &staff)?,

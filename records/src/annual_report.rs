@@ -246,7 +246,7 @@ impl AnnualReport {
 mod tests {
     use super::*;
     use crate::api::StaffRole;
-    use crate::review::{CHECKLIST, CheckedItem, NewReview, ReviewOutcome};
+    use crate::review::{CHECKLIST, CheckedItem, NewDecision, NewReview, ReviewOutcome};
     use crate::{NewSegment, NewSession, NewStaff};
     use chrono::NaiveDate;
 
@@ -275,11 +275,14 @@ mod tests {
             store
                 .describe_case(agency, number, Some(kind), Some("张三"))
                 .unwrap();
+            let decision = NewDecision {
+                document_number: number,
+                conclusion: "决定",
+                decided_on: d(on),
+                recorded_by: "x",
+            };
             store
-                .record_decision(agency, number, number, "决定", d(on), "x")
-                .unwrap();
-            store
-                .register_publication(&calendar, agency, number)
+                .record_decision(&calendar, agency, number, &decision)
                 .unwrap();
         };
         store

@@ -1,5 +1,5 @@
 //! The register of enforcement decisions to publish (行政执法事后公示). Each recorded decision
-//! gets an entry: its party as the public may see it (a person's name masked, an
+//! gets an entry as it is recorded (`Store::record_decision`): its party as the public may see it (a person's name masked, an
 //! organisation's in full), and its due date (7 working days for licensing and penalties, 20
 //! for the others, on the official calendar). Decisions about minors and state secrets are
 //! never published; trade secrets and personal privacy only when marked publishable after
@@ -127,8 +127,9 @@ impl Store {
         Ok(())
     }
 
-    /// Enters a recorded decision in the register, with its due date on `calendar`.
-    pub fn register_publication(
+    /// Enters a recorded decision in the register, with its due date on `calendar` (done by
+    /// `record_decision`).
+    pub(crate) fn register_publication(
         &mut self,
         calendar: &WorkCalendar,
         agency_id: &str,
@@ -361,22 +362,21 @@ mod tests {
             .describe_case("a", number, Some(kind), Some(party))
             .unwrap();
         store.set_disclosure("a", number, &disclosure).unwrap();
+        let decision = crate::review::NewDecision {
+            document_number: &format!("甲决字{number}号"),
+            conclusion: "罚款五千元",
+            decided_on: d(on),
+            recorded_by: "handler",
+        };
+        let calendar = WorkCalendar::built_in().unwrap();
         store
-            .record_decision(
-                "a",
-                number,
-                &format!("甲决字{number}号"),
-                "罚款五千元",
-                d(on),
-                "handler",
-            )
+            .record_decision(&calendar, "a", number, &decision)
             .unwrap();
     }
 
     #[test]
     fn people_are_masked_and_minors_and_secrets_never_published() {
         let (_dir, mut store) = crate::test_site::store(&["a"]);
-        let calendar = WorkCalendar::built_in().unwrap();
         decided(
             &mut store,
             "1",
@@ -432,7 +432,7 @@ mod tests {
         );
         let entries: Vec<Publication> = ["1", "2", "3", "4", "5"]
             .iter()
-            .map(|n| store.register_publication(&calendar, "a", n).unwrap())
+            .map(|n| store.publication("a", n).unwrap())
             .collect();
         assert_eq!(entries[0].party_shown, "张某某");
         assert_eq!(entries[1].party_shown, "某某食品有限公司");
@@ -460,6 +460,32 @@ mod tests {
         // Mid-Autumn (25–27 September) and National Day (1–7 October) holidays come between,
         // and Saturday 10 October is a make-up working day (28, 29, 30 Sep, 8, 9, 10, 12 Oct).
         assert_eq!(entries[0].due_on, d("2026-10-12"));
+    }
+
+    #[test]
+    fn a_decision_without_a_due_date_is_not_recorded_at_all() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        let calendar = WorkCalendar::built_in().unwrap();
+        store
+            .describe_case("a", "x", Some(ActionType::Penalty), Some("张三"))
+            .unwrap();
+        let decision = |on: &str| crate::review::NewDecision {
+            document_number: "甲决字x号",
+            conclusion: "罚款",
+            decided_on: d(on),
+            recorded_by: "handler",
+        };
+        // The calendar has no 2031: the due date cannot be counted, so neither the decision
+        // nor its entry is kept, and the decision can be recorded once the data is there.
+        assert!(
+            store
+                .record_decision(&calendar, "a", "x", &decision("2031-03-02"))
+                .is_err()
+        );
+        assert!(store.publication("a", "x").is_err());
+        store
+            .record_decision(&calendar, "a", "x", &decision("2026-03-02"))
+            .expect("recorded: the first attempt left nothing behind");
     }
 
     #[test]
@@ -498,9 +524,6 @@ mod tests {
             Disclosure::default(),
             "2026-11-16",
         );
-        for n in ["late", "soon", "other", "done"] {
-            store.register_publication(&calendar, "a", n).unwrap();
-        }
         store.publish("a", "done", d("2026-11-17")).unwrap();
         let today = d("2026-11-23");
         let due = store.publicity_due(&calendar, "a", today, 3).unwrap();

@@ -9,6 +9,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::api::StaffRole;
+use crate::calendar::WorkCalendar;
+use crate::publications::Publication;
 use crate::{Store, StoreError};
 
 /// The items a legal review checks (审核内容).
@@ -74,6 +76,17 @@ pub struct CheckedItem {
     pub item: String,
     pub holds: bool,
     pub note: String,
+}
+
+/// A case's decision (处理决定) as the handling unit records it.
+#[derive(Debug, Clone)]
+pub struct NewDecision<'a> {
+    /// The decision document's number (决定书文号).
+    pub document_number: &'a str,
+    pub conclusion: &'a str,
+    pub decided_on: NaiveDate,
+    /// Who records it.
+    pub recorded_by: &'a str,
 }
 
 /// A review as the reviewer records it.
@@ -255,17 +268,16 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Records a case's decision. A major case's is refused until its latest legal review
-    /// passed; a decision is recorded once.
+    /// Records a case's decision and enters it in the publication register (due dates from
+    /// `calendar`), both or neither. A major case's decision is refused until its latest
+    /// legal review passed; a decision is recorded once.
     pub fn record_decision(
         &mut self,
+        calendar: &WorkCalendar,
         agency_id: &str,
         number: &str,
-        document_number: &str,
-        conclusion: &str,
-        decided_on: NaiveDate,
-        recorded_by: &str,
-    ) -> Result<(), StoreError> {
+        decision: &NewDecision<'_>,
+    ) -> Result<Publication, StoreError> {
         let id = case_id(self, agency_id, number)?;
         let major = self.major_because(agency_id, number)?;
         if !major.is_empty() {
@@ -287,16 +299,35 @@ impl Store {
                 )));
             }
         }
+        self.conn.execute_batch("SAVEPOINT record_decision")?;
+        let recorded = self.insert_decision(calendar, id, agency_id, number, decision);
+        let end = if recorded.is_ok() {
+            "RELEASE record_decision"
+        } else {
+            "ROLLBACK TO record_decision; RELEASE record_decision"
+        };
+        self.conn.execute_batch(end)?;
+        recorded
+    }
+
+    fn insert_decision(
+        &mut self,
+        calendar: &WorkCalendar,
+        case_id: i64,
+        agency_id: &str,
+        number: &str,
+        decision: &NewDecision<'_>,
+    ) -> Result<Publication, StoreError> {
         let inserted = self.conn.execute(
             "INSERT INTO decisions (case_id, document_number, conclusion, decided_on,
                                     recorded_by, recorded_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO NOTHING",
             params![
-                id,
-                document_number.trim(),
-                conclusion.trim(),
-                decided_on.format("%Y-%m-%d").to_string(),
-                recorded_by,
+                case_id,
+                decision.document_number.trim(),
+                decision.conclusion.trim(),
+                decision.decided_on.format("%Y-%m-%d").to_string(),
+                decision.recorded_by,
                 Utc::now().to_rfc3339()
             ],
         )?;
@@ -305,7 +336,7 @@ impl Store {
                 "case {number} already has its decision recorded"
             )));
         }
-        Ok(())
+        self.register_publication(calendar, agency_id, number)
     }
 
     /// The agency's legal reviewers against its enforcement staff (clerks).
@@ -389,6 +420,22 @@ mod tests {
         )
     }
 
+    /// Records the decision of agency a's case `number`.
+    fn decision(
+        store: &mut Store,
+        number: &str,
+        conclusion: &str,
+    ) -> Result<Publication, StoreError> {
+        let calendar = WorkCalendar::built_in().expect("calendar");
+        let decision = NewDecision {
+            document_number: &format!("甲决字{number}号"),
+            conclusion,
+            decided_on: day(),
+            recorded_by: "handler",
+        };
+        store.record_decision(&calendar, "a", number, &decision)
+    }
+
     fn day() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).expect("day")
     }
@@ -412,16 +459,7 @@ mod tests {
             [MajorBecause::Catalogue]
         );
 
-        let decide = |store: &mut Store| {
-            store.record_decision(
-                "a",
-                "甲罚〔2026〕1号",
-                "甲罚决字〔2026〕1号",
-                "吊销",
-                day(),
-                "handler",
-            )
-        };
+        let decide = |store: &mut Store| decision(store, "甲罚〔2026〕1号", "吊销");
         let refused = decide(&mut store).expect_err("no review yet");
         assert!(
             refused.to_string().contains("has not been reviewed"),
@@ -483,9 +521,7 @@ mod tests {
         };
         store.prepare_decision("a", "1", &plain).unwrap();
         assert!(store.major_because("a", "1").unwrap().is_empty());
-        store
-            .record_decision("a", "1", "甲罚决字1号", "警告", day(), "x")
-            .expect("not major");
+        decision(&mut store, "1", "警告").expect("not major");
         store
             .prepare_decision(
                 "a",
@@ -501,11 +537,7 @@ mod tests {
             store.major_because("a", "2").unwrap(),
             [MajorBecause::HearingHeld, MajorBecause::Referral]
         );
-        assert!(
-            store
-                .record_decision("a", "2", "甲罚决字2号", "罚款", day(), "x")
-                .is_err()
-        );
+        assert!(decision(&mut store, "2", "罚款").is_err());
     }
 
     #[test]

@@ -239,6 +239,9 @@ pub fn wire_kiosk(ui: &TicketKiosk, options: &Options, printer: Option<Printer>)
     let printer = std::sync::Arc::new(printer);
     let options = options.clone();
     let weak = ui.as_weak();
+    // One timer, restarted by each ticket: a ticket taken just after another stays its full
+    // time on screen.
+    let clear = slint::Timer::default();
     ui.global::<HallAdapter>().on_take(move |service| {
         let Some(ui) = weak.upgrade() else { return };
         let priority = ui.global::<HallAdapter>().get_priority();
@@ -247,7 +250,7 @@ pub fn wire_kiosk(ui: &TicketKiosk, options: &Options, printer: Option<Printer>)
             take(&options, printer.as_ref().as_ref(), &service, priority).await
         });
         let weak = ui.as_weak();
-        slint::Timer::single_shot(TICKET_SHOWN, move || {
+        clear.start(slint::TimerMode::SingleShot, TICKET_SHOWN, move || {
             if let Some(ui) = weak.upgrade() {
                 ui.global::<HallAdapter>().set_ticket_number("".into());
             }

@@ -157,9 +157,9 @@ fn read_hall(document: &Value) -> Option<HallView> {
     serde_json::from_value(document.clone()).ok()
 }
 
-/// The parts every hall screen has alike.
+/// The parts every hall screen has alike; `$fresh` also runs on each fresh (online) hall.
 macro_rules! hall_screen {
-    ($screen:ty, $size:expr) => {
+    ($screen:ty, $size:expr, $fresh:expr) => {
         impl Screen for $screen {
             const SIZE: (u32, u32) = $size;
             /// The clock and the rotating notice move without pushes.
@@ -187,7 +187,9 @@ macro_rules! hall_screen {
                 match read_hall(document) {
                     Some(hall) => {
                         fill(self, &hall, shown);
-                        crate::hall_screens::shown_hall(self, &hall, shown);
+                        if !shown.offline {
+                            $fresh(&hall);
+                        }
                         true
                     }
                     None => false,
@@ -211,31 +213,18 @@ macro_rules! hall_screen {
     };
 }
 
-hall_screen!(HallBoard, (1920, 1080));
-hall_screen!(WindowScreen, (800, 480));
-hall_screen!(TicketKiosk, (1920, 1080));
-hall_screen!(CounterScreen, (800, 480));
+/// Nothing to do besides showing the hall.
+fn just_show(_: &HallView) {}
 
-/// What a screen does with a fresh hall besides showing it: the hall board announces new calls.
-pub trait ShownHall {
-    fn shown(&self, _hall: &HallView, _shown: &Shown) {}
+/// The hall board says each new call aloud.
+fn announce(hall: &HallView) {
+    crate::announcer::hear(&hall.recent_calls);
 }
 
-pub fn shown_hall<S: ShownHall>(screen: &S, hall: &HallView, shown: &Shown) {
-    screen.shown(hall, shown);
-}
-
-impl ShownHall for WindowScreen {}
-impl ShownHall for TicketKiosk {}
-impl ShownHall for CounterScreen {}
-
-impl ShownHall for HallBoard {
-    fn shown(&self, hall: &HallView, shown: &Shown) {
-        if !shown.offline {
-            crate::announcer::hear(&hall.recent_calls);
-        }
-    }
-}
+hall_screen!(HallBoard, (1920, 1080), announce);
+hall_screen!(WindowScreen, (800, 480), just_show);
+hall_screen!(TicketKiosk, (1920, 1080), just_show);
+hall_screen!(CounterScreen, (800, 480), just_show);
 
 #[cfg(test)]
 mod tests {

@@ -135,21 +135,29 @@ fn gb18030(text: &str) -> Vec<u8> {
     encoding_rs::GB18030.encode(text).0.into_owned()
 }
 
-/// Columns a text takes on the printer: a Chinese character takes two.
+/// Columns a character takes on the printer: a Chinese character takes two.
+fn char_width(c: char) -> usize {
+    if c.is_ascii() { 1 } else { 2 }
+}
+
+#[cfg(test)]
 fn width(text: &str) -> usize {
-    text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+    text.chars().map(char_width).sum()
 }
 
 /// Breaks a text into lines of at most `columns`.
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
+    let mut lines = Vec::new();
+    let (mut line, mut used) = (String::new(), 0);
     for c in text.chars() {
-        let line = lines.last_mut().expect("one line at least");
-        if width(line) + width(&c.to_string()) > columns {
-            lines.push(String::new());
+        if used + char_width(c) > columns && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
         }
-        lines.last_mut().expect("one line at least").push(c);
+        line.push(c);
+        used += char_width(c);
     }
+    lines.push(line);
     lines
 }
 

@@ -6,12 +6,14 @@
 //! which devices by profile and where they are plugged in. [`Site::load`] reads and checks both
 //! and either returns a complete site or an error naming the file, the line and the fix.
 
+mod agency;
 mod error;
 mod hall;
 mod in_code;
 mod profile;
 mod site;
 
+pub use agency::AgencySpec;
 pub use error::ConfigError;
 pub use hall::{HallSpec, ServiceSpec, WindowSpec};
 pub use profile::{
@@ -20,6 +22,5 @@ pub use profile::{
 };
 pub use records::api::RoomKind;
 pub use site::{
-    AgencySpec, CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec,
-    Site,
+    CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
 };

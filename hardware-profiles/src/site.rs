@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::ConfigError;
+use crate::agency::{AgencyEntry, AgencySpec};
 use crate::hall::{HallEntry, HallSpec};
 use crate::profile::{
     CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource,
     ProfileKind, Profiles,
 };
 use records::api::RoomKind;
+use records::calendar::WorkCalendar;
 
 /// A checked site: every name resolved, every profile found and of the right kind.
 #[derive(Debug, Clone)]
@@ -41,12 +43,9 @@ pub struct Site {
     pub rooms: Vec<RoomSpec>,
     /// The service hall: services, windows and what its screens tell the public.
     pub hall: HallSpec,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgencySpec {
-    pub id: String,
-    pub name: String,
+    /// The official working-day calendar that deadlines are counted on: the built-in one, or
+    /// the file `holidays` names (to add a year's State Council notice without an upgrade).
+    pub calendar: WorkCalendar,
 }
 
 #[derive(Debug, Clone)]
@@ -148,13 +147,8 @@ struct SiteSection {
     min_free_minutes: Option<u32>,
     warn_free_minutes: Option<u32>,
     stop_free_mb: Option<u64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AgencyEntry {
-    id: Spanned<String>,
-    name: String,
+    /// A working-day calendar file replacing the built-in one (same format).
+    holidays: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -319,17 +313,13 @@ impl Checker<'_> {
         let mut agency_ids = BTreeSet::new();
         let mut agencies = Vec::new();
         for agency in raw.agencies {
-            self.check_id(&agency.id, "agency")?;
             if !agency_ids.insert(agency.id.get_ref().clone()) {
                 return self.err(
                     agency.id.span(),
                     format!("agency id \"{}\" is used twice", agency.id.get_ref()),
                 );
             }
-            agencies.push(AgencySpec {
-                id: agency.id.into_inner(),
-                name: agency.name,
-            });
+            agencies.push(self.check_agency(agency, base)?);
         }
         let mut room_ids = BTreeSet::new();
         let mut rooms = Vec::new();
@@ -347,6 +337,20 @@ impl Checker<'_> {
             Some(hall) => self.check_hall(hall, &agency_ids)?,
             None => HallSpec::default(),
         };
+        let calendar = match &raw.site.holidays {
+            None => WorkCalendar::built_in(),
+            Some(path) => {
+                let file = base.join(path);
+                let text = std::fs::read_to_string(&file).map_err(|err| {
+                    ConfigError::new(self.file, None, format!(
+                        "cannot read the calendar file {} (holidays = …): {err}; fix the path or leave `holidays` out to use the built-in calendar",
+                        file.display()
+                    ))
+                })?;
+                WorkCalendar::parse(&file.display().to_string(), &text)
+            }
+        }
+        .map_err(|err| ConfigError::new(self.file, None, err.to_string()))?;
         Ok(Site {
             file: self.file.to_path_buf(),
             name: raw.site.name,
@@ -366,6 +370,7 @@ impl Checker<'_> {
             agencies,
             rooms,
             hall,
+            calendar,
         })
     }
 

@@ -167,21 +167,38 @@ impl Store {
         target: &str,
         allowed: bool,
         reason: &str,
+        purpose: &str,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO access_log (at, who, agency_id, action, target, allowed, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![Utc::now().to_rfc3339(), caller.name, caller.agency_id, action, target, allowed, reason],
+            "INSERT INTO access_log (at, who, agency_id, action, target, allowed, reason, purpose)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                Utc::now().to_rfc3339(),
+                caller.who(),
+                caller.agency_id,
+                action,
+                target,
+                allowed,
+                reason,
+                purpose
+            ],
         )?;
         Ok(())
     }
 
-    /// The access log, oldest first; with `agency`, only the accesses by or to that agency.
+    /// The access log, oldest first.
     pub fn access_log(&self) -> Result<Vec<AccessEntry>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT at, who, agency_id, action, target, allowed, reason FROM access_log ORDER BY id")?;
+        self.access_log_of(None)
+    }
+
+    /// The access log, oldest first; with `agency`, only the accesses by that agency's callers.
+    pub fn access_log_of(&self, agency: Option<&str>) -> Result<Vec<AccessEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, who, agency_id, action, target, allowed, reason, purpose FROM access_log
+             WHERE ?1 IS NULL OR agency_id = ?1 ORDER BY id",
+        )?;
         let rows = stmt
-            .query_map([], |row| {
+            .query_map(params![agency], |row| {
                 Ok(AccessEntry {
                     at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(0)?)
                         .map(|t| t.with_timezone(&Utc))
@@ -192,6 +209,7 @@ impl Store {
                     target: row.get(4)?,
                     allowed: row.get(5)?,
                     reason: row.get(6)?,
+                    purpose: row.get(7)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -6,6 +6,7 @@
 
 use rusqlite::params;
 
+use crate::html::{escape, page};
 use crate::publicity::ActionType;
 use crate::{Store, StoreError};
 
@@ -212,11 +213,6 @@ impl AnnualReport {
 
     /// The report as a self-contained HTML page.
     pub fn to_html(&self) -> String {
-        let escape = |text: &str| {
-            text.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
         let title = format!(
             "{}{}年度行政执法工作报告",
             escape(&self.agency_name),
@@ -230,14 +226,12 @@ impl AnnualReport {
                 escape(&value)
             ));
         }
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head><meta charset=\"utf-8\"><title>{title}</title>\n\
-             <style>body{{font-family:'Noto Sans CJK SC',sans-serif;max-width:48em;margin:2em auto}}\
-             th{{text-align:left;font-weight:normal}}td{{text-align:right}}\
-             table{{border-collapse:collapse;width:100%}}tr{{border-bottom:1px solid #ccc}}</style></head>\n\
-             <body>\n<h1>{title}</h1>\n<p>Annual report of administrative law enforcement, {year}.</p>\n\
-             <table>\n{rows}</table>\n</body>\n</html>\n",
-            year = self.year
+        page(
+            &title,
+            &format!(
+                "<p>Annual report of administrative law enforcement, {year}.</p>\n<table>\n{rows}</table>\n",
+                year = self.year
+            ),
         )
     }
 }

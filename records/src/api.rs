@@ -7,6 +7,21 @@ use utoipa::ToSchema;
 
 pub use crate::publicity::ActionType;
 
+mod access;
+pub use access::{
+    AccessRequestView, DecideAccess, RecordingUse, RequestAccess, RequestState, StatedPurpose,
+};
+mod cases;
+pub use cases::{
+    AgencyDue, ArchiveStep, CaseView, DecisionView, PrepareCase, PublicationStep, RecordDecision,
+    ReviewCase, ReviewView,
+};
+mod publicity;
+pub use publicity::{
+    AgencyPublicity, AgencyPublicityView, EnforcementItem, PublicityView, PublishedDecision,
+    RandomInspection, RemedyChannels, ServiceGuide,
+};
+
 fn other_action() -> ActionType {
     ActionType::Other
 }
@@ -439,7 +454,11 @@ pub struct AccessEntry {
     pub action: String,
     pub target: String,
     pub allowed: bool,
+    /// Why it was refused; empty when allowed.
     pub reason: String,
+    /// Why the caller accessed it, as they stated it.
+    #[serde(default)]
+    pub purpose: String,
 }
 
 /// A live change, pushed to displays on `/api/events` (server-sent events). Deliberately

@@ -12,7 +12,7 @@ use crate::publicity::archive_due;
 use crate::{Store, StoreError};
 
 /// A case whose records are not all archived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ArchiveItem {
     pub case_number: String,
     pub action_ended_on: NaiveDate,
@@ -23,7 +23,10 @@ pub struct ArchiveItem {
 }
 
 /// The parts of a case's record that are archived separately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum ArchivePart {
     Text,
     Media,

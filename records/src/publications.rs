@@ -22,7 +22,18 @@ pub struct Disclosure {
     pub publishable_after_redaction: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Confidentiality {
     #[default]
     Public,
@@ -33,6 +44,16 @@ pub enum Confidentiality {
 }
 
 impl Confidentiality {
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "internal" => Self::Internal,
+            "trade_secret" => Self::TradeSecret,
+            "personal_privacy" => Self::PersonalPrivacy,
+            "state_secret" => Self::StateSecret,
+            _ => Self::Public,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Public => "public",
@@ -45,7 +66,7 @@ impl Confidentiality {
 }
 
 /// An entry of the register, as the agency sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Publication {
     pub case_number: String,
     pub party_shown: String,
@@ -62,7 +83,9 @@ pub struct Publication {
 }
 
 /// What an agency must do about publication, on a given day.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct PublicityDue {
     /// Past their due date and not published.
     pub overdue: Vec<Publication>,
@@ -173,13 +196,7 @@ impl Store {
         let disclosure = Disclosure {
             organisation: kind == "organisation",
             minor,
-            confidentiality: match secrecy.as_str() {
-                "internal" => Confidentiality::Internal,
-                "trade_secret" => Confidentiality::TradeSecret,
-                "personal_privacy" => Confidentiality::PersonalPrivacy,
-                "state_secret" => Confidentiality::StateSecret,
-                _ => Confidentiality::Public,
-            },
+            confidentiality: Confidentiality::parse(&secrecy),
             publishable_after_redaction: redacted,
         };
         let party_shown = if disclosure.organisation {

@@ -27,7 +27,7 @@ pub const CHECKLIST: [&str; 9] = [
 ];
 
 /// Why a case is major.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MajorBecause {
     /// Its decision's kind is in the agency's catalogue.
@@ -51,7 +51,7 @@ pub struct CaseForDecision<'a> {
     pub referral: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewOutcome {
     Pass,
@@ -61,7 +61,16 @@ pub enum ReviewOutcome {
 }
 
 impl ReviewOutcome {
-    fn as_str(self) -> &'static str {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pass" => Some(Self::Pass),
+            "return" => Some(Self::Return),
+            "fail" => Some(Self::Fail),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pass => "pass",
             Self::Return => "return",
@@ -71,7 +80,7 @@ impl ReviewOutcome {
 }
 
 /// One item of the checklist: whether it holds, with the reviewer's note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CheckedItem {
     pub item: String,
     pub holds: bool,
@@ -102,7 +111,7 @@ pub struct NewReview<'a> {
 }
 
 /// The ratio of legal reviewers to enforcement staff of an agency; below 5 % is flagged.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewerRatio {
     pub reviewers: i64,
     pub enforcement_staff: i64,

@@ -390,7 +390,8 @@ impl Store {
                 "party must be at most 200 characters".into(),
             ));
         }
-        let tx = self.conn.transaction()?;
+        // A savepoint, so that it can be one step of a larger change (`prepare_case`).
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "INSERT INTO cases (agency_id, number) VALUES (?1, ?2)
              ON CONFLICT (agency_id, number) DO NOTHING",

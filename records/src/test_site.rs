@@ -29,3 +29,17 @@ pub(crate) fn store(room_agencies: &[&str]) -> (tempfile::TempDir, Store) {
     site(&mut store, room_agencies);
     (dir, store)
 }
+
+/// A finished session of case `number` of `agency` in room r1, recorded by `started_by`.
+pub(crate) fn session(store: &mut Store, agency: &str, number: &str, started_by: &str) -> i64 {
+    store
+        .create_session(&crate::NewSession {
+            room_id: "r1",
+            agency_id: agency,
+            case_number: number,
+            media_dir: "r1/test",
+            recorded_with: &serde_json::json!({}),
+            started_by,
+        })
+        .expect("a session")
+}

@@ -27,6 +27,19 @@
 //! | `POST /api/hall/windows/{id}`     | a counter's action (`CounterAction`), staff only|
 //! | `GET  /api/hall/stats[?day=D]`    | per service, window and staff; open follow-ups |
 //! | `POST /api/hall/follow-ups/{ticket}` | close a bad rating's follow-up (`CloseFollowUp`) |
+//! | `POST /api/sessions/{id}/access-requests` | ask to view or export a recording (`RequestAccess`) |
+//! | `GET  /api/access-requests`       | the agency's requests                          |
+//! | `POST /api/access-requests/{id}`  | an approver's answer (`DecideAccess`)          |
+//! | `GET  /api/access-log`            | every access to recordings (read only)         |
+//! | `GET  /api/cases/checklist`       | the legal review's checklist items             |
+//! | `GET  /api/cases/{number}`        | a case: major?, reviews, decision, publication, archiving |
+//! | `PUT  /api/cases/{number}`        | what the handling unit says (`PrepareCase`)    |
+//! | `POST /api/cases/{number}/reviews`| a legal review, by its reviewer (`ReviewCase`) |
+//! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review |
+//! | `POST /api/cases/{number}/publication` | publish, revoke, withdraw (`PublicationStep`) |
+//! | `POST /api/cases/{number}/archive`| action ended, or a part archived (`ArchiveStep`)|
+//! | `GET  /api/agency/due[?day&soon]` | publication and archiving due; reviewer ratio  |
+//! | `GET  /api/publicity`             | every agency's publicity, before and after     |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -39,9 +52,10 @@ use axum::{Json, Router};
 use hardware_profiles::Site;
 use records::StoreError;
 use records::api::{
-    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RoomView, SessionState, SessionView,
-    StaffView, StartSession,
+    AddMarker, ApiError, BookingView, ClerkView, NewBooking, RecordingUse, RoomView, SessionState,
+    SessionView, StaffView, StartSession, StatedPurpose,
 };
+use records::recording_access::AccessPolicy;
 use std::collections::HashMap;
 use std::sync::Arc;
 use utoipa::OpenApi;
@@ -53,7 +67,7 @@ use crate::health::HealthBoard;
 use crate::indicator::Indicator;
 use crate::live::Live;
 use crate::room::RoomHandle;
-use crate::{ControllerError, hall_api};
+use crate::{ControllerError, access_api, cases_api, hall_api, publicity_api};
 
 /// Requests are small JSON documents; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -76,6 +90,16 @@ impl AppState {
         self.rooms
             .get(id)
             .ok_or_else(|| ControllerError::UnknownRoom(id.to_string()))
+    }
+
+    /// The access rule of an agency's recordings, from the site file.
+    pub(crate) fn access_policy(&self, agency: Option<&str>) -> AccessPolicy {
+        self.site
+            .agencies
+            .iter()
+            .find(|a| Some(a.id.as_str()) == agency)
+            .map(|a| a.access.clone())
+            .unwrap_or_default()
     }
 
     /// Adds what only the running controller and the site file know (the light, the sources,
@@ -110,6 +134,8 @@ impl AppState {
         (name = "sessions", description = "recorded sessions: start, mark, stop, resume, export; every access is logged"),
         (name = "staff", description = "enforcement staff as the public may see them"),
         (name = "hall", description = "the service hall: tickets, counters, calls and ratings (好差评)"),
+        (name = "cases", description = "a case's legal review, decision, publication and archiving; the agency's due lists"),
+        (name = "publicity", description = "public display of enforcement information (行政执法公示)"),
     )
 )]
 struct ApiDoc;
@@ -157,6 +183,18 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hall_api::counter))
         .routes(routes!(hall_api::stats))
         .routes(routes!(hall_api::close_follow_up))
+        .routes(routes!(access_api::request_access))
+        .routes(routes!(access_api::access_requests))
+        .routes(routes!(access_api::decide_access))
+        .routes(routes!(access_api::access_log))
+        .routes(routes!(cases_api::checklist))
+        .routes(routes!(cases_api::case, cases_api::prepare))
+        .routes(routes!(cases_api::review))
+        .routes(routes!(cases_api::decide))
+        .routes(routes!(cases_api::publication))
+        .routes(routes!(cases_api::archive))
+        .routes(routes!(cases_api::due))
+        .routes(routes!(publicity_api::publicity))
 }
 
 /// The OpenAPI description of this API (also served at `/api/openapi.json`).
@@ -329,18 +367,25 @@ async fn start_session(
 }
 
 #[utoipa::path(get, path = "/api/sessions/{id}", tag = "sessions", security(("token" = [])),
-    params(("id" = i64, Path, description = "the session's number")),
+    params(("id" = i64, Path, description = "the session's number"), StatedPurpose),
     responses(
-        (status = 200, description = "the session with its segments and events; the access is logged", body = SessionView),
+        (status = 200, description = "the session with its segments and events; the access is logged with its purpose", body = SessionView),
         (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "outside the team that recorded it: no purpose stated, or no approval where one is needed", body = ApiError),
         (status = 404, description = "no such session for this agency (also another agency's)", body = ApiError),
     ))]
 async fn session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
+    query: Result<Query<StatedPurpose>, QueryRejection>,
 ) -> Answer<SessionView> {
-    Ok(Json(caller.session_access(&state, id, "view").await?))
+    let Query(stated) = query?;
+    Ok(Json(
+        caller
+            .recording_access(&state, id, RecordingUse::View, stated.purpose)
+            .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/sessions/{id}/stop", tag = "sessions", security(("token" = [])),
@@ -470,18 +515,23 @@ async fn events(
 /// The package for the case file, streamed as a tar. Only a session that has ended can be
 /// exported, so that the package is complete; every export is in the access log.
 #[utoipa::path(get, path = "/api/sessions/{id}/export", tag = "sessions", security(("token" = [])),
-    params(("id" = i64, Path, description = "the session's number")),
+    params(("id" = i64, Path, description = "the session's number"), StatedPurpose),
     responses(
-        (status = 200, description = "a tar of the media, manifest.json, events.json and summary.txt; the export is logged", content_type = "application/x-tar"),
+        (status = 200, description = "a tar of the media, manifest.json, events.json and summary.txt; the export is logged with its purpose", content_type = "application/x-tar"),
         (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "a state secret, or outside the team that recorded it without a purpose or a needed approval", body = ApiError),
         (status = 404, description = "no such session for this agency", body = ApiError),
     ))]
 async fn export_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
+    query: Result<Query<StatedPurpose>, QueryRejection>,
 ) -> Result<Response, Failure> {
-    let view = caller.session_access(&state, id, "export").await?;
+    let Query(stated) = query?;
+    let view = caller
+        .recording_access(&state, id, RecordingUse::Export, stated.purpose)
+        .await?;
     if view.state.is_active() || view.state == SessionState::Paused {
         return Err(Failure::new(
             StatusCode::CONFLICT,

@@ -6,7 +6,8 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use records::api::{Caller, Role, SessionView};
+use records::api::{Caller, RecordingUse, Role, SessionView};
+use records::recording_access::SessionAct;
 
 use crate::api::{AppState, Failure};
 
@@ -54,48 +55,45 @@ impl Authenticated {
         }
     }
 
-    /// Lets the caller at a session only if it is a clerk of the session's agency; logs the
-    /// access either way. Others get the same answer as for a session that does not exist, so
-    /// nothing about another agency's work leaks.
+    /// Lets the caller at a session for a control action (start, stop, mark, pause, resume):
+    /// clerks of the session's agency only. Logged either way; others get the same answer as
+    /// for a session that does not exist, so nothing about another agency's work leaks.
     pub async fn session_access(
         &self,
         state: &AppState,
         id: i64,
-        action: &str,
+        action: &'static str,
     ) -> Result<SessionView, Failure> {
-        let found = state.db.call(move |store| store.session(id)).await;
-        let allowed = match &found {
-            Ok(view) => {
-                self.0.role == Role::Clerk
-                    && self.0.agency_id.as_deref() == Some(view.agency_id.as_str())
-            }
-            Err(_) => false,
-        };
+        self.session_for(state, id, SessionAct::Control(action), None)
+            .await
+    }
+
+    /// Lets the caller view or export a recording under the agency's access rules (see
+    /// `records::recording_access`): outside the producing team, a stated purpose and, where
+    /// required, an approval. Logged either way, with the purpose.
+    pub async fn recording_access(
+        &self,
+        state: &AppState,
+        id: i64,
+        what: RecordingUse,
+        purpose: Option<String>,
+    ) -> Result<SessionView, Failure> {
+        self.session_for(state, id, SessionAct::Use(what), purpose)
+            .await
+    }
+
+    async fn session_for(
+        &self,
+        state: &AppState,
+        id: i64,
+        act: SessionAct,
+        purpose: Option<String>,
+    ) -> Result<SessionView, Failure> {
         let caller = self.0.clone();
-        let action_owned = action.to_string();
-        let reason = match (&found, allowed) {
-            (Err(_), _) => "no such session",
-            (Ok(_), false) => "the session belongs to another agency",
-            (Ok(_), true) => "",
-        };
-        state
+        let policy = state.access_policy(caller.agency_id.as_deref());
+        Ok(state
             .db
-            .call(move |store| {
-                store.log_access(
-                    &caller,
-                    &action_owned,
-                    &format!("session {id}"),
-                    allowed,
-                    reason,
-                )
-            })
-            .await?;
-        match found {
-            Ok(view) if allowed => Ok(view),
-            _ => Err(Failure::new(
-                StatusCode::NOT_FOUND,
-                format!("session {id} not found"),
-            )),
-        }
+            .call(move |store| store.session_for(&caller, id, act, purpose.as_deref(), &policy))
+            .await?)
     }
 }

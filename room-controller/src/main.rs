@@ -73,6 +73,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Writes the site's public display of enforcement information (行政执法公示) as static
+    /// pages: index.html and one page per agency (items, staff, inspections, guides, remedy
+    /// channels, published decisions), exactly what the publicity kiosk shows.
+    Publicity {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        /// The folder to write into (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Prints the site API's OpenAPI description (JSON), as `GET /api/openapi.json` serves it.
     Openapi,
     /// Records one room into a folder until its standard input closes; the controller starts
@@ -302,6 +312,20 @@ async fn main() -> anyhow::Result<()> {
             ] {
                 let file = out.join(name);
                 std::fs::write(&file, text)
+                    .with_context(|| format!("writing {}", file.display()))?;
+                println!("wrote {}", file.display());
+            }
+            Ok(())
+        }
+        Command::Publicity { site, out } => {
+            let site = Site::load(&site)?;
+            let store = room_controller::server::open_records(&site)?;
+            let view = room_controller::publicity_api::publicity_of(&store, &site)?;
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("making the publicity folder {}", out.display()))?;
+            for (name, html) in records::publicity_pages::publicity_pages(&view) {
+                let file = out.join(name);
+                std::fs::write(&file, html)
                     .with_context(|| format!("writing {}", file.display()))?;
                 println!("wrote {}", file.display());
             }

@@ -70,6 +70,17 @@ pub fn open_records(site: &Site) -> anyhow::Result<Store> {
         })
         .collect();
     store.sync_hall(&services, &windows)?;
+    // Each agency's catalogue of major decisions is published in its publicity file; the
+    // legal-review gate reads it from the records.
+    for agency in &site.agencies {
+        let kinds: Vec<&str> = agency
+            .publicity
+            .major_decisions
+            .iter()
+            .map(String::as_str)
+            .collect();
+        store.set_major_catalogue(&agency.id, &kinds)?;
+    }
     Ok(store)
 }
 

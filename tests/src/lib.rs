@@ -369,6 +369,19 @@ port = "{port}"
         credential: &str,
         photo: Option<&Path>,
     ) -> anyhow::Result<String> {
+        self.add_staff_as(id, name, credential, "clerk", photo)
+    }
+
+    /// Adds a staff member of agency scjg in `role` (clerk, reviewer) with the real CLI and
+    /// returns a token that stands for them.
+    pub fn add_staff_as(
+        &self,
+        id: &str,
+        name: &str,
+        credential: &str,
+        role: &str,
+        photo: Option<&Path>,
+    ) -> anyhow::Result<String> {
         let mut args = vec![
             "add",
             "--id",
@@ -380,7 +393,7 @@ port = "{port}"
             "--credential",
             credential,
             "--role",
-            "clerk",
+            role,
         ];
         let photo = photo.map(|p| p.display().to_string());
         if let Some(photo) = &photo {
@@ -398,6 +411,18 @@ port = "{port}"
             bail!("token issue: {}", String::from_utf8_lossy(&issued.stderr));
         }
         Ok(String::from_utf8(issued.stdout)?.trim().to_string())
+    }
+
+    /// Adds lines to agency `id`'s entry in the site file (e.g. `publicity = "…"`).
+    pub fn set_agency(&self, id: &str, lines: &str) -> anyhow::Result<()> {
+        let text = std::fs::read_to_string(&self.site_file)?;
+        let entry = format!("id = \"{id}\"\n");
+        anyhow::ensure!(text.contains(&entry), "the site has agency {id}");
+        std::fs::write(
+            &self.site_file,
+            text.replacen(&entry, &format!("{entry}{lines}\n"), 1),
+        )?;
+        Ok(())
     }
 
     /// Makes the controller listen on a fixed loopback port, so that it can be restarted

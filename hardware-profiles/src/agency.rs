@@ -1,0 +1,145 @@
+//! An agency in the site file: its name, where its before-the-fact publicity is written, and
+//! its rule for access to its recordings from outside the team that recorded them.
+//!
+//! ```toml
+//! [[agencies]]
+//! id = "scjg"
+//! name = "市市场监督管理局"
+//! publicity = "publicity/scjg.toml"     # optional: items, inspections, guides, channels
+//! recordings_need_approval = true       # optional: every outside access needs an approval
+//! access_approvers = ["zhao-min"]       # staff ids who approve (see `staff add`)
+//! ```
+
+use records::api::AgencyPublicity;
+use records::recording_access::AccessPolicy;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+use crate::ConfigError;
+use crate::site::Checker;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencySpec {
+    pub id: String,
+    pub name: String,
+    /// The publicity file, when the agency has one.
+    pub publicity_file: Option<PathBuf>,
+    pub publicity: AgencyPublicity,
+    pub access: AccessPolicy,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgencyEntry {
+    pub(crate) id: Spanned<String>,
+    name: String,
+    publicity: Option<Spanned<PathBuf>>,
+    #[serde(default)]
+    recordings_need_approval: bool,
+    #[serde(default)]
+    access_approvers: Vec<Spanned<String>>,
+}
+
+impl Checker<'_> {
+    pub(crate) fn check_agency(
+        &self,
+        agency: AgencyEntry,
+        base: &Path,
+    ) -> Result<AgencySpec, ConfigError> {
+        self.check_id(&agency.id, "agency")?;
+        for approver in &agency.access_approvers {
+            self.check_id(approver, "approver (a staff)")?;
+        }
+        if agency.recordings_need_approval && agency.access_approvers.is_empty() {
+            return self.err(agency.id.span(), format!(
+                "agency \"{}\" has recordings_need_approval = true but names nobody to approve: add access_approvers = [\"STAFF-ID\", …]",
+                agency.id.get_ref()
+            ));
+        }
+        let (publicity_file, publicity) = match &agency.publicity {
+            None => (None, AgencyPublicity::default()),
+            Some(path) => {
+                let file = base.join(path.get_ref());
+                let text = std::fs::read_to_string(&file).or_else(|err| {
+                    self.err(path.span(), format!(
+                        "cannot read the publicity file {}: {err}; write it (see sites/demo/publicity/scjg.toml) or leave `publicity` out",
+                        file.display()
+                    ))
+                })?;
+                let publicity = read_publicity(&file, &text)?;
+                (Some(file), publicity)
+            }
+        };
+        Ok(AgencySpec {
+            id: agency.id.into_inner(),
+            name: agency.name,
+            publicity_file,
+            publicity,
+            access: AccessPolicy {
+                approval_required: agency.recordings_need_approval,
+                approvers: agency
+                    .access_approvers
+                    .into_iter()
+                    .map(Spanned::into_inner)
+                    .collect(),
+            },
+        })
+    }
+}
+
+/// Reads an agency's publicity file: unknown keys and empty required fields are errors that
+/// name the line.
+fn read_publicity(file: &Path, text: &str) -> Result<AgencyPublicity, ConfigError> {
+    let publicity: AgencyPublicity =
+        toml::from_str(text).map_err(|err| ConfigError::from_toml(file, text, &err))?;
+    let blank = |what: String| {
+        Err(ConfigError::new(
+            file,
+            None,
+            format!("{what} is empty; write it, or remove the entry"),
+        ))
+    };
+    for (n, item) in publicity.items.iter().enumerate() {
+        for (field, value) in [
+            ("name", &item.name),
+            ("category", &item.category),
+            ("basis", &item.basis),
+            ("body", &item.body),
+        ] {
+            if value.trim().is_empty() {
+                return blank(format!("[[items]] number {} : `{field}`", n + 1));
+            }
+        }
+    }
+    for (n, guide) in publicity.guides.iter().enumerate() {
+        if guide.title.trim().is_empty() || guide.steps.is_empty() {
+            return blank(format!("[[guides]] number {}: `title` or `steps`", n + 1));
+        }
+    }
+    for (n, inspection) in publicity.inspections.iter().enumerate() {
+        if inspection.plan.trim().is_empty() || inspection.subjects.trim().is_empty() {
+            return blank(format!(
+                "[[inspections]] number {}: `plan` or `subjects`",
+                n + 1
+            ));
+        }
+    }
+    Ok(publicity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_publicity_key_names_its_line() {
+        let file = Path::new("scjg.toml");
+        let err = read_publicity(file, "area = \"本市\"\n\n[[items]]\nname = \"x\"\ncategory = \"行政处罚\"\nbasis = \"法\"\nbody = \"科\"\nfee = \"不收费\"\n")
+            .unwrap_err();
+        assert_eq!(err.line, Some(8), "{err}");
+        assert!(err.message.contains("fee"), "{err}");
+        let err = read_publicity(file, "[[guides]]\ntitle = \"指南\"\nsteps = []\n").unwrap_err();
+        assert!(err.message.contains("guides"), "{err}");
+    }
+}

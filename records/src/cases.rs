@@ -1,0 +1,172 @@
+//! A case's three-systems records read and written as one: what the handling unit says about
+//! it (its party, secrecy and what makes it major), and the case as its agency sees it.
+
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use crate::api::{ActionType, CaseView, DecisionView, PrepareCase, ReviewView};
+use crate::calendar::WorkCalendar;
+use crate::publications::{Confidentiality, Disclosure};
+use crate::publicity::archive_due;
+use crate::review::{CaseForDecision, ReviewOutcome};
+use crate::{Store, StoreError};
+
+fn day(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+}
+
+impl Store {
+    /// Records what the handling unit says about a case, all of it or none.
+    pub fn prepare_case(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        case: &PrepareCase,
+    ) -> Result<(), StoreError> {
+        if let Some(handler) = &case.handler_id {
+            let member = self.staff_member(handler)?;
+            if member.agency_id != agency_id {
+                return Err(StoreError::Invalid(format!(
+                    "handler {handler} is not staff of agency {agency_id}"
+                )));
+            }
+        }
+        self.conn.execute_batch("SAVEPOINT prepare_case")?;
+        let done = self
+            .describe_case(agency_id, number, case.action_type, case.party.as_deref())
+            .and_then(|()| {
+                self.set_disclosure(
+                    agency_id,
+                    number,
+                    &Disclosure {
+                        organisation: case.organisation,
+                        minor: case.minor,
+                        confidentiality: case.confidentiality,
+                        publishable_after_redaction: case.publishable_after_redaction,
+                    },
+                )
+            })
+            .and_then(|()| {
+                self.prepare_decision(
+                    agency_id,
+                    number,
+                    &CaseForDecision {
+                        decision_kind: &case.decision_kind,
+                        handler_id: case.handler_id.as_deref(),
+                        hearing_held: case.hearing_held,
+                        large_amount: case.large_amount,
+                        complex_facts: case.complex_facts,
+                        referral: case.referral,
+                    },
+                )
+            });
+        let end = if done.is_ok() {
+            "RELEASE prepare_case"
+        } else {
+            "ROLLBACK TO prepare_case; RELEASE prepare_case"
+        };
+        self.conn.execute_batch(end)?;
+        done
+    }
+
+    /// A case with its reviews, decision, publication, archiving and sessions.
+    pub fn case_view(
+        &self,
+        calendar: &WorkCalendar,
+        agency_id: &str,
+        number: &str,
+    ) -> Result<CaseView, StoreError> {
+        type Row = (i64, String, String, String, String, Option<String>);
+        type Dates = (Option<String>, Option<String>, Option<String>);
+        let found: Option<(Row, Dates)> = self
+            .conn
+            .query_row(
+                "SELECT id, action_type, party, confidentiality, decision_kind, handler_id,
+                        action_ended_on, text_archived_on, media_archived_on
+                 FROM cases WHERE agency_id = ?1 AND number = ?2",
+                params![agency_id, number],
+                |r| {
+                    Ok((
+                        (
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ),
+                        (r.get(6)?, r.get(7)?, r.get(8)?),
+                    ))
+                },
+            )
+            .optional()?;
+        let ((id, action, party, secrecy, kind, handler), (ended, text, media)) = found
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("case {number} of agency {agency_id}"),
+            })?;
+        let mut stmt = self.conn.prepare(
+            "SELECT coalesce(s.name, r.reviewer_id), r.outcome, r.opinion, r.checklist,
+                    r.disagreement, r.settled, r.at
+             FROM legal_reviews r LEFT JOIN staff s ON s.id = r.reviewer_id
+             WHERE r.case_id = ?1 ORDER BY r.id",
+        )?;
+        let reviews = stmt
+            .query_map(params![id], |r| {
+                Ok(ReviewView {
+                    reviewer: r.get(0)?,
+                    outcome: ReviewOutcome::parse(&r.get::<_, String>(1)?)
+                        .unwrap_or(ReviewOutcome::Fail),
+                    opinion: r.get(2)?,
+                    checklist: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                    disagreement: r.get(4)?,
+                    settled: r.get(5)?,
+                    at: r.get(6)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let decision = self
+            .conn
+            .query_row(
+                "SELECT document_number, conclusion, decided_on, recorded_by
+                 FROM decisions WHERE case_id = ?1",
+                params![id],
+                |r| {
+                    Ok(DecisionView {
+                        document_number: r.get(0)?,
+                        conclusion: r.get(1)?,
+                        decided_on: day(r.get(2)?).unwrap_or_default(),
+                        recorded_by: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?;
+        let publication = match decision {
+            Some(_) => Some(self.publication(agency_id, number)?),
+            None => None,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id FROM sessions WHERE case_id = ?1 ORDER BY id")?;
+        let sessions = stmt
+            .query_map(params![id], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        let action_ended_on = day(ended);
+        Ok(CaseView {
+            number: number.to_string(),
+            action_type: ActionType::parse(&action).unwrap_or(ActionType::Other),
+            party,
+            confidentiality: Confidentiality::parse(&secrecy),
+            decision_kind: kind,
+            handler_id: handler,
+            major_because: self.major_because(agency_id, number)?,
+            reviews,
+            decision,
+            publication,
+            action_ended_on,
+            archive_due_on: action_ended_on.and_then(|d| archive_due(calendar, d).ok()),
+            text_archived_on: day(text),
+            media_archived_on: day(media),
+            sessions,
+        })
+    }
+}

@@ -1,0 +1,516 @@
+//! Who may do what with a recorded session, decided in one place and logged every time,
+//! allowed or refused:
+//!
+//! - only clerks of the session's agency; anyone else is told the session does not exist, so
+//!   nothing about another agency's work leaks;
+//! - the producing team (the case's handler, and whoever recorded a session of the case) views
+//!   and exports its recordings;
+//! - anyone else of the agency states a purpose, and also needs an approved request when the
+//!   agency requires approval or the case is a trade secret or personal privacy;
+//! - a state secret is seen by the producing team only, and never exported through the API.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use crate::api::{
+    AccessRequestView, Caller, RecordingUse, RequestState, Role, SessionView, StaffRole,
+};
+use crate::{Store, StoreError};
+
+/// How long an approval lets its requester at the recording.
+pub const APPROVAL_VALID_DAYS: i64 = 7;
+
+/// An agency's rule for access to its recordings from outside the producing team.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessPolicy {
+    /// Every such access needs an approved request, whatever the case's confidentiality.
+    pub approval_required: bool,
+    /// The staff (ids) who approve requests.
+    pub approvers: Vec<String>,
+}
+
+/// What a session's use is: a recording's view or export, or the recording's own control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAct {
+    /// Start, stop, mark, pause, resume: the clerks of the agency, in the room.
+    Control(&'static str),
+    Use(RecordingUse),
+}
+
+impl SessionAct {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Control(name) => name,
+            Self::Use(what) => what.as_str(),
+        }
+    }
+}
+
+struct Facts {
+    agency_id: String,
+    in_team: bool,
+    confidentiality: String,
+}
+
+fn refused(message: String) -> StoreError {
+    StoreError::Forbidden(message)
+}
+
+fn time(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+impl Store {
+    /// Lets `caller` at session `id` for `act`, or says why not; either way the access is
+    /// logged with who, what, when and the stated purpose.
+    pub fn session_for(
+        &mut self,
+        caller: &Caller,
+        id: i64,
+        act: SessionAct,
+        purpose: Option<&str>,
+        policy: &AccessPolicy,
+    ) -> Result<SessionView, StoreError> {
+        let purpose = purpose.map(str::trim).filter(|p| !p.is_empty());
+        let decided = self.decide_session_access(caller, id, act, purpose, policy);
+        let (allowed, why) = match &decided {
+            Ok(_) => (true, String::new()),
+            Err(StoreError::NotFound { .. }) if self.access_facts(caller, id).is_ok() => {
+                (false, "the session belongs to another agency".into())
+            }
+            Err(StoreError::NotFound { .. }) => (false, "no such session".into()),
+            Err(err) => (false, err.to_string()),
+        };
+        let stated = match (&decided, purpose) {
+            (_, Some(p)) => p.to_string(),
+            (Ok(granted), None) => granted.clone().unwrap_or_default(),
+            (Err(_), None) => String::new(),
+        };
+        self.log_access(
+            caller,
+            act.as_str(),
+            &format!("session {id}"),
+            allowed,
+            &why,
+            &stated,
+        )?;
+        decided?;
+        self.session(id)
+    }
+
+    /// Ok with the purpose of the approved request it relies on (if any), or why not.
+    fn decide_session_access(
+        &self,
+        caller: &Caller,
+        id: i64,
+        act: SessionAct,
+        purpose: Option<&str>,
+        policy: &AccessPolicy,
+    ) -> Result<Option<String>, StoreError> {
+        let facts = self.access_facts(caller, id)?;
+        let not_found = || StoreError::NotFound {
+            what: format!("session {id}"),
+        };
+        if caller.role != Role::Clerk || caller.agency_id.as_deref() != Some(&facts.agency_id) {
+            return Err(not_found());
+        }
+        let SessionAct::Use(what) = act else {
+            return Ok(None);
+        };
+        let secret = facts.confidentiality == "state_secret";
+        if secret && what == RecordingUse::Export {
+            return Err(refused(format!(
+                "session {id} belongs to a case classified as a state secret (国家秘密); it is never exported through the site API. Copies go through the agency's secrecy office"
+            )));
+        }
+        if facts.in_team {
+            return Ok(None);
+        }
+        if secret {
+            return Err(refused(format!(
+                "session {id} belongs to a case classified as a state secret (国家秘密); only the team that produced it may see it"
+            )));
+        }
+        let approval = self.approved_request(id, caller.who(), what)?;
+        let needs_approval = policy.approval_required
+            || matches!(
+                facts.confidentiality.as_str(),
+                "trade_secret" | "personal_privacy"
+            );
+        match (needs_approval, approval, purpose) {
+            (true, Some(approved), _) => Ok(Some(approved)),
+            (true, None, _) => Err(refused(format!(
+                "you did not record this case, and access to session {id} needs an approval: ask with POST /api/sessions/{id}/access-requests (stating the purpose) and an approver of your agency decides"
+            ))),
+            (false, _, Some(_)) => Ok(None),
+            (false, Some(approved), None) => Ok(Some(approved)),
+            (false, None, None) => Err(refused(format!(
+                "you did not record this case: state why you need session {id} (purpose=…); it goes into the access log"
+            ))),
+        }
+    }
+
+    fn access_facts(&self, caller: &Caller, id: i64) -> Result<Facts, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT s.agency_id,
+                        EXISTS (SELECT 1 FROM sessions t WHERE t.case_id = s.case_id
+                                AND t.started_by = ?2)
+                          OR coalesce(c.handler_id = ?3, 0),
+                        c.confidentiality
+                 FROM sessions s JOIN cases c ON c.id = s.case_id WHERE s.id = ?1",
+                params![id, caller.who(), caller.staff_id],
+                |r| {
+                    Ok(Facts {
+                        agency_id: r.get(0)?,
+                        in_team: r.get(1)?,
+                        confidentiality: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("session {id}"),
+            })
+    }
+
+    /// The purpose of the caller's latest approval for `what` on session `id` still valid; an
+    /// approval to export also lets the requester view.
+    fn approved_request(
+        &self,
+        id: i64,
+        who: &str,
+        what: RecordingUse,
+    ) -> Result<Option<String>, StoreError> {
+        let since = (Utc::now() - Duration::days(APPROVAL_VALID_DAYS)).to_rfc3339();
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT purpose FROM access_requests
+                 WHERE session_id = ?1 AND requested_by = ?2 AND approved = 1
+                   AND decided_at >= ?3 AND (action = ?4 OR action = 'export')
+                 ORDER BY id DESC LIMIT 1",
+                params![id, who, since, what.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Asks to view or export a recording; an approver of the agency decides.
+    pub fn request_access(
+        &mut self,
+        caller: &Caller,
+        id: i64,
+        what: RecordingUse,
+        purpose: &str,
+    ) -> Result<AccessRequestView, StoreError> {
+        let purpose = purpose.trim();
+        if purpose.is_empty() || purpose.chars().count() > 500 {
+            return Err(StoreError::Invalid(
+                "a request needs its purpose, 1 to 500 characters (why you need the recording)"
+                    .into(),
+            ));
+        }
+        let facts = self.access_facts(caller, id);
+        let agency = match facts {
+            Ok(f)
+                if caller.role == Role::Clerk
+                    && caller.agency_id.as_deref() == Some(&f.agency_id) =>
+            {
+                f.agency_id
+            }
+            _ => {
+                self.log_access(
+                    caller,
+                    &format!("request {}", what.as_str()),
+                    &format!("session {id}"),
+                    false,
+                    "no such session for this agency",
+                    purpose,
+                )?;
+                return Err(StoreError::NotFound {
+                    what: format!("session {id}"),
+                });
+            }
+        };
+        self.conn.execute(
+            "INSERT INTO access_requests (session_id, agency_id, requested_by, action, purpose,
+                                          requested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                agency,
+                caller.who(),
+                what.as_str(),
+                purpose,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        let request = self.conn.last_insert_rowid();
+        self.log_access(
+            caller,
+            &format!("request {}", what.as_str()),
+            &format!("session {id}"),
+            true,
+            &format!("request {request}"),
+            purpose,
+        )?;
+        self.access_request(request)
+    }
+
+    /// An approver's answer to a request: once, by an approver of the agency who did not ask.
+    pub fn decide_access(
+        &mut self,
+        approver: &Caller,
+        request: i64,
+        approve: bool,
+        note: &str,
+        policy: &AccessPolicy,
+    ) -> Result<AccessRequestView, StoreError> {
+        let found = self.access_request(request)?;
+        let agency: String = self.conn.query_row(
+            "SELECT agency_id FROM access_requests WHERE id = ?1",
+            params![request],
+            |r| r.get(0),
+        )?;
+        if approver.agency_id.as_deref() != Some(&agency) {
+            return Err(StoreError::NotFound {
+                what: format!("access request {request}"),
+            });
+        }
+        let is_approver = approver
+            .staff_id
+            .as_ref()
+            .is_some_and(|id| policy.approvers.contains(id));
+        let outcome = if !is_approver {
+            Err(StoreError::Forbidden(format!(
+                "{} is not an approver of recordings for agency {agency}; the site file names them (access_approvers)",
+                approver.who()
+            )))
+        } else if found.requested_by == approver.who() {
+            Err(StoreError::Forbidden(
+                "nobody approves their own request; another approver must".into(),
+            ))
+        } else if found.state != RequestState::Pending {
+            Err(StoreError::Refused(format!(
+                "access request {request} was already decided"
+            )))
+        } else if !approve && note.trim().is_empty() {
+            Err(StoreError::Invalid(
+                "a refusal needs a note that says why".into(),
+            ))
+        } else {
+            Ok(())
+        };
+        let verb = if approve { "approve" } else { "refuse" };
+        let target = format!("session {}", found.session_id);
+        if let Err(err) = outcome {
+            self.log_access(
+                approver,
+                verb,
+                &target,
+                false,
+                &err.to_string(),
+                &found.purpose,
+            )?;
+            return Err(err);
+        }
+        self.conn.execute(
+            "UPDATE access_requests SET decided_by = ?2, decided_at = ?3, approved = ?4, note = ?5
+             WHERE id = ?1",
+            params![
+                request,
+                approver.who(),
+                Utc::now().to_rfc3339(),
+                approve,
+                note.trim()
+            ],
+        )?;
+        self.log_access(
+            approver,
+            verb,
+            &target,
+            true,
+            &format!("request {request}"),
+            &found.purpose,
+        )?;
+        self.access_request(request)
+    }
+
+    pub fn access_request(&self, request: i64) -> Result<AccessRequestView, StoreError> {
+        self.access_requests_where("r.id = ?1", params![request])?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("access request {request}"),
+            })
+    }
+
+    /// An agency's requests, newest first.
+    pub fn access_requests(&self, agency_id: &str) -> Result<Vec<AccessRequestView>, StoreError> {
+        self.access_requests_where("r.agency_id = ?1", params![agency_id])
+    }
+
+    fn access_requests_where(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<AccessRequestView>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT r.id, r.session_id, c.number, r.requested_by, r.action, r.purpose,
+                    r.requested_at, r.approved, r.decided_by, r.decided_at, r.note
+             FROM access_requests r JOIN sessions s ON s.id = r.session_id
+                  JOIN cases c ON c.id = s.case_id
+             WHERE {filter} ORDER BY r.id DESC"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
+            let approved: Option<bool> = r.get(7)?;
+            Ok(AccessRequestView {
+                id: r.get(0)?,
+                session_id: r.get(1)?,
+                case_number: r.get(2)?,
+                requested_by: r.get(3)?,
+                what: RecordingUse::parse(&r.get::<_, String>(4)?).unwrap_or(RecordingUse::View),
+                purpose: r.get(5)?,
+                requested_at: time(r.get(6)?).unwrap_or_default(),
+                state: match approved {
+                    None => RequestState::Pending,
+                    Some(true) => RequestState::Approved,
+                    Some(false) => RequestState::Refused,
+                },
+                decided_by: r.get(8)?,
+                decided_at: time(r.get(9)?),
+                note: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Whether a staff member may approve for an agency: a reviewer or clerk of it named by the
+    /// policy. Used by `check` on the site file.
+    pub fn can_approve(&self, staff_id: &str, agency_id: &str) -> Result<bool, StoreError> {
+        let member = self.staff_member(staff_id)?;
+        Ok(member.agency_id == agency_id
+            && matches!(member.role, StaffRole::Clerk | StaffRole::Reviewer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publications::{Confidentiality, Disclosure};
+
+    fn clerk(name: &str, staff: &str) -> Caller {
+        Caller {
+            name: name.into(),
+            role: Role::Clerk,
+            agency_id: Some("a".into()),
+            staff: Some(name.into()),
+            staff_id: Some(staff.into()),
+        }
+    }
+
+    #[test]
+    fn outside_the_team_a_purpose_and_where_required_an_approval() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        let id = crate::test_site::session(&mut store, "a", "A-1", "录制人");
+        let recorder = clerk("录制人", "s1");
+        let colleague = clerk("同事", "s2");
+        let approver = clerk("负责人", "boss");
+        let open = AccessPolicy::default();
+        let view = SessionAct::Use(RecordingUse::View);
+        let export = SessionAct::Use(RecordingUse::Export);
+
+        store
+            .session_for(&recorder, id, export, None, &open)
+            .expect("team exports");
+        let err = store
+            .session_for(&colleague, id, view, None, &open)
+            .unwrap_err();
+        assert!(err.to_string().contains("purpose"), "{err}");
+        store
+            .session_for(&colleague, id, view, Some("复议答复"), &open)
+            .expect("a stated purpose is enough here");
+
+        let strict = AccessPolicy {
+            approval_required: true,
+            approvers: vec!["boss".into()],
+        };
+        let err = store
+            .session_for(&colleague, id, view, Some("复议答复"), &strict)
+            .unwrap_err();
+        assert!(err.to_string().contains("access-requests"), "{err}");
+        let request = store
+            .request_access(&colleague, id, RecordingUse::Export, "行政诉讼举证")
+            .expect("request");
+        assert!(
+            store
+                .decide_access(&colleague, request.id, true, "", &strict)
+                .is_err(),
+            "not an approver"
+        );
+        let decided = store
+            .decide_access(&approver, request.id, true, "同意", &strict)
+            .expect("approve");
+        assert_eq!(decided.state, RequestState::Approved);
+        assert!(
+            store
+                .decide_access(&approver, request.id, false, "no", &strict)
+                .is_err(),
+            "once"
+        );
+        store
+            .session_for(&colleague, id, export, None, &strict)
+            .expect("approved export");
+        store
+            .session_for(&colleague, id, view, None, &strict)
+            .expect("export covers view");
+
+        // A state secret: the team may see it, nobody exports it, nobody else sees it.
+        store
+            .set_disclosure(
+                "a",
+                "A-1",
+                &Disclosure {
+                    confidentiality: Confidentiality::StateSecret,
+                    ..Disclosure::default()
+                },
+            )
+            .expect("classify");
+        store
+            .session_for(&recorder, id, view, None, &open)
+            .expect("team views");
+        assert!(
+            store
+                .session_for(&recorder, id, export, None, &open)
+                .is_err()
+        );
+        assert!(
+            store
+                .session_for(&colleague, id, export, None, &strict)
+                .is_err()
+        );
+
+        let log = store.access_log().expect("log");
+        let colleague_views: Vec<_> = log
+            .iter()
+            .filter(|e| e.who == "同事" && e.action == "view")
+            .collect();
+        assert_eq!(
+            colleague_views.len(),
+            4,
+            "every view is logged, allowed or not: {log:#?}"
+        );
+        assert!(
+            colleague_views
+                .iter()
+                .any(|e| e.allowed && e.purpose == "复议答复")
+        );
+        assert!(
+            colleague_views
+                .iter()
+                .any(|e| e.allowed && e.purpose == "行政诉讼举证"),
+            "an approved access carries the request's purpose"
+        );
+    }
+}

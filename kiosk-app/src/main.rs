@@ -11,6 +11,7 @@ mod hall_screens;
 mod headless;
 mod last_state;
 mod printer;
+mod publicity_screen;
 mod screen;
 
 slint::include_modules!();
@@ -111,6 +112,16 @@ enum Screen {
         #[arg(long)]
         priority: bool,
     },
+    /// The publicity kiosk (行政执法公示): an agency's staff, enforcement items, random
+    /// inspections, guides, remedy channels and published decisions, in pages.
+    Publicity {
+        /// The agency's id; without it the public chooses among the site's agencies.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The page to open on: staff, items, inspections, guides, remedy or decisions.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(publicity_screen::PAGES))]
+        page: Option<String>,
+    },
     /// The counter screen for staff: sign in, call, recall, start, done, no-show, hold,
     /// transfer, pause. Needs the staff member's own token.
     Counter {
@@ -168,6 +179,7 @@ fn main() -> anyhow::Result<()> {
         Screen::Window { window } => (window.clone(), "window"),
         Screen::Ticket { .. } => (String::new(), "ticket"),
         Screen::Counter { window, .. } => (window.clone(), "counter"),
+        Screen::Publicity { agency, .. } => (agency.clone().unwrap_or_default(), "publicity"),
     };
     let options = screen::Options {
         api: cli.api,
@@ -247,6 +259,16 @@ fn main() -> anyhow::Result<()> {
                         hall_actions::wire_kiosk(ui, &wiring, printer);
                     })
                 }
+            }
+        }
+        Screen::Publicity { page, .. } => {
+            let wiring = options.clone();
+            let wire = move |ui: &PublicityScreen| {
+                publicity_screen::wire(ui, &wiring, page.as_deref());
+            };
+            match png {
+                Some(png) => screen::run_headless::<PublicityScreen>(options, &png, once, wire),
+                None => screen::run_window::<PublicityScreen>(options, wire),
             }
         }
         Screen::Counter { press, .. } => match png {

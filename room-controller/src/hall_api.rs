@@ -15,6 +15,9 @@ use records::api::{
 use crate::api::{Answer, AppState, Failure};
 use crate::auth::Authenticated;
 
+/// How many of the latest published decisions the hall board rotates among its notices.
+const DECISION_NOTICES: usize = 5;
+
 /// The hall's clock: local time, with its offset, as the queue's days and hours are local.
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Local::now().fixed_offset()
@@ -29,10 +32,52 @@ impl AppState {
         view.consult = hall.consult.clone();
         view.complain = hall.complain.clone();
         view.notices = hall.notices.clone();
+        view.notices.extend(self.decision_notices().await?);
         for window in &mut view.windows {
             self.locate(window);
         }
         Ok(view)
+    }
+
+    /// The latest published decisions, as notices for the hall board's rotating panel
+    /// (行政执法决定公开): the party masked as published.
+    async fn decision_notices(&self) -> Result<Vec<String>, Failure> {
+        let agencies: Vec<(String, String)> = self
+            .site
+            .agencies
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect();
+        let mut published = self
+            .db
+            .call(move |store| {
+                let mut all = Vec::new();
+                for (id, name) in &agencies {
+                    all.extend(store.published(id)?.into_iter().map(|p| (name.clone(), p)));
+                }
+                Ok(all)
+            })
+            .await?;
+        published.sort_by_key(|(_, p)| std::cmp::Reverse(p.published_on));
+        Ok(published
+            .into_iter()
+            .take(DECISION_NOTICES)
+            .map(|(agency, p)| {
+                format!(
+                    "行政执法决定公开：{agency} {} {}，当事人 {}：{}（{}）",
+                    records::api::ActionType::parse(&p.action_type)
+                        .unwrap_or(records::api::ActionType::Other)
+                        .label()
+                        .split(' ')
+                        .next()
+                        .unwrap_or(""),
+                    p.document_number,
+                    p.party_shown,
+                    p.conclusion,
+                    p.decided_on.format("%Y-%m-%d")
+                )
+            })
+            .collect())
     }
 
     fn locate(&self, window: &mut WindowView) {

@@ -394,3 +394,146 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     );
     assert!(store.execute("DELETE FROM access_requests", []).is_err());
 }
+
+/// Changed pixels between two pictures of the same size, as a share.
+fn changed(a: &[u8], b: &[u8]) -> f64 {
+    let differ = a
+        .chunks_exact(3)
+        .zip(b.chunks_exact(3))
+        .filter(|(p, q)| p != q)
+        .count();
+    differ as f64 / (a.len() / 3).max(1) as f64
+}
+
+#[tokio::test]
+async fn the_publicity_kiosk_shows_every_page_and_a_published_decision() {
+    let site = TestSite::new(1).unwrap();
+    // The demo site's publicity file, as shipped.
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../sites/demo/publicity/scjg.toml"
+    );
+    std::fs::copy(shipped, site.dir.path().join("scjg-publicity.toml")).unwrap();
+    site.set_agency("scjg", "publicity = \"scjg-publicity.toml\"")
+        .unwrap();
+    let wang =
+        authorised_client(&site.add_staff("wang", "王芳", "32010019001", None).unwrap()).unwrap();
+    site.add_staff_as("zhou", "周律", "32010019004", "reviewer", None)
+        .unwrap();
+    let token = site.issue_token("publicity kiosk", "kiosk", None).unwrap();
+    let kiosk = authorised_client(&token).unwrap();
+    let controller = site.start_controller().unwrap();
+    let dir = site.dir.path();
+    let state = dir.join("publicity-state.json");
+    let api = controller.base.clone();
+    let draw = |page: &str, size: &str, name: &str| {
+        let png = dir.join(name);
+        liuhen_tests::draw_screen(
+            &api,
+            &token,
+            &[
+                "--size",
+                size,
+                "publicity",
+                "--agency",
+                "scjg",
+                "--page",
+                page,
+            ],
+            &png,
+            &state,
+        );
+        png
+    };
+
+    let before = draw("decisions", "1920x1080", "before.png");
+    // A penalty on a person, published: the decisions page gains its row.
+    let case = "市监罚〔2026〕21号";
+    send(
+        wang.put(controller.url(&format!("/api/cases/{case}")))
+            .json(&json!({"action_type": "penalty", "party": "李四", "handler_id": "wang"})),
+    )
+    .await;
+    let (status, _) = send(
+        wang.post(controller.url(&format!("/api/cases/{case}/decision")))
+            .json(&json!({"document_number": "市监罚决〔2026〕21号",
+                "conclusion": "警告，并处罚款人民币五千元", "decided_on": "2026-11-20"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    send(
+        wang.post(controller.url(&format!("/api/cases/{case}/publication")))
+            .json(&json!({"action": "publish"})),
+    )
+    .await;
+    let after = draw("decisions", "1920x1080", "after.png");
+    let (_, _, before) = liuhen_tests::read_png(&before).unwrap();
+    let (_, _, after_pixels) = liuhen_tests::read_png(&after).unwrap();
+    assert!(
+        changed(&before, &after_pixels) > 0.005,
+        "the published decision shows on the decisions page"
+    );
+    liuhen_tests::keep_screenshot(&after, "publicity-decisions-1080p.png");
+
+    // The hall board's rotating notices carry it too, masked.
+    let hall: records::api::HallView = controller.get(&kiosk, "/api/hall").await;
+    assert!(
+        hall.notices
+            .iter()
+            .any(|n| n.contains("李某") && n.contains("市监罚决〔2026〕21号")),
+        "{:?}",
+        hall.notices
+    );
+    assert!(!hall.notices.iter().any(|n| n.contains("李四")));
+
+    // Every page at both sizes: the page's tab is highlighted, and each page differs.
+    for (size, label) in [("1920x1080", "1080p"), ("800x480", "800x480")] {
+        let mut pictures: Vec<(String, Vec<u8>)> = Vec::new();
+        for page in [
+            "staff",
+            "items",
+            "inspections",
+            "guides",
+            "remedy",
+            "decisions",
+        ] {
+            let png = draw(page, size, &format!("{page}-{label}.png"));
+            let (width, _, pixels) = liuhen_tests::read_png(&png).unwrap();
+            assert_eq!(
+                width,
+                size.split('x').next().unwrap().parse::<u32>().unwrap()
+            );
+            assert!(
+                liuhen_tests::share_of(&pixels, liuhen_tests::PAUSED_BLUE) > 0.002,
+                "{page} at {size}: its tab is highlighted"
+            );
+            assert!(
+                liuhen_tests::distinct_colours(&pixels) > 50,
+                "{page} at {size} is drawn"
+            );
+            for (other, seen) in &pictures {
+                assert!(
+                    changed(seen, &pixels) > 0.003,
+                    "{page} and {other} look alike at {size}"
+                );
+            }
+            pictures.push((page.to_string(), pixels));
+            liuhen_tests::keep_screenshot(&png, &format!("publicity-{page}-{label}.png"));
+        }
+    }
+
+    // Offline, the kiosk keeps its last state, marked.
+    let online = draw("staff", "1920x1080", "staff-online.png");
+    controller.kill();
+    let offline = draw("staff", "1920x1080", "staff-offline.png");
+    let (_, _, offline_pixels) = liuhen_tests::read_png(&offline).unwrap();
+    let (_, _, online_pixels) = liuhen_tests::read_png(&online).unwrap();
+    assert!(liuhen_tests::share_of(&offline_pixels, liuhen_tests::WARNING_AMBER) > 0.005);
+    let text = [0xf5, 0xf7, 0xfa];
+    assert!(
+        liuhen_tests::share_of(&offline_pixels, text)
+            > 0.8 * liuhen_tests::share_of(&online_pixels, text),
+        "the staff list is still shown"
+    );
+    liuhen_tests::keep_screenshot(&offline, "publicity-offline.png");
+}

@@ -2,7 +2,7 @@
 # Sets up the machine and runs the demo site (sites/demo/site.toml): the room controller with one
 # interview room (test-pattern camera, test-tone microphone, virtual recording light) and a
 # service hall of three windows, and every screen: the room's door panel, the hall board, the
-# ticket kiosk, window 1's screen and its counter screen. Each is a window when there is a
+# ticket kiosk, window 1's screen, its counter screen and the publicity kiosk. Each is a window when there is a
 # display, otherwise a PNG redrawn every 2 s under var/demo/. Records and media go to var/demo/.
 # Ctrl-C stops everything cleanly.
 set -euo pipefail
@@ -61,11 +61,12 @@ show hall-board "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 hall-board
 show ticket-kiosk "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 ticket
 show window-1 "$LIUHEN_KIOSK_TOKEN" --size 800x480 window --window w1
 show counter-1 "$LIUHEN_COUNTER_TOKEN" --size 800x480 counter --window w1
+show publicity "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 publicity --agency scjg
 
 cat <<MSG
 
   Liuhen demo site is running: API at $api
-  Screens: door panel, hall board, ticket kiosk, window 1 and its counter screen
+  Screens: door panel, hall board, ticket kiosk, window 1, its counter screen, publicity kiosk
   $( [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && echo "(windows)" || echo "(drawn into var/demo/*.png every 2 s)").
   Record a session (in another shell), as the demo clerk of 市市场监督管理局:
     export \$(grep LIUHEN_TOKEN= $tokens)
@@ -79,6 +80,15 @@ cat <<MSG
       -H 'content-type: application/json' $api/api/hall/windows/w1
     curl -H "Authorization: Bearer \$LIUHEN_COUNTER_TOKEN" -d '{"action":"call_next"}' \\
       -H 'content-type: application/json' $api/api/hall/windows/w1
+  Record a decision and publish it (the publicity kiosk and the hall board then show it, masked):
+    curl -X PUT -H "Authorization: Bearer \$LIUHEN_TOKEN" -H 'content-type: application/json' \\
+      -d '{"action_type":"penalty","party":"张三"}' "$api/api/cases/市监罚〔2026〕12号"
+    curl -H "Authorization: Bearer \$LIUHEN_TOKEN" -H 'content-type: application/json' \\
+      -d '{"document_number":"市监罚决〔2026〕12号","conclusion":"警告","decided_on":"2026-11-20"}' \\
+      "$api/api/cases/市监罚〔2026〕12号/decision"
+    curl -H "Authorization: Bearer \$LIUHEN_TOKEN" -H 'content-type: application/json' \\
+      -d '{"action":"publish"}' "$api/api/cases/市监罚〔2026〕12号/publication"
+  Static publicity pages: ./target/debug/room-controller publicity --site $site --out var/demo/pages
   Media and records are in var/demo/. Ctrl-C here stops the site.
 
 MSG

@@ -1,19 +1,14 @@
 //! A case's three-systems records read and written as one: what the handling unit says about
 //! it (its party, secrecy and what makes it major), and the case as its agency sees it.
 
-use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use crate::api::{ActionType, CaseView, DecisionView, PrepareCase, ReviewView};
 use crate::calendar::WorkCalendar;
-use crate::publications::{Confidentiality, Disclosure};
+use crate::publications::{Confidentiality, Disclosure, day};
 use crate::publicity::archive_due;
 use crate::review::{CaseForDecision, ReviewOutcome};
 use crate::{Store, StoreError};
-
-fn day(text: Option<String>) -> Option<NaiveDate> {
-    text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
-}
 
 impl Store {
     /// Records what the handling unit says about a case, all of it or none.

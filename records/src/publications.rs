@@ -95,7 +95,8 @@ pub struct PublicityDue {
     pub to_withdraw: Vec<Publication>,
 }
 
-fn day(text: Option<String>) -> Option<NaiveDate> {
+/// A stored day (YYYY-MM-DD), if there is one and it reads.
+pub(crate) fn day(text: Option<String>) -> Option<NaiveDate> {
     text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
 }
 

@@ -26,42 +26,31 @@ impl Store {
                 )));
             }
         }
-        self.conn.execute_batch("SAVEPOINT prepare_case")?;
-        let done = self
-            .describe_case(agency_id, number, case.action_type, case.party.as_deref())
-            .and_then(|()| {
-                self.set_disclosure(
-                    agency_id,
-                    number,
-                    &Disclosure {
-                        organisation: case.organisation,
-                        minor: case.minor,
-                        confidentiality: case.confidentiality,
-                        publishable_after_redaction: case.publishable_after_redaction,
-                    },
-                )
-            })
-            .and_then(|()| {
-                self.prepare_decision(
-                    agency_id,
-                    number,
-                    &CaseForDecision {
-                        decision_kind: &case.decision_kind,
-                        handler_id: case.handler_id.as_deref(),
-                        hearing_held: case.hearing_held,
-                        large_amount: case.large_amount,
-                        complex_facts: case.complex_facts,
-                        referral: case.referral,
-                    },
-                )
-            });
-        let end = if done.is_ok() {
-            "RELEASE prepare_case"
-        } else {
-            "ROLLBACK TO prepare_case; RELEASE prepare_case"
-        };
-        self.conn.execute_batch(end)?;
-        done
+        self.all_or_nothing(|store| {
+            store.describe_case(agency_id, number, case.action_type, case.party.as_deref())?;
+            store.set_disclosure(
+                agency_id,
+                number,
+                &Disclosure {
+                    organisation: case.organisation,
+                    minor: case.minor,
+                    confidentiality: case.confidentiality,
+                    publishable_after_redaction: case.publishable_after_redaction,
+                },
+            )?;
+            store.prepare_decision(
+                agency_id,
+                number,
+                &CaseForDecision {
+                    decision_kind: &case.decision_kind,
+                    handler_id: case.handler_id.as_deref(),
+                    hearing_held: case.hearing_held,
+                    large_amount: case.large_amount,
+                    complex_facts: case.complex_facts,
+                    referral: case.referral,
+                },
+            )
+        })
     }
 
     /// A case with its reviews, decision, publication, archiving and sessions.

@@ -68,6 +68,7 @@ impl Confidentiality {
 /// An entry of the register, as the agency sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Publication {
+    pub agency_id: String,
     pub case_number: String,
     pub party_shown: String,
     pub action_type: String,
@@ -227,27 +228,30 @@ impl Store {
 
     /// One entry of the register.
     pub fn publication(&self, agency_id: &str, number: &str) -> Result<Publication, StoreError> {
-        self.publications_where(agency_id, Some(number))?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("publication of case {number}"),
-            })
+        self.publications_where(
+            "p.agency_id = ?1 AND c.number = ?2",
+            params![agency_id, number],
+        )?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("publication of case {number}"),
+        })
     }
 
+    /// Entries of the register matching `tail` (a WHERE clause with its order and limit).
     fn publications_where(
         &self,
-        agency_id: &str,
-        number: Option<&str>,
+        tail: &str,
+        args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Publication>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT c.number, p.party_shown, p.action_type, p.document_number, p.conclusion,
                     p.decided_on, p.due_on, p.withheld_because, p.published_on, p.revoked_on,
-                    p.withdraw_due, p.withdrawn_on
+                    p.withdraw_due, p.withdrawn_on, p.agency_id
              FROM publications p JOIN cases c ON c.id = p.case_id
-             WHERE p.agency_id = ?1 AND (?2 IS NULL OR c.number = ?2)
-             ORDER BY p.due_on, c.number",
-        )?;
-        let rows = stmt.query_map(params![agency_id, number], |r| {
+             WHERE {tail}"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
             Ok(Publication {
                 case_number: r.get(0)?,
                 party_shown: r.get(1)?,
@@ -261,6 +265,7 @@ impl Store {
                 revoked_on: day(r.get(9)?),
                 withdraw_due: day(r.get(10)?),
                 withdrawn_on: day(r.get(11)?),
+                agency_id: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -331,7 +336,10 @@ impl Store {
             .add_working_days(today, soon)
             .map_err(|e| StoreError::Refused(e.to_string()))?;
         let mut due = PublicityDue::default();
-        for entry in self.publications_where(agency_id, None)? {
+        for entry in self.publications_where(
+            "p.agency_id = ?1 ORDER BY p.due_on, c.number",
+            params![agency_id],
+        )? {
             let pending = entry.withheld_because.is_none()
                 && entry.published_on.is_none()
                 && entry.revoked_on.is_none();
@@ -349,15 +357,26 @@ impl Store {
         Ok(due)
     }
 
-    /// What the public may see: published, not withdrawn.
+    /// What the public may see of an agency: published, not withdrawn.
     pub fn published(&self, agency_id: &str) -> Result<Vec<Publication>, StoreError> {
-        Ok(self
-            .publications_where(agency_id, None)?
-            .into_iter()
-            .filter(|p| p.published_on.is_some() && p.withdrawn_on.is_none())
-            .collect())
+        self.publications_where(
+            &format!("p.agency_id = ?1 AND {SHOWN} ORDER BY p.due_on, c.number"),
+            params![agency_id],
+        )
+    }
+
+    /// The `limit` latest entries the public may see, of every agency, newest first (for the
+    /// hall board, which reads the hall on every call: one query, however long the register).
+    pub fn latest_published(&self, limit: usize) -> Result<Vec<Publication>, StoreError> {
+        self.publications_where(
+            &format!("{SHOWN} ORDER BY p.published_on DESC, c.number LIMIT ?1"),
+            params![i64::try_from(limit).unwrap_or(i64::MAX)],
+        )
     }
 }
+
+/// An entry the public sees: published, not withdrawn.
+const SHOWN: &str = "p.published_on IS NOT NULL AND p.withdrawn_on IS NULL";
 
 #[cfg(test)]
 mod tests {

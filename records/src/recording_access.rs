@@ -12,9 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::api::{
-    AccessRequestView, Caller, RecordingUse, RequestState, Role, SessionView, StaffRole,
-};
+use crate::api::{AccessRequestView, Caller, RecordingUse, RequestState, Role, SessionView};
 use crate::{Store, StoreError};
 
 /// How long an approval lets its requester at the recording.
@@ -384,14 +382,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Whether a staff member may approve for an agency: a reviewer or clerk of it named by the
-    /// policy. Used by `check` on the site file.
-    pub fn can_approve(&self, staff_id: &str, agency_id: &str) -> Result<bool, StoreError> {
-        let member = self.staff_member(staff_id)?;
-        Ok(member.agency_id == agency_id
-            && matches!(member.role, StaffRole::Clerk | StaffRole::Reviewer))
     }
 }
 

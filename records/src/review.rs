@@ -308,15 +308,9 @@ impl Store {
                 )));
             }
         }
-        self.conn.execute_batch("SAVEPOINT record_decision")?;
-        let recorded = self.insert_decision(calendar, id, agency_id, number, decision);
-        let end = if recorded.is_ok() {
-            "RELEASE record_decision"
-        } else {
-            "ROLLBACK TO record_decision; RELEASE record_decision"
-        };
-        self.conn.execute_batch(end)?;
-        recorded
+        self.all_or_nothing(|store| {
+            store.insert_decision(calendar, id, agency_id, number, decision)
+        })
     }
 
     fn insert_decision(

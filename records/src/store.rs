@@ -82,6 +82,23 @@ impl Store {
         })
     }
 
+    /// Runs `change` so that all of it is kept or none. A savepoint rather than a
+    /// transaction, so that it may also be one step of a larger change.
+    pub(crate) fn all_or_nothing<T>(
+        &mut self,
+        change: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.execute_batch("SAVEPOINT all_or_nothing")?;
+        let done = change(self);
+        let end = if done.is_ok() {
+            "RELEASE all_or_nothing"
+        } else {
+            "ROLLBACK TO all_or_nothing; RELEASE all_or_nothing"
+        };
+        self.conn.execute_batch(end)?;
+        done
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

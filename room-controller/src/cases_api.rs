@@ -181,7 +181,6 @@ pub(crate) async fn decide(
             )
         })
         .await?;
-    state.live.hall_changed();
     Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
 }
 

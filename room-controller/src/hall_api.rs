@@ -42,35 +42,25 @@ impl AppState {
     /// The latest published decisions, as notices for the hall board's rotating panel
     /// (行政执法决定公开): the party masked as published.
     async fn decision_notices(&self) -> Result<Vec<String>, Failure> {
-        let agencies: Vec<(String, String)> = self
-            .site
-            .agencies
-            .iter()
-            .map(|a| (a.id.clone(), a.name.clone()))
-            .collect();
-        let mut published = self
+        let latest = self
             .db
-            .call(move |store| {
-                let mut all = Vec::new();
-                for (id, name) in &agencies {
-                    all.extend(store.published(id)?.into_iter().map(|p| (name.clone(), p)));
-                }
-                Ok(all)
-            })
+            .call(|store| store.latest_published(DECISION_NOTICES))
             .await?;
-        published.sort_by_key(|(_, p)| std::cmp::Reverse(p.published_on));
-        Ok(published
+        Ok(latest
             .into_iter()
-            .take(DECISION_NOTICES)
-            .map(|(agency, p)| {
+            .map(|p| {
+                let agency = self
+                    .site
+                    .agencies
+                    .iter()
+                    .find(|a| a.id == p.agency_id)
+                    .map_or(p.agency_id.as_str(), |a| a.name.as_str());
+                let kind = records::api::ActionType::parse(&p.action_type)
+                    .unwrap_or(records::api::ActionType::Other)
+                    .label();
                 format!(
                     "行政执法决定公开：{agency} {} {}，当事人 {}：{}（{}）",
-                    records::api::ActionType::parse(&p.action_type)
-                        .unwrap_or(records::api::ActionType::Other)
-                        .label()
-                        .split(' ')
-                        .next()
-                        .unwrap_or(""),
+                    kind.split(' ').next().unwrap_or(kind),
                     p.document_number,
                     p.party_shown,
                     p.conclusion,

@@ -10,14 +10,14 @@
 //! access_approvers = ["zhao-min"]       # staff ids who approve (see `staff add`)
 //! ```
 
-use records::api::AgencyPublicity;
-use records::recording_access::AccessPolicy;
 use serde::Deserialize;
+use site_api::AccessPolicy;
+use site_api::AgencyPublicity;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use crate::ConfigError;
-use crate::site::Checker;
+use crate::checker::Checker;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgencySpec {

@@ -29,7 +29,7 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 
 use crate::ConfigError;
-use crate::site::Checker;
+use crate::checker::Checker;
 
 /// The hall of a site; empty when the site has none.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,6 +7,7 @@
 //! and either returns a complete site or an error naming the file, the line and the fix.
 
 mod agency;
+mod checker;
 mod error;
 mod hall;
 mod in_code;
@@ -20,7 +21,7 @@ pub use profile::{
     CameraProfile, CameraSource, IndicatorCommand, IndicatorProfile, MicrophoneProfile,
     MicrophoneSource, PrinterProfile, Profile, ProfileKind, Profiles,
 };
-pub use records::api::RoomKind;
 pub use site::{
     CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
 };
+pub use site_api::RoomKind;

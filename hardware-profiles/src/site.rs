@@ -9,13 +9,14 @@ use toml::Spanned;
 
 use crate::ConfigError;
 use crate::agency::{AgencyEntry, AgencySpec};
+use crate::checker::Checker;
 use crate::hall::{HallEntry, HallSpec};
 use crate::profile::{
     CameraProfile, CameraSource, IndicatorProfile, MicrophoneProfile, MicrophoneSource,
     ProfileKind, Profiles,
 };
-use records::api::RoomKind;
-use records::calendar::WorkCalendar;
+use site_api::RoomKind;
+use site_api::WorkCalendar;
 
 /// A checked site: every name resolved, every profile found and of the right kind.
 #[derive(Debug, Clone)]
@@ -258,21 +259,7 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-pub(crate) struct Checker<'a> {
-    pub(crate) file: &'a Path,
-    text: &'a str,
-    profiles: &'a Profiles,
-}
-
 impl Checker<'_> {
-    pub(crate) fn err<T>(
-        &self,
-        span: std::ops::Range<usize>,
-        message: impl Into<String>,
-    ) -> Result<T, ConfigError> {
-        Err(ConfigError::at(self.file, self.text, Some(span), message))
-    }
-
     fn check(&self, raw: SiteFile, base: &Path) -> Result<Site, ConfigError> {
         let listen = match &raw.site.listen {
             None => DEFAULT_LISTEN

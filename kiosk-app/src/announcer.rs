@@ -5,7 +5,7 @@
 //! Debian's espeak-ng reads few Chinese characters, so the text is given in pinyin with tone
 //! numbers to its `cmn-latn-pinyin` voice; the call's wording is fixed, so nothing is lost.
 
-use records::api::CallView;
+use site_api::CallView;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::mpsc::{Sender, channel};

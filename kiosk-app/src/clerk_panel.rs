@@ -3,15 +3,16 @@
 //! controller says so (its answer, then the pushed change): a button never fakes a state.
 
 use chrono::{DateTime, Local, Utc};
-use records::api::{ClerkView, SessionState};
 use serde_json::Value;
+use site_api::{AddMarker, ClerkView, Client, SessionState, StartSession};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::cell::Cell;
 use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::screen::{Options, Screen, Shown};
 use crate::{ClerkPanel, ClerkPanelAdapter, ClerkStatus, DeviceLine};
-use records::api::{SourceKind, SourceState, SourceStatus};
+use site_api::{SourceKind, SourceState, SourceStatus};
 
 thread_local! {
     /// When the shown session started recording, for the running clock (UI thread only).
@@ -28,7 +29,7 @@ impl Screen for ClerkPanel {
     }
 
     fn path(room: &str) -> String {
-        format!("/api/rooms/{room}/clerk")
+        site_api::routes::fill(site_api::routes::ROOM_CLERK, room)
     }
 
     fn show_document(&self, document: &Value, shown: &Shown) -> bool {
@@ -207,16 +208,18 @@ enum Action {
     Resume,
 }
 
-/// Wires the panel's buttons to the API (on a network thread) and runs its clock.
+/// Wires the panel's buttons to the API (on the network runtime) and runs its clock.
 pub fn wire(ui: &ClerkPanel, options: &Options) -> anyhow::Result<()> {
-    let (tx, rx) = std::sync::mpsc::channel::<Action>();
-    let options = options.clone();
-    std::thread::Builder::new()
-        .name("liuhen-clerk-actions".into())
-        .spawn(move || perform(options, rx))?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    options.net.spawn(perform(
+        options.net.actions().clone(),
+        options.subject.clone(),
+        rx,
+    ));
     let adapter = ui.global::<ClerkPanelAdapter>();
     let weak = ui.as_weak();
     let send = move |action: Action| {
+        // The runtime lives as long as the process: a send fails only at exit.
         let _ = tx.send(action);
     };
     {
@@ -278,43 +281,34 @@ pub fn wire(ui: &ClerkPanel, options: &Options) -> anyhow::Result<()> {
 }
 
 /// Performs the clerk's actions one at a time; the pushed change then updates the panel.
-fn perform(options: Options, actions: std::sync::mpsc::Receiver<Action>) {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    let http = reqwest::Client::new();
-    let api = options.api.trim_end_matches('/').to_string();
-    let room = options.subject.clone();
+async fn perform(client: Client, room: String, mut actions: UnboundedReceiver<Action>) {
     let mut session: Option<i64> = None;
-    while let Ok(action) = actions.recv() {
-        runtime.block_on(async {
-            let view_url = format!("{api}/api/rooms/{room}/clerk");
-            if let Ok(response) = http.get(&view_url).bearer_auth(&options.token).send().await
-                && let Ok(view) = response.json::<ClerkView>().await
-            {
-                session = view.session.map(|s| s.id);
+    while let Some(action) = actions.recv().await {
+        // Act on the session the controller shows now, not on one remembered from before.
+        if let Ok(view) = client.clerk_view(&room).await {
+            session = view.session.map(|s| s.id);
+        }
+        let done = match (action, session) {
+            (Action::Start { case_number }, _) => {
+                let request = StartSession {
+                    case_number,
+                    agency_id: None,
+                    action_type: None,
+                    party: None,
+                };
+                client.start_session(&room, &request).await.map(drop)
             }
-            let request = match (&action, session) {
-                (Action::Start { case_number }, _) => http
-                    .post(format!("{api}/api/rooms/{room}/sessions"))
-                    .json(&serde_json::json!({ "case_number": case_number })),
-                (Action::Mark(text), Some(id)) => http
-                    .post(format!("{api}/api/sessions/{id}/markers"))
-                    .json(&serde_json::json!({ "text": text })),
-                (Action::Stop, Some(id)) => http.post(format!("{api}/api/sessions/{id}/stop")),
-                (Action::Pause, Some(id)) => http.post(format!("{api}/api/sessions/{id}/pause")),
-                (Action::Resume, Some(id)) => http.post(format!("{api}/api/sessions/{id}/resume")),
-                _ => return,
-            };
-            match request.bearer_auth(&options.token).send().await {
-                Ok(answer) if answer.status().is_success() => {}
-                Ok(answer) => tracing::warn!(status = %answer.status(), body = ?answer.text().await.ok(), "the controller refused"),
-                Err(err) => tracing::warn!(error = %err, "cannot reach the controller"),
+            (Action::Mark(text), Some(id)) => {
+                client.add_marker(id, &AddMarker { text }).await.map(drop)
             }
-        });
+            (Action::Stop, Some(id)) => client.stop_session(id).await.map(drop),
+            (Action::Pause, Some(id)) => client.pause_session(id).await.map(drop),
+            (Action::Resume, Some(id)) => client.resume_session(id).await.map(drop),
+            _ => continue,
+        };
+        if let Err(err) = done {
+            tracing::warn!(error = %err, "the clerk's action was not done");
+        }
     }
 }
 
@@ -360,7 +354,7 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use records::api::SourceKind;
+    use site_api::SourceKind;
 
     #[test]
     fn a_recording_camera_shows_its_file_number_and_rate() {

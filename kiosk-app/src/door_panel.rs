@@ -1,8 +1,8 @@
 //! The door panel: turns the room's API document into the panel's properties.
 
 use chrono::{DateTime, Local};
-use records::api::{RoomKind, RoomView, SessionState};
 use serde_json::Value;
+use site_api::{RoomKind, RoomView, SessionState};
 use slint::ComponentHandle;
 
 use crate::screen::{Screen, Shown};
@@ -16,7 +16,7 @@ impl Screen for DoorPanel {
     }
 
     fn path(room: &str) -> String {
-        format!("/api/rooms/{room}")
+        site_api::routes::fill(site_api::routes::ROOM, room)
     }
 
     fn show_document(&self, document: &Value, shown: &Shown) -> bool {

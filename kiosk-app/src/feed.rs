@@ -1,16 +1,17 @@
-//! Follows one document of the site API from a background thread with its own tokio runtime,
-//! and hands every result (or the loss of the controller) to the screen.
+//! Follows one document of the site API on the kiosk's network runtime, and hands every result
+//! (or the loss of the controller) to the screen.
 //!
-//! Changes are pushed: the thread listens to `/api/events` and fetches the document again as
-//! soon as an event names it (or the stream reconnects, which may have missed some). A slow poll
-//! stays as the fallback, so a screen is never stale for long even when pushes are lost.
+//! Changes are pushed: the live event stream nudges a fetch as soon as an event names the
+//! document's topic (or the stream says changes were missed). A slow poll stays as the
+//! fallback, so a screen is never stale for long even when pushes are lost.
 
-use records::api::LiveEvent;
 use serde_json::Value;
-use std::path::PathBuf;
-use std::sync::Arc;
+use site_api::{Client, LiveUpdate, Topic};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::sync::mpsc;
+
+use crate::net::Net;
 
 /// What the screen learns on each fetch.
 #[derive(Debug, Clone)]
@@ -19,156 +20,105 @@ pub enum Update {
     Unreachable(String),
 }
 
-/// Fetches `url` once.
-pub async fn fetch(http: &reqwest::Client, url: &str, token: &str) -> Update {
-    let answer = async {
-        let response = http
-            .get(url)
-            .bearer_auth(token)
-            .timeout(Duration::from_secs(3))
-            .send()
-            .await?;
-        response.error_for_status()?.json::<Value>().await
-    };
-    match answer.await {
-        Ok(value) => Update::Fresh(value),
-        Err(err) => Update::Unreachable(err.to_string()),
-    }
-}
-
 /// What to follow.
 pub struct Feed {
-    /// The document to show.
-    pub url: String,
-    /// The controller's event stream.
-    pub events_url: String,
-    /// The controller's address, for attachments.
-    pub api: String,
-    /// Only events of this topic (a room id, or the hall) make the document stale.
-    pub topic: String,
-    pub token: String,
+    /// The route of the document to show (from `site_api::routes`).
+    pub path: String,
+    /// Only events of this topic (a room, or the hall) make the document stale.
+    pub topic: Topic,
     /// The fallback poll.
     pub every: Duration,
-    /// API paths of the files a document refers to (photos), fetched with it.
-    pub attachments: fn(&Value) -> Vec<String>,
-    /// Where attachments are kept, so that they show offline too.
+    /// The staff whose photos the document shows, fetched with it.
+    pub photos: fn(&Value) -> Vec<String>,
+    /// Where photos are kept, so that they show offline too.
     pub cache_dir: PathBuf,
 }
 
-/// An attachment older than this is fetched again (a staff member's new photo shows).
-const ATTACHMENT_FRESH_FOR: Duration = Duration::from_secs(600);
+/// A photo older than this is fetched again (a staff member's new photo shows).
+const PHOTO_FRESH_FOR: Duration = Duration::from_secs(600);
 
-/// Fetches the document, and each attachment it names that is missing or old. An attachment
-/// that cannot be fetched is left as it was: the document still shows.
-pub async fn fetch_with_attachments(http: &reqwest::Client, feed: &Feed) -> Update {
-    let update = fetch(http, &feed.url, &feed.token).await;
-    if let Update::Fresh(document) = &update {
-        for path in (feed.attachments)(document) {
-            let file = feed.cache_dir.join(crate::screen::cached_name(&path));
-            let fresh = std::fs::metadata(&file)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|at| at.elapsed().ok())
-                .is_some_and(|age| age < ATTACHMENT_FRESH_FOR);
-            if fresh {
-                continue;
+/// The file a staff member's photo is kept in.
+pub fn photo_file(cache_dir: &Path, staff_id: &str) -> PathBuf {
+    let safe: String = staff_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
             }
-            let url = format!("{}{path}", feed.api.trim_end_matches('/'));
-            if let Err(err) = save_attachment(http, &url, &feed.token, &file).await {
-                tracing::warn!(%url, error = %err, "cannot fetch an attachment; keeping the old one");
-            }
-        }
-    }
-    update
+        })
+        .collect();
+    cache_dir.join(format!("staff-{safe}.photo"))
 }
 
-async fn save_attachment(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    file: &std::path::Path,
-) -> anyhow::Result<()> {
-    let bytes = http
-        .get(url)
-        .bearer_auth(token)
-        .timeout(Duration::from_secs(5))
-        .send()
-        .await?
-        .error_for_status()?
-        .bytes()
-        .await?;
+/// Fetches the document, and each photo it names that is missing or old. A photo that cannot
+/// be fetched is left as it was: the document still shows.
+pub async fn fetch_with_photos(client: &Client, feed: &Feed) -> Update {
+    let document = match client.document(&feed.path).await {
+        Ok(document) => document,
+        Err(err) => return Update::Unreachable(err.to_string()),
+    };
+    for staff_id in (feed.photos)(&document) {
+        let file = photo_file(&feed.cache_dir, &staff_id);
+        let fresh = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age < PHOTO_FRESH_FOR);
+        if fresh {
+            continue;
+        }
+        let saved = match client.staff_photo(&staff_id).await {
+            Ok(bytes) => save(&file, &bytes),
+            Err(err) => Err(std::io::Error::other(err.to_string())),
+        };
+        if let Err(err) = saved {
+            tracing::warn!(staff = %staff_id, error = %err, "cannot fetch a photo; keeping the old one");
+        }
+    }
+    Update::Fresh(document)
+}
+
+fn save(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
     let tmp = file.with_extension("tmp");
-    std::fs::write(&tmp, &bytes)?;
-    std::fs::rename(&tmp, file)?;
-    Ok(())
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, file)
 }
 
 /// Fetches the document now, on every pushed change for it, and at least every `every`;
-/// calls `on_update` with each result, forever.
-pub fn follow(feed: Feed, on_update: impl Fn(Update) + Send + 'static) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("liuhen-feed".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                Ok(runtime) => runtime,
-                Err(err) => {
-                    on_update(Update::Unreachable(format!(
-                        "cannot start the network thread: {err}"
-                    )));
-                    return;
-                }
-            };
-            runtime.block_on(async {
-                let http = reqwest::Client::new();
-                let (nudge, mut nudged) = mpsc::channel(8);
-                let feed = Arc::new(feed);
-                tokio::spawn(listen(http.clone(), feed.clone(), nudge));
-                loop {
-                    on_update(fetch_with_attachments(&http, &feed).await);
-                    let _ = tokio::time::timeout(feed.every, nudged.recv()).await;
-                }
-            });
-        })?;
-    Ok(())
+/// calls `on_update` with each result, for as long as the process runs.
+pub fn follow(net: &Net, feed: Feed, on_update: impl Fn(Update) + Send + 'static) {
+    let client = net.client().clone();
+    let (nudge, mut nudged) = mpsc::channel(8);
+    net.spawn(listen(client.clone(), feed.topic.clone(), nudge));
+    net.spawn(async move {
+        loop {
+            let update = fetch_with_photos(&client, &feed).await;
+            on_update(update);
+            let _ = tokio::time::timeout(feed.every, nudged.recv()).await;
+        }
+    });
 }
 
-/// Reads the event stream and nudges the fetch loop for each change of our topic; reconnects
-/// (and nudges, since events may have been missed) whenever the stream breaks.
-async fn listen(http: reqwest::Client, feed: Arc<Feed>, nudge: mpsc::Sender<()>) {
+/// Reads the live events and nudges the fetch loop for each change of our topic, and whenever
+/// changes may have been missed.
+async fn listen(client: Client, topic: Topic, nudge: mpsc::Sender<()>) {
+    let mut events = client.events();
     loop {
-        let response = http
-            .get(&feed.events_url)
-            .bearer_auth(&feed.token)
-            .send()
-            .await;
-        if let Ok(mut response) = response.and_then(reqwest::Response::error_for_status) {
-            let _ = nudge.try_send(());
-            let mut pending = String::new();
-            while let Ok(Some(chunk)) = response.chunk().await {
-                pending.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = pending.find('\n') {
-                    let line: String = pending.drain(..=end).collect();
-                    if line.starts_with("event: resync") {
-                        let _ = nudge.try_send(());
-                    }
-                    let Some(data) = line.trim_end().strip_prefix("data:") else {
-                        continue;
-                    };
-                    let ours = serde_json::from_str::<LiveEvent>(data.trim())
-                        .map(|e| e.room == feed.topic)
-                        .unwrap_or(false);
-                    if ours {
-                        let _ = nudge.try_send(());
-                    }
-                }
+        let stale = match events.next().await {
+            LiveUpdate::Changed(event) => event.topic == topic,
+            LiveUpdate::Resync => true,
+            LiveUpdate::Lost(reason) => {
+                tracing::debug!(%reason, "live events lost; retrying");
+                false
             }
+        };
+        if stale {
+            let _ = nudge.try_send(());
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }

@@ -3,13 +3,13 @@
 //! own state changes only when the controller says so (pushed, then fetched).
 
 use chrono::Local;
-use records::api::{ApiError, CounterAction, HallView, Priority, TakeTicket, TicketView};
+use site_api::{Client, ClientError, CounterAction, HallView, Priority, TakeTicket, TicketView};
 use slint::ComponentHandle;
 
 use crate::hall_screens::windows_label;
 use crate::printer::{Printer, Slip};
 use crate::screen::Options;
-use crate::{CounterScreen, HallAdapter, TicketKiosk};
+use crate::{CounterScreen, CounterVerb, HallAdapter, TicketKiosk};
 
 /// What to show after an action.
 #[derive(Debug, Default)]
@@ -22,64 +22,42 @@ pub struct Outcome {
     pub printer_problem: Option<String>,
 }
 
-async fn answer<T: serde::de::DeserializeOwned>(
-    request: reqwest::RequestBuilder,
-) -> Result<T, String> {
-    let response = request
-        .timeout(std::time::Duration::from_secs(5))
-        .send()
-        .await
-        .map_err(|_| {
-            "无法连接服务器，请稍后再试 · Cannot reach the server; try again shortly".to_string()
-        })?;
-    if response.status().is_success() {
-        response.json::<T>().await.map_err(|e| e.to_string())
+/// What to tell the person at the screen when a call failed.
+fn say(err: &ClientError) -> String {
+    if err.is_unreachable() {
+        "无法连接服务器，请稍后再试 · Cannot reach the server; try again shortly".to_string()
     } else {
-        let error = response
-            .json::<ApiError>()
-            .await
-            .map(|e| e.error)
-            .unwrap_or_else(|e| e.to_string());
-        Err(error)
+        err.message()
     }
 }
 
 /// Takes a ticket for `service_id`, then prints it.
 pub async fn take(
-    options: &Options,
+    client: &Client,
     printer: Option<&Printer>,
     service_id: &str,
     priority: bool,
 ) -> Outcome {
-    let http = reqwest::Client::new();
-    let request = http
-        .post(options.url("/api/hall/tickets"))
-        .bearer_auth(&options.token)
-        .json(&TakeTicket {
-            service_id: service_id.to_string(),
-            priority: if priority {
-                // The kiosk does not ask which green-channel case applies; staff see it at
-                // the counter.
-                Priority::Elderly
-            } else {
-                Priority::Ordinary
-            },
-        });
-    let ticket: TicketView = match answer(request).await {
+    let request = TakeTicket {
+        service_id: service_id.to_string(),
+        priority: if priority {
+            // The kiosk does not ask which green-channel case applies; staff see it at
+            // the counter.
+            Priority::Elderly
+        } else {
+            Priority::Ordinary
+        },
+    };
+    let ticket: TicketView = match client.take_ticket(&request).await {
         Ok(ticket) => ticket,
-        Err(message) => {
+        Err(err) => {
             return Outcome {
-                message,
+                message: say(&err),
                 ..Outcome::default()
             };
         }
     };
-    let hall: Option<HallView> = answer(
-        http.get(options.url("/api/hall"))
-            .bearer_auth(&options.token),
-    )
-    .await
-    .ok();
+    let hall: Option<HallView> = client.hall().await.ok();
     let windows = where_to_go(hall.as_ref(), &ticket.service_id);
     let mut outcome = Outcome {
         ticket: Some((ticket.clone(), windows.clone())),
@@ -135,49 +113,63 @@ fn where_to_go(hall: Option<&HallView>, service_id: &str) -> String {
     }
 }
 
-/// Reads a counter button's action name.
-pub fn counter_action(name: &str) -> Option<CounterAction> {
-    Some(match name {
-        "sign_in" => CounterAction::SignIn,
-        "call_next" => CounterAction::CallNext,
-        "recall" => CounterAction::Recall,
-        "start" => CounterAction::Start,
-        "done" => CounterAction::Done,
-        "no_show" => CounterAction::NoShow,
-        "hold" => CounterAction::Hold {
+/// The counter action a button asks for; `argument` is the service to transfer to or the
+/// number to call back.
+pub fn counter_action(verb: CounterVerb, argument: &str) -> CounterAction {
+    match verb {
+        CounterVerb::SignIn => CounterAction::SignIn,
+        CounterVerb::CallNext => CounterAction::CallNext,
+        CounterVerb::Recall => CounterAction::Recall,
+        CounterVerb::Start => CounterAction::Start,
+        CounterVerb::Done => CounterAction::Done,
+        CounterVerb::NoShow => CounterAction::NoShow,
+        CounterVerb::Hold => CounterAction::Hold {
             reason: String::new(),
         },
-        "pause" => CounterAction::Pause,
-        "resume" => CounterAction::Resume,
-        other => match other.split_once(':')? {
-            ("transfer", service) => CounterAction::Transfer {
-                service_id: Some(service.to_string()),
-                window_id: None,
-            },
-            ("call", number) => CounterAction::Call {
-                number: number.to_string(),
-            },
-            _ => return None,
+        CounterVerb::Pause => CounterAction::Pause,
+        CounterVerb::Resume => CounterAction::Resume,
+        CounterVerb::Transfer => CounterAction::Transfer {
+            service_id: Some(argument.to_string()),
+            window_id: None,
         },
-    })
+        CounterVerb::CallBack => CounterAction::Call {
+            number: argument.to_string(),
+        },
+    }
 }
 
-/// Sends a counter action for the screen's window.
-pub async fn act(options: &Options, name: &str) -> Outcome {
-    let Some(action) = counter_action(name) else {
-        return Outcome {
-            message: format!("unknown action {name}"),
-            ..Outcome::default()
-        };
+/// The counter action named on the command line (`--press call_next`, `--press call:A001`,
+/// `--press transfer:licence`), for the drawn mode.
+pub fn pressed(name: &str) -> Option<CounterAction> {
+    let (verb, argument) = match name.split_once(':') {
+        Some(("transfer", service)) => (CounterVerb::Transfer, service),
+        Some(("call", number)) => (CounterVerb::CallBack, number),
+        Some(_) => return None,
+        None => {
+            let verb = match name {
+                "sign_in" => CounterVerb::SignIn,
+                "call_next" => CounterVerb::CallNext,
+                "recall" => CounterVerb::Recall,
+                "start" => CounterVerb::Start,
+                "done" => CounterVerb::Done,
+                "no_show" => CounterVerb::NoShow,
+                "hold" => CounterVerb::Hold,
+                "pause" => CounterVerb::Pause,
+                "resume" => CounterVerb::Resume,
+                _ => return None,
+            };
+            (verb, "")
+        }
     };
-    let request = reqwest::Client::new()
-        .post(options.url(&format!("/api/hall/windows/{}", options.subject)))
-        .bearer_auth(&options.token)
-        .json(&action);
-    match answer::<records::api::WindowView>(request).await {
+    Some(counter_action(verb, argument))
+}
+
+/// Sends a counter action for window `window`.
+pub async fn act(client: &Client, window: &str, action: CounterAction) -> Outcome {
+    match client.counter(window, &action).await {
         Ok(_) => Outcome::default(),
-        Err(message) => Outcome {
-            message,
+        Err(err) => Outcome {
+            message: say(&err),
             ..Outcome::default()
         },
     }
@@ -212,24 +204,18 @@ where
     }
 }
 
-fn runtime() -> Option<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()
-}
-
-/// Runs `job` on its own thread and shows its outcome on the screen's UI thread.
-fn in_background<C, F>(ui: &C, job: impl FnOnce() -> F + Send + 'static)
-where
+/// Runs `job` on the network runtime and shows its outcome on the screen's UI thread.
+fn in_background<C>(
+    ui: &C,
+    options: &Options,
+    job: impl std::future::Future<Output = Outcome> + Send + 'static,
+) where
     C: ComponentHandle + 'static,
     for<'a> HallAdapter<'a>: slint::Global<'a, C>,
-    F: std::future::Future<Output = Outcome>,
 {
     let weak = ui.as_weak();
-    std::thread::spawn(move || {
-        let Some(runtime) = runtime() else { return };
-        let outcome = runtime.block_on(job());
+    options.net.spawn(async move {
+        let outcome = job.await;
         let _ = weak.upgrade_in_event_loop(move |ui| show(&ui, outcome));
     });
 }
@@ -245,9 +231,9 @@ pub fn wire_kiosk(ui: &TicketKiosk, options: &Options, printer: Option<Printer>)
     ui.global::<HallAdapter>().on_take(move |service| {
         let Some(ui) = weak.upgrade() else { return };
         let priority = ui.global::<HallAdapter>().get_priority();
-        let (options, printer) = (options.clone(), printer.clone());
-        in_background(&ui, move || async move {
-            take(&options, printer.as_ref().as_ref(), &service, priority).await
+        let (client, printer) = (options.net.actions().clone(), printer.clone());
+        in_background(&ui, &options, async move {
+            take(&client, printer.as_ref().as_ref(), &service, priority).await
         });
         let weak = ui.as_weak();
         clear.start(slint::TimerMode::SingleShot, TICKET_SHOWN, move || {
@@ -265,20 +251,23 @@ const TICKET_SHOWN: std::time::Duration = std::time::Duration::from_secs(20);
 pub fn wire_counter(ui: &CounterScreen, options: &Options) {
     let options = options.clone();
     let weak = ui.as_weak();
-    ui.global::<HallAdapter>().on_act(move |name| {
+    ui.global::<HallAdapter>().on_act(move |verb, argument| {
         let Some(ui) = weak.upgrade() else { return };
-        let options = options.clone();
-        in_background(&ui, move || async move { act(&options, &name).await });
+        let action = counter_action(verb, &argument);
+        let (client, window) = (options.net.actions().clone(), options.subject.clone());
+        in_background(
+            &ui,
+            &options,
+            async move { act(&client, &window, action).await },
+        );
     });
 }
 
 /// Does what a press would do and waits for it: for `--press` in drawn (PNG) mode.
-pub fn press_now<C>(ui: &C, outcome: impl std::future::Future<Output = Outcome>)
+pub fn press_now<C>(ui: &C, options: &Options, outcome: impl std::future::Future<Output = Outcome>)
 where
     C: ComponentHandle,
     for<'a> HallAdapter<'a>: slint::Global<'a, C>,
 {
-    if let Some(runtime) = runtime() {
-        show(ui, runtime.block_on(outcome));
-    }
+    show(ui, options.net.block_on(outcome));
 }

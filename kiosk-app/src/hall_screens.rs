@@ -2,12 +2,13 @@
 //! the hall's document (`GET /api/hall`), the window ones for the window they stand for.
 
 use chrono::Local;
-use records::api::{HALL_TOPIC, HallView, TicketState, WindowView};
 use serde_json::Value;
+use site_api::{HallView, TicketState, Topic, WindowView};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::time::Duration;
 
-use crate::screen::{Screen, Shown, cached_name};
+use crate::feed::photo_file;
+use crate::screen::{Screen, Shown};
 use crate::{
     CallRow, CounterScreen, HallAdapter, HallBoard, ServiceRow, TicketKiosk, WindowScreen,
 };
@@ -26,12 +27,13 @@ pub fn windows_label(numbers: &[u32]) -> String {
     format!("{} 号窗口", list.join("、"))
 }
 
-fn photo_path(window: &WindowView) -> Option<String> {
+/// The staff member on duty at `window`, if there is one with a photo.
+fn photo_of(window: &WindowView) -> Option<String> {
     window
         .staff
         .as_ref()
         .filter(|s| s.has_photo)
-        .map(|s| format!("/api/staff/{}/photo", s.id))
+        .map(|s| s.id.clone())
 }
 
 /// What a window shows as its state of service.
@@ -129,8 +131,8 @@ fn fill_window(adapter: &HallAdapter, window: &WindowView, shown: &Shown) {
     adapter.set_serving_started(
         window.current.as_ref().map(|t| t.state) == Some(TicketState::Serving),
     );
-    let photo = photo_path(window)
-        .map(|path| shown.cache_dir.join(cached_name(&path)))
+    let photo = photo_of(window)
+        .map(|staff_id| photo_file(shown.cache_dir, &staff_id))
         .and_then(|file| load_photo(&file));
     adapter.set_has_photo(photo.is_some());
     if let Some(photo) = photo {
@@ -170,16 +172,16 @@ macro_rules! hall_screen {
             }
 
             fn path(_subject: &str) -> String {
-                "/api/hall".into()
+                site_api::routes::HALL.into()
             }
 
-            fn topic(_subject: &str) -> String {
-                HALL_TOPIC.into()
+            fn topic(_subject: &str) -> Topic {
+                Topic::Hall
             }
 
-            fn attachments(document: &Value) -> Vec<String> {
+            fn photos(document: &Value) -> Vec<String> {
                 read_hall(document)
-                    .map(|hall| hall.windows.iter().filter_map(photo_path).collect())
+                    .map(|hall| hall.windows.iter().filter_map(photo_of).collect())
                     .unwrap_or_default()
             }
 

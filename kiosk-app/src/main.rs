@@ -10,6 +10,7 @@ mod hall_actions;
 mod hall_screens;
 mod headless;
 mod last_state;
+mod net;
 mod printer;
 mod publicity_screen;
 mod screen;
@@ -182,8 +183,7 @@ fn main() -> anyhow::Result<()> {
         Screen::Publicity { agency, .. } => (agency.clone().unwrap_or_default(), "publicity"),
     };
     let options = screen::Options {
-        api: cli.api,
-        token: cli.token,
+        net: net::Net::start(&cli.api, &cli.token)?,
         state_file: cli
             .state_file
             .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{subject}"))),
@@ -246,9 +246,11 @@ fn main() -> anyhow::Result<()> {
                     let pressing = options.clone();
                     screen::run_headless::<TicketKiosk>(options, &png, once, move |ui| {
                         if let Some(service) = press {
+                            let client = pressing.net.actions().clone();
                             hall_actions::press_now(
                                 ui,
-                                hall_actions::take(&pressing, printer.as_ref(), &service, priority),
+                                &pressing,
+                                hall_actions::take(&client, printer.as_ref(), &service, priority),
                             );
                         }
                     })
@@ -274,9 +276,22 @@ fn main() -> anyhow::Result<()> {
         Screen::Counter { press, .. } => match png {
             Some(png) => {
                 let pressing = options.clone();
+                let action = match press.as_deref().map(hall_actions::pressed) {
+                    Some(None) => anyhow::bail!(
+                        "--press takes sign_in, call_next, recall, start, done, no_show, hold, pause, resume, transfer:SERVICE or call:NUMBER"
+                    ),
+                    Some(Some(action)) => Some(action),
+                    None => None,
+                };
                 screen::run_headless::<CounterScreen>(options, &png, once, move |ui| {
-                    if let Some(action) = press {
-                        hall_actions::press_now(ui, hall_actions::act(&pressing, &action));
+                    if let Some(action) = action {
+                        let client = pressing.net.actions().clone();
+                        let window = pressing.subject.clone();
+                        hall_actions::press_now(
+                            ui,
+                            &pressing,
+                            hall_actions::act(&client, &window, action),
+                        );
                     }
                 })
             }

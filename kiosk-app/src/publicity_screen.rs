@@ -2,8 +2,8 @@
 //! `GET /api/publicity`. Published decisions change it, so it follows the hall's topic.
 
 use chrono::Local;
-use records::api::{AgencyPublicityView, HALL_TOPIC, PublicityView};
 use serde_json::Value;
+use site_api::{AgencyPublicityView, PublicityView, Topic};
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 use std::time::Duration;
 
@@ -190,11 +190,11 @@ impl Screen for PublicityScreen {
     }
 
     fn path(_subject: &str) -> String {
-        "/api/publicity".into()
+        site_api::routes::PUBLICITY.into()
     }
 
-    fn topic(_subject: &str) -> String {
-        HALL_TOPIC.into()
+    fn topic(_subject: &str) -> Topic {
+        Topic::Hall
     }
 
     fn show_document(&self, document: &Value, shown: &Shown) -> bool {

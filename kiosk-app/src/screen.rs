@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::feed::{self, Update};
+use crate::net::Net;
 use crate::{headless, last_state};
 
 /// How often the headless mode redraws its PNG.
@@ -17,8 +18,8 @@ const REDRAW_EVERY: Duration = Duration::from_secs(2);
 /// Where a screen gets its document and keeps its last state.
 #[derive(Clone)]
 pub struct Options {
-    pub api: String,
-    pub token: String,
+    /// The network runtime and the API client.
+    pub net: Net,
     /// What the screen is about: a room id, a window id, or nothing (the whole hall).
     pub subject: String,
     pub state_file: PathBuf,
@@ -27,10 +28,6 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.api.trim_end_matches('/'))
-    }
-
     /// Files the screen fetched besides its document (staff photos), kept for offline use.
     pub fn cache_dir(&self) -> PathBuf {
         self.state_file.with_extension("files")
@@ -43,7 +40,7 @@ pub struct Shown<'a> {
     pub fetched_at: DateTime<Local>,
     pub offline: bool,
     pub subject: &'a str,
-    /// Where the document's attachments were saved (see [`Screen::attachments`]).
+    /// Where the document's staff photos were saved (see [`Screen::photos`]).
     pub cache_dir: &'a Path,
 }
 
@@ -55,14 +52,14 @@ pub trait Screen: ComponentHandle + Sized + 'static {
     /// which are not pushed, poll faster.
     const POLL_EVERY: Duration = Duration::from_secs(10);
     fn create() -> Result<Self, slint::PlatformError>;
-    /// The API path of the document it shows, for `subject`.
+    /// The API path of the document it shows, for `subject` (a route of `site_api::routes`).
     fn path(subject: &str) -> String;
     /// The `LiveEvent` topic that makes the document stale.
-    fn topic(subject: &str) -> String {
-        subject.to_string()
+    fn topic(subject: &str) -> site_api::Topic {
+        site_api::Topic::Room(subject.to_string())
     }
-    /// API paths of files the document refers to (photos), fetched into the cache with it.
-    fn attachments(_document: &Value) -> Vec<String> {
+    /// The staff whose photos the document shows, fetched into the cache with it.
+    fn photos(_document: &Value) -> Vec<String> {
         Vec::new()
     }
     /// Shows a document; false when the document cannot be read.
@@ -71,11 +68,6 @@ pub trait Screen: ComponentHandle + Sized + 'static {
     fn show_nothing(&self, subject: &str);
     /// Adapts sizes to the screen's pixels; screens with fixed layouts ignore it.
     fn fit(&self, _width: u32, _height: u32) {}
-}
-
-/// The name of an attachment's file in the cache.
-pub fn cached_name(path: &str) -> String {
-    path.trim_start_matches('/').replace('/', "_")
 }
 
 fn apply<S: Screen>(ui: &S, update: Update, options: &Options) {
@@ -119,13 +111,10 @@ fn show_saved<S: Screen>(ui: &S, options: &Options) {
 
 fn feed_of<S: Screen>(options: &Options) -> feed::Feed {
     feed::Feed {
-        url: options.url(&S::path(&options.subject)),
-        events_url: options.url("/api/events"),
-        api: options.api.clone(),
+        path: S::path(&options.subject),
         topic: S::topic(&options.subject),
-        token: options.token.clone(),
         every: S::POLL_EVERY,
-        attachments: S::attachments,
+        photos: S::photos,
         cache_dir: options.cache_dir(),
     }
 }
@@ -141,11 +130,11 @@ pub fn run_window<S: Screen>(options: Options, setup: impl FnOnce(&S)) -> anyhow
     show_saved(&ui, &options);
     let weak = ui.as_weak();
     let for_updates = options.clone();
-    feed::follow(feed_of::<S>(&options), move |update| {
+    feed::follow(&options.net, feed_of::<S>(&options), move |update| {
         let options = for_updates.clone();
         // The window may be closing; then there is nothing to update.
         let _ = weak.upgrade_in_event_loop(move |ui| apply(&ui, update, &options));
-    })?;
+    });
     ui.run()?;
     Ok(())
 }
@@ -163,19 +152,19 @@ pub fn run_headless<S: Screen>(
     let ui = S::create()?;
     ui.fit(width, height);
     ComponentHandle::show(&ui)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let http = reqwest::Client::new();
     let feed = feed_of::<S>(&options);
+    let client = options.net.client().clone();
+    let fetch = || {
+        options
+            .net
+            .block_on(feed::fetch_with_photos(&client, &feed))
+    };
     let mut setup = Some(setup);
     loop {
-        let update = runtime.block_on(feed::fetch_with_attachments(&http, &feed));
-        apply(&ui, update, &options);
+        apply(&ui, fetch(), &options);
         if let Some(setup) = setup.take() {
             setup(&ui);
-            let update = runtime.block_on(feed::fetch_with_attachments(&http, &feed));
-            apply(&ui, update, &options);
+            apply(&ui, fetch(), &options);
         }
         headless::write_png(&window, png)?;
         if once {

@@ -10,10 +10,9 @@
 //!
 //! Run with `cargo bench -p pipelines`.
 
+use evidence::{GENESIS_LINK, Manifest, ManifestSegment, SegmentFacts, hash_file, next_link};
 use hardware_profiles::{CameraProfile, CameraSource, CameraSpec, MicrophoneSpec, RoomSpec};
-use pipelines::{
-    GENESIS_LINK, Manifest, ManifestSegment, Recorder, SegmentFacts, hash_file, next_link,
-};
+use pipelines::Recorder;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -265,7 +264,7 @@ fn main() {
     let bytes = session_folder(dir.path(), 8, 64);
     let mb = bytes as f64 / 1e6;
     let started = Instant::now();
-    let report = pipelines::verify(dir.path(), |_, _| {});
+    let report = evidence::verify(dir.path(), |_, _| {});
     let ours = started.elapsed();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
     let files: Vec<_> = (0..8)

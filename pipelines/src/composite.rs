@@ -16,15 +16,10 @@ use gstreamer::prelude::*;
 use hardware_profiles::{CompositeSpec, RoomSpec};
 
 use crate::PipelineError;
-use crate::sources::{add_chain, caps_filter, make, time_queue};
+use crate::sources::{add_chain, caps_filter, make, raw_tee_name, time_queue};
 
 /// The track name of the composite view's files: `composite-00000.mkv` …
 pub const COMPOSITE_TRACK: &str = "composite";
-
-/// The raw branch of a device, made by its chain when the composite takes it.
-pub(crate) fn raw_tee_name(device: &str) -> String {
-    format!("liuhen-{device}-raw")
-}
 
 /// Takes a new branch off `device`'s raw tee into `into` (a mixer's request pad `pad`), through
 /// a queue of its own so that the mixer never holds the device's recording back.

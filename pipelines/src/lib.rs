@@ -1,30 +1,24 @@
 //! Liuhen's recording pipelines: GStreamer graphs built from a room's profiles that write every
-//! camera and microphone into segmented, crash-safe files, and the integrity tools around them
-//! (segment hashing, the per-session hash chain, media probing).
+//! camera and microphone into segmented, crash-safe files (named as the `evidence` crate says),
+//! and media probing. Hashing, the chain and the manifest are the `evidence` crate's.
 //!
 //! This crate knows GStreamer and nothing of SQL or HTTP. A [`Recorder`] is driven by its bus:
 //! the caller reads [`RecorderEvent`]s from [`Recorder::events`] and treats them as the only
 //! truth about what is being written. [`check_camera`] and [`check_microphone`] try a device
 //! through the same chain a recording uses.
 
-mod chain;
 mod composite;
 mod device_check;
 mod error;
-mod manifest;
 mod media_info;
 mod recorder;
-mod segment;
 mod sources;
 
-pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
 pub use composite::COMPOSITE_TRACK;
 pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
-pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment, Problem, Report, verify};
 pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};
-pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks, segment_name};
-pub use segment::{HashedFile, hash_file};
+pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks};
 
 /// Initialises GStreamer once per process; later calls are cheap.
 pub fn init() -> Result<(), PipelineError> {

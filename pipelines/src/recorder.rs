@@ -159,7 +159,6 @@ impl RecorderEvents {
     }
 }
 
-const CONTAINER_EXT: &str = "mkv";
 /// opusenc's default bitrate for one microphone.
 const OPUS_KBPS: u64 = 64;
 
@@ -217,7 +216,7 @@ fn segment_sink(
     split.set_property("max-size-time", segment_ns);
     split.set_property("send-keyframe-requests", true);
     split.set_property("start-index", i32::try_from(first_seq).unwrap_or(i32::MAX));
-    let pattern = dir.join(format!("{track}-%05d.{CONTAINER_EXT}"));
+    let pattern = evidence::segment_pattern(dir, track);
     split.set_property("location", pattern.to_string_lossy().as_ref());
     pipeline
         .add(&split)
@@ -791,18 +790,7 @@ impl Drop for Recorder {
 
 /// The segment number in a file name such as `cam1-00012.mkv`.
 fn seq_of(file: &Path) -> Option<i64> {
-    segment_name(file).map(|(_, seq)| seq)
-}
-
-/// The track and segment number of a segment file name such as `cam1-00012.mkv`, or `None` for
-/// any other file.
-pub fn segment_name(file: &Path) -> Option<(String, i64)> {
-    if file.extension()?.to_str()? != CONTAINER_EXT {
-        return None;
-    }
-    let stem = file.file_stem()?.to_str()?;
-    let (track, seq) = stem.rsplit_once('-')?;
-    Some((track.to_string(), seq.parse().ok()?))
+    evidence::segment_name(file).map(|(_, seq)| seq)
 }
 
 /// A `level` message as the loudest peak over its channels. Silence comes as a very low number

@@ -7,10 +7,14 @@ use gstreamer::prelude::*;
 use hardware_profiles::{CameraSource, CameraSpec, MicrophoneSource, MicrophoneSpec};
 
 use crate::PipelineError;
-use crate::composite::raw_tee_name;
 
 /// Opus is always encoded at 48 kHz, whatever the microphone captures.
 const OPUS_RATE: i32 = 48_000;
+
+/// The raw branch of a device, made by its chain when the composite view takes it.
+pub(crate) fn raw_tee_name(device: &str) -> String {
+    format!("liuhen-{device}-raw")
+}
 
 pub(crate) fn make(
     factory: &str,

@@ -3,8 +3,9 @@
 //! first, and its memory grows by no more than caches do. (The controller runs each recording in a worker process; this holds the recorder
 //! itself to the same standard, for anyone embedding it.)
 
+use evidence::segment_name;
 use hardware_profiles::{CameraSpec, CompositeSpec, MicrophoneSpec, RoomSpec};
-use pipelines::{Recorder, segment_name};
+use pipelines::Recorder;
 use std::path::Path;
 use std::time::Duration;
 

@@ -5,8 +5,8 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 
-use crate::api::{AccessEntry, Caller, Role, StaffRole};
 use crate::{Store, StoreError};
+use site_api::{AccessEntry, Caller, Role, StaffRole};
 
 /// A token as `token list` shows it (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,46 +2,12 @@
 //! ready to publish by 31 January: enforcement decisions by type, hearings held, recordings
 //! made (and their hours), legal reviews of the year's decisions by outcome, decisions
 //! published on time and late, and complaints (bad ratings of the agency's services). Written
-//! as CSV and as an HTML page (`room-controller report`).
+//! by the controller as CSV and as an HTML page (`room-controller report`).
 
 use rusqlite::params;
 
-use crate::html::{escape, page};
-use crate::publicity::ActionType;
 use crate::{Store, StoreError};
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct AnnualReport {
-    pub agency_id: String,
-    pub agency_name: String,
-    pub year: i32,
-    /// Decisions made in the year, by kind of action (every kind listed, zeros too).
-    pub decisions_by_type: Vec<(ActionType, i64)>,
-    pub decisions: i64,
-    pub hearings_held: i64,
-    pub recordings: i64,
-    /// The recorded time (the longest track of each recording), in hours.
-    pub recorded_hours: f64,
-    pub reviews_passed: i64,
-    pub reviews_returned: i64,
-    pub reviews_failed: i64,
-    pub published_on_time: i64,
-    /// Published after the due date, or still unpublished past it.
-    pub published_late: i64,
-    /// Never to be published (minors, secrets).
-    pub withheld: i64,
-    /// Bad ratings (不满意, 非常不满意) of the agency's hall services.
-    pub complaints: i64,
-}
-
-const ALL_TYPES: [ActionType; 6] = [
-    ActionType::Licensing,
-    ActionType::Penalty,
-    ActionType::Coercion,
-    ActionType::Inspection,
-    ActionType::Levy,
-    ActionType::Other,
-];
+use site_api::{ActionType, AnnualReport};
 
 impl Store {
     /// The report of `agency_id` for `year`.
@@ -63,7 +29,7 @@ impl Store {
                 .query_row(sql, params![agency_id, year_text], |r| r.get(0))?)
         };
         let mut decisions_by_type = Vec::new();
-        for kind in ALL_TYPES {
+        for kind in ActionType::ALL {
             let n: i64 = self.conn.query_row(
                 "SELECT count(*) FROM decisions d JOIN cases c ON c.id = d.case_id
                  WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, 4) = ?2 AND c.action_type = ?3",
@@ -131,118 +97,14 @@ impl Store {
     }
 }
 
-impl AnnualReport {
-    /// (label, value) rows, in the order both formats show them.
-    pub fn rows(&self) -> Vec<(String, String)> {
-        let mut rows: Vec<(String, String)> = self
-            .decisions_by_type
-            .iter()
-            .map(|(kind, n)| {
-                (
-                    format!("执法决定 decisions: {}", kind.label()),
-                    n.to_string(),
-                )
-            })
-            .collect();
-        rows.extend([
-            (
-                "执法决定合计 decisions in all".to_string(),
-                self.decisions.to_string(),
-            ),
-            (
-                "举行听证 hearings held".to_string(),
-                self.hearings_held.to_string(),
-            ),
-            (
-                "全过程录音录像 recordings".to_string(),
-                self.recordings.to_string(),
-            ),
-            (
-                "录音录像时长（小时）recorded hours".to_string(),
-                format!("{:.1}", self.recorded_hours),
-            ),
-            (
-                "法制审核通过 reviews passed".to_string(),
-                self.reviews_passed.to_string(),
-            ),
-            (
-                "法制审核退回 reviews returned".to_string(),
-                self.reviews_returned.to_string(),
-            ),
-            (
-                "法制审核不通过 reviews failed".to_string(),
-                self.reviews_failed.to_string(),
-            ),
-            (
-                "按时公示 published on time".to_string(),
-                self.published_on_time.to_string(),
-            ),
-            (
-                "逾期公示 published late or overdue".to_string(),
-                self.published_late.to_string(),
-            ),
-            (
-                "依法不公示 withheld by law".to_string(),
-                self.withheld.to_string(),
-            ),
-            (
-                "投诉（差评）complaints (bad ratings)".to_string(),
-                self.complaints.to_string(),
-            ),
-        ]);
-        rows
-    }
-
-    /// The report as CSV: `item,value`, with the agency and year first.
-    pub fn to_csv(&self) -> String {
-        let quote = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
-        let mut out = format!(
-            "{},{}\n{},{}\n{},{}\n",
-            quote("项目 item"),
-            quote("数值 value"),
-            quote("机关 agency"),
-            quote(&self.agency_name),
-            quote("年度 year"),
-            self.year
-        );
-        for (label, value) in self.rows() {
-            out.push_str(&format!("{},{}\n", quote(&label), quote(&value)));
-        }
-        out
-    }
-
-    /// The report as a self-contained HTML page.
-    pub fn to_html(&self) -> String {
-        let title = format!(
-            "{}{}年度行政执法工作报告",
-            escape(&self.agency_name),
-            self.year
-        );
-        let mut rows = String::new();
-        for (label, value) in self.rows() {
-            rows.push_str(&format!(
-                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>\n",
-                escape(&label),
-                escape(&value)
-            ));
-        }
-        page(
-            &title,
-            &format!(
-                "<p>Annual report of administrative law enforcement, {year}.</p>\n<table>\n{rows}</table>\n",
-                year = self.year
-            ),
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::StaffRole;
-    use crate::review::{CHECKLIST, CheckedItem, NewDecision, NewReview, ReviewOutcome};
+    use crate::review::{NewDecision, NewReview};
     use crate::{NewSegment, NewSession, NewStaff};
     use chrono::NaiveDate;
+    use site_api::StaffRole;
+    use site_api::{CHECKLIST, CheckedItem, ReviewOutcome};
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
@@ -251,7 +113,7 @@ mod tests {
     #[test]
     fn the_report_counts_what_the_records_hold_for_that_agency_and_year() {
         let (_dir, mut store) = crate::test_site::store(&["a", "b"]);
-        let calendar = crate::calendar::WorkCalendar::built_in().unwrap();
+        let calendar = site_api::calendar::WorkCalendar::built_in().unwrap();
         store
             .add_staff(&NewStaff {
                 id: "rev",
@@ -379,13 +241,6 @@ mod tests {
         );
         assert_eq!((report.published_on_time, report.published_late), (1, 2));
         assert_eq!(report.complaints, 0);
-        let csv = report.to_csv();
-        assert!(
-            csv.contains("\"执法决定合计 decisions in all\",\"3\""),
-            "{csv}"
-        );
-        let html = report.to_html();
-        assert!(html.contains("甲局2026年度行政执法工作报告"), "{html}");
         assert_eq!(store.annual_report("b", 2026).unwrap().decisions, 1);
         assert!(store.annual_report("nobody", 2026).is_err());
     }

@@ -7,30 +7,10 @@
 use chrono::NaiveDate;
 use rusqlite::params;
 
-use crate::calendar::WorkCalendar;
-use crate::publicity::archive_due;
 use crate::{Store, StoreError};
-
-/// A case whose records are not all archived.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct ArchiveItem {
-    pub case_number: String,
-    pub action_ended_on: NaiveDate,
-    pub due_on: NaiveDate,
-    pub overdue: bool,
-    /// What is missing, said for the agency: "文字记录 text records", …
-    pub missing: Vec<String>,
-}
-
-/// The parts of a case's record that are archived separately.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ArchivePart {
-    Text,
-    Media,
-}
+use site_api::calendar::WorkCalendar;
+use site_api::deadlines::archive_due;
+use site_api::{ArchiveItem, ArchivePart};
 
 fn day(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::api::{BookingView, NewBooking};
 use crate::{Store, StoreError};
+use site_api::{BookingView, NewBooking};
 
 /// Longer bookings are almost certainly a typing mistake (a wrong day or month).
 const LONGEST: i64 = 12;

@@ -3,12 +3,14 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::api::{ActionType, CaseView, DecisionView, PrepareCase, ReviewView};
-use crate::calendar::WorkCalendar;
-use crate::publications::{Confidentiality, Disclosure, day};
-use crate::publicity::archive_due;
-use crate::review::{CaseForDecision, ReviewOutcome};
+use crate::publications::{Disclosure, day};
+use crate::review::CaseForDecision;
 use crate::{Store, StoreError};
+use site_api::Confidentiality;
+use site_api::ReviewOutcome;
+use site_api::calendar::WorkCalendar;
+use site_api::deadlines::archive_due;
+use site_api::{ActionType, CaseView, DecisionView, PrepareCase, ReviewView};
 
 impl Store {
     /// Records what the handling unit says about a case, all of it or none.

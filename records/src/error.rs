@@ -38,8 +38,8 @@ pub enum StoreError {
     #[error("session {session} cannot go from {} to {}", from.as_str(), to.as_str())]
     IllegalTransition {
         session: i64,
-        from: crate::api::SessionState,
-        to: crate::api::SessionState,
+        from: site_api::SessionState,
+        to: site_api::SessionState,
     },
     #[error("records database error: {0}")]
     Sql(#[from] rusqlite::Error),

@@ -5,9 +5,9 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
-use crate::api::{CallView, HallStats, HallView, ServiceQueue, StatLine, WindowView};
 use crate::queue::{day_of, ticket_view};
 use crate::{Store, StoreError};
+use site_api::{CallView, HallStats, HallView, ServiceQueue, StatLine, WindowView};
 
 /// How many calls the hall board lists.
 const RECENT_CALLS: i64 = 8;

@@ -1,22 +1,17 @@
-//! Liuhen's site-wide records: one SQLite file per site, its versioned schema, the queries the
-//! controller needs, and the API types that the controller serves and the kiosk reads.
+//! Liuhen's site-wide records: one SQLite file per site, its versioned schema and the queries the
+//! controller needs. The types it reads and writes are the site API's (`site_api`).
 //!
 //! This crate knows SQL and nothing of GStreamer or serial ports. Its calls block: async callers
 //! run them on a blocking thread.
 
 mod access;
 pub mod annual_report;
-pub mod api;
 pub mod archiving;
 mod bookings;
-pub mod calendar;
 mod cases;
 mod error;
 mod hall;
-mod html;
 pub mod publications;
-pub mod publicity;
-pub mod publicity_pages;
 pub mod publicity_view;
 mod queue;
 pub mod recording_access;

@@ -2,10 +2,10 @@
 //! publicity file says, its enforcement staff, and the decisions it published (masked, never
 //! withheld or withdrawn ones). The API, the kiosk and the static page export all read this.
 
-use crate::api::{
+use crate::{Store, StoreError};
+use site_api::{
     ActionType, AgencyPublicity, AgencyPublicityView, PublicityView, PublishedDecision, StaffRole,
 };
-use crate::{Store, StoreError};
 
 /// An agency as the site file describes it, for the public view.
 pub struct PublicAgency<'a> {

@@ -10,8 +10,8 @@
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::api::{Priority, RatingLevel, TicketState, TicketView};
 use crate::{Store, StoreError};
+use site_api::{Priority, RatingLevel, TicketState, TicketView};
 
 /// A service as the site file declares it.
 #[derive(Debug, Clone)]
@@ -827,8 +827,8 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
 mod tests {
     use super::*;
     use crate::NewStaff;
-    use crate::api::StaffRole;
     use chrono::TimeZone;
+    use site_api::StaffRole;
 
     /// 10:00 (+08:00) on 2026-11-23, plus `minutes`.
     fn at(minutes: i64) -> DateTime<FixedOffset> {

@@ -12,20 +12,11 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::api::{AccessRequestView, Caller, RecordingUse, RequestState, Role, SessionView};
 use crate::{Store, StoreError};
-
-/// How long an approval lets its requester at the recording.
-pub const APPROVAL_VALID_DAYS: i64 = 7;
-
-/// An agency's rule for access to its recordings from outside the producing team.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AccessPolicy {
-    /// Every such access needs an approved request, whatever the case's confidentiality.
-    pub approval_required: bool,
-    /// The staff (ids) who approve requests.
-    pub approvers: Vec<String>,
-}
+use site_api::{
+    APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, RecordingUse, RequestState, Role,
+    SessionView,
+};
 
 /// What a session's use is: a recording's view or export, or the recording's own control.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -388,7 +379,8 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::publications::{Confidentiality, Disclosure};
+    use crate::publications::Disclosure;
+    use site_api::Confidentiality;
 
     fn clerk(name: &str, staff: &str) -> Caller {
         Caller {

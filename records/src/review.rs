@@ -6,37 +6,11 @@
 
 use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 
-use crate::api::StaffRole;
-use crate::calendar::WorkCalendar;
-use crate::publications::Publication;
 use crate::{Store, StoreError};
-
-/// The items a legal review checks (审核内容).
-pub const CHECKLIST: [&str; 9] = [
-    "执法主体与职权 subject and authority",
-    "执法人员资格 staff qualification",
-    "执法程序 procedure",
-    "事实认定 facts",
-    "证据 evidence",
-    "法律适用 applicable law",
-    "裁量基准 discretion",
-    "法律文书 documents",
-    "是否涉嫌犯罪需移送 whether it must be referred",
-];
-
-/// Why a case is major.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MajorBecause {
-    /// Its decision's kind is in the agency's catalogue.
-    Catalogue,
-    HearingHeld,
-    LargeAmount,
-    ComplexFacts,
-    Referral,
-}
+use site_api::StaffRole;
+use site_api::calendar::WorkCalendar;
+use site_api::{CHECKLIST, CheckedItem, MajorBecause, Publication, ReviewOutcome, ReviewerRatio};
 
 /// What the handling unit says about a case before its decision.
 #[derive(Debug, Clone, Default)]
@@ -49,42 +23,6 @@ pub struct CaseForDecision<'a> {
     pub large_amount: bool,
     pub complex_facts: bool,
     pub referral: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewOutcome {
-    Pass,
-    /// Returned to the handling unit for correction (退回补正).
-    Return,
-    Fail,
-}
-
-impl ReviewOutcome {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "pass" => Some(Self::Pass),
-            "return" => Some(Self::Return),
-            "fail" => Some(Self::Fail),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pass => "pass",
-            Self::Return => "return",
-            Self::Fail => "fail",
-        }
-    }
-}
-
-/// One item of the checklist: whether it holds, with the reviewer's note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CheckedItem {
-    pub item: String,
-    pub holds: bool,
-    pub note: String,
 }
 
 /// A case's decision (处理决定) as the handling unit records it.
@@ -108,15 +46,6 @@ pub struct NewReview<'a> {
     /// Where the handling unit disagreed, and how that was settled.
     pub disagreement: &'a str,
     pub settled: &'a str,
-}
-
-/// The ratio of legal reviewers to enforcement staff of an agency; below 5 % is flagged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReviewerRatio {
-    pub reviewers: i64,
-    pub enforcement_staff: i64,
-    pub percent: f64,
-    pub below_five_percent: bool,
 }
 
 fn case_id(store: &Store, agency_id: &str, number: &str) -> Result<i64, StoreError> {

@@ -3,9 +3,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::api::{StaffRole, StaffView};
 use crate::store::now;
 use crate::{Store, StoreError};
+use site_api::{StaffRole, StaffView};
 
 /// A staff member to add.
 #[derive(Debug, Clone)]

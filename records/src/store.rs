@@ -6,11 +6,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
-use crate::api::{
+use crate::schema;
+use site_api::{
     ActionType, EventView, RoomKind, RoomView, SegmentView, SessionState, SessionSummary,
     SessionView,
 };
-use crate::schema;
 
 pub struct Store {
     pub(crate) conn: Connection,

@@ -1,7 +1,7 @@
 //! The site most unit tests start from: agencies a (甲局) and b (乙局), and interview room r1.
 
-use crate::api::RoomKind;
 use crate::{SiteAgency, SiteRoom, Store};
+use site_api::RoomKind;
 
 /// Makes `store` hold the test site, with room r1 shared by `room_agencies`.
 pub(crate) fn site(store: &mut Store, room_agencies: &[&str]) {

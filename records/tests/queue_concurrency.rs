@@ -5,8 +5,8 @@
 //! transactions themselves to the same rule.
 
 use chrono::{FixedOffset, NaiveTime, TimeZone};
-use records::api::Priority;
 use records::{SiteAgency, SiteRoom, SiteService, SiteWindow, Store};
+use site_api::Priority;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Barrier, Mutex};

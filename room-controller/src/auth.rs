@@ -6,8 +6,8 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use records::api::{Caller, RecordingUse, Role, SessionView};
 use records::recording_access::SessionAct;
+use site_api::{Caller, RecordingUse, Role, SessionView};
 
 use crate::api::{AppState, Failure};
 

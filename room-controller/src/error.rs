@@ -9,6 +9,8 @@ pub enum ControllerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    #[error(transparent)]
+    Evidence(#[from] evidence::FileError),
     /// The pipeline started but no media reached the disk in time.
     #[error(
         "room {room}: no media was written within {seconds} s of starting; check that its cameras and microphones are connected (room-controller check)"

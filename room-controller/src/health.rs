@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use hardware_profiles::RoomSpec;
-use records::api::{SourceKind, SourceState, SourceStatus};
+use site_api::{SourceKind, SourceState, SourceStatus};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

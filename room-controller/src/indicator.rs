@@ -8,8 +8,8 @@
 //! come: a light that takes the bytes but shows nothing is not trusted.
 
 use hardware_profiles::{IndicatorPort, IndicatorProfile, IndicatorSpec};
-use records::api::LightStatus;
 use serialport::{SerialPort, TTYPort};
+use site_api::LightStatus;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError};

@@ -2,25 +2,29 @@
 //! recording pipeline and "recording" light, and serves the site API that kiosks, clerk panels
 //! and the CLI use. The binary (`main.rs`) only parses the command line and wires these parts.
 
-pub mod access_api;
 pub mod api;
 pub mod auth;
-pub mod backup;
-pub mod cases_api;
-pub mod client;
+pub mod cli;
 pub mod db;
 pub mod disk;
 pub mod error;
 pub mod export;
-pub mod hall_api;
 pub mod health;
 pub mod indicator;
 pub mod live;
 pub mod media_worker;
-pub mod publicity_api;
+pub mod pages;
 pub mod recovery;
 pub mod room;
 pub mod segments;
 pub mod server;
 
 pub use error::ControllerError;
+
+/// Where a site keeps its media: the media folder and, if it keeps one, the backup folder.
+pub fn storage_of(site: &hardware_profiles::Site) -> evidence::Storage {
+    evidence::Storage {
+        media: site.media.clone(),
+        backup: site.backup.clone(),
+    }
+}

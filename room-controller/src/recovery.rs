@@ -3,11 +3,10 @@
 //! it was written) and their room's light turned off.
 
 use hardware_profiles::Site;
-use records::api::SessionState;
+use site_api::SessionState;
 use tracing::{info, warn};
 
 use crate::ControllerError;
-use crate::backup::Storage;
 use crate::db::Db;
 use crate::room::session_dir;
 use crate::segments;
@@ -19,7 +18,7 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
     for session_id in unfinished {
         let view = db.call(move |store| store.session(session_id)).await?;
         let dir = session_dir(&site.media, &view.media_dir);
-        let backup_dir = Storage::of(site).backup_of(&dir);
+        let backup_dir = crate::storage_of(site).backup_of(&dir);
         let kept = segments::record_leftovers(db, session_id, &dir, backup_dir.as_deref())
             .await
             .unwrap_or_else(|err| {

@@ -1,7 +1,7 @@
 //! One room's worker: the single owner of the room's pipeline and light. Requests come in over
 //! a channel; the pipeline's bus messages are the only source of the session's state.
 //!
-//! States, as the records keep them (see `records::api::SessionState`):
+//! States, as the records keep them (see `site_api::SessionState`):
 //!
 //! ```text
 //!  start ─▶ Starting ──first segment opened──▶ Recording ──stop──▶ Stopping ──EOS──▶ Finished
@@ -21,7 +21,7 @@
 use hardware_profiles::RoomSpec;
 use pipelines::{Recorder, RecorderEvent};
 use records::NewSession;
-use records::api::SessionState;
+use site_api::SessionState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,7 +30,6 @@ use tokio::time::Instant;
 use tracing::{error, info, warn};
 
 use crate::ControllerError;
-use crate::backup::Storage;
 use crate::db::Db;
 use crate::disk::DiskPolicy;
 use crate::health::{Health, HealthBoard, HealthChange};
@@ -38,6 +37,7 @@ use crate::indicator::{Indicator, Light};
 use crate::live::Live;
 use crate::media_worker::{MediaWorker, WorkerEvent, WorkerJob, WorkerMessage};
 use crate::segments::{self, ClosedSegment};
+use evidence::Storage;
 
 /// How long a start may take before the first media byte must be on disk.
 const START_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,8 +1,6 @@
 //! Turning closed segment files into records: hash, link into the session's chain, store.
 
-use pipelines::{
-    GENESIS_LINK, Manifest, ManifestSegment, SegmentFacts, hash_file, next_link, segment_name,
-};
+use evidence::{GENESIS_LINK, Manifest, SegmentFacts, hash_file, next_link, segment_name};
 use records::NewSegment;
 use std::path::{Path, PathBuf};
 
@@ -33,8 +31,8 @@ pub async fn record(
     let copy_to = backup_dir.map(Path::to_path_buf);
     let (hashed, backup) = tokio::task::spawn_blocking(move || {
         let hashed = hash_file(&file)?;
-        let backup = copy_to.map(|dir| crate::backup::copy_segment(&file, &dir));
-        Ok::<_, pipelines::PipelineError>((hashed, backup))
+        let backup = copy_to.map(|dir| evidence::backup::copy_segment(&file, &dir));
+        Ok::<_, evidence::FileError>((hashed, backup))
     })
     .await
     .map_err(|err| {
@@ -111,35 +109,7 @@ pub async fn write_manifest(
     backup_dir: Option<&Path>,
 ) -> Result<(), ControllerError> {
     let view = db.call(move |store| store.session(session_id)).await?;
-    let session = serde_json::json!({
-        "id": view.id,
-        "room": view.room_id,
-        "agency_id": view.agency_id,
-        "agency_name": view.agency_name,
-        "case_number": view.case_number,
-        "state": view.state,
-        "created_at": view.created_at,
-        "started_at": view.started_at,
-        "ended_at": view.ended_at,
-        "recorded_with": view.recorded_with,
-    });
-    let segments = view
-        .segments
-        .into_iter()
-        .map(|s| ManifestSegment {
-            file: s.file,
-            track: s.track,
-            seq: s.seq,
-            start_ns: s.start_ns,
-            duration_ns: s.duration_ns,
-            size_bytes: s.size_bytes,
-            sha256: s.sha256,
-            link: s.link,
-            recovered: s.recovered,
-            backup_sha256: s.backup_sha256,
-        })
-        .collect();
-    let manifest = Manifest::new(session, segments, !view.state.holds_room());
+    let manifest = Manifest::of_session(&view);
     let dir = dir.to_path_buf();
     let backup_dir = backup_dir.map(Path::to_path_buf);
     tokio::task::spawn_blocking(move || {
@@ -150,7 +120,7 @@ pub async fn write_manifest(
                 source,
             })?;
         if let Some(backup_dir) = backup_dir
-            && let Err(problem) = crate::backup::copy_manifest(&dir, &backup_dir)
+            && let Err(problem) = evidence::backup::copy_manifest(&dir, &backup_dir)
         {
             tracing::warn!(session = session_id, %problem, "manifest not copied to the backup");
         }

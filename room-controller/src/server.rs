@@ -10,11 +10,11 @@ use std::sync::Arc;
 use tracing::info;
 
 use crate::api::{AppState, router};
-use crate::backup::Storage;
 use crate::db::Db;
 use crate::disk::DiskPolicy;
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
+use crate::storage_of;
 use crate::{recovery, room};
 
 /// Opens (creating or upgrading) the site's records file and makes its agencies and rooms
@@ -124,7 +124,7 @@ pub async fn serve(
         let (handle, board, task) = room::spawn(
             Arc::new(spec.clone()),
             site.file.clone(),
-            Storage::of(&site),
+            storage_of(&site),
             DiskPolicy::of(&site),
             db.clone(),
             indicator,

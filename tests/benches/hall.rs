@@ -8,7 +8,7 @@
 //! Run with `cargo bench -p liuhen-tests --bench hall`.
 
 use liuhen_tests::{TestSite, authorised_client, workspace_binary};
-use records::api::{HALL_TOPIC, HallView, WindowView};
+use site_api::{HallView, Topic, WindowView};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -176,7 +176,7 @@ async fn main() {
                 .await
                 .expect("an event")
                 .expect("the stream");
-            if event.room == HALL_TOPIC {
+            if event.topic == Topic::Hall {
                 break;
             }
         }

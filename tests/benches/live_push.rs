@@ -3,7 +3,7 @@
 //! real (release-built) controller. Run with `cargo bench -p liuhen-tests --bench live_push`.
 
 use liuhen_tests::{ROOM, TestSite};
-use records::api::SessionView;
+use site_api::SessionView;
 use std::time::{Duration, Instant};
 
 const RUNS: usize = 20;

@@ -5,6 +5,7 @@
 use anyhow::{Context, bail};
 use serialport::{SerialPort, TTYPort};
 
+use site_api::SessionView;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -549,13 +550,8 @@ port = "{port}"
             .expect("room-controller runs")
     }
 
-    /// An HTTP client that sends a new token of this role with every request.
-    pub fn client(
-        &self,
-        name: &str,
-        role: &str,
-        agency: Option<&str>,
-    ) -> anyhow::Result<reqwest::Client> {
+    /// A caller with a new token of this role.
+    pub fn client(&self, name: &str, role: &str, agency: Option<&str>) -> anyhow::Result<Caller> {
         authorised_client(&self.issue_token(name, role, agency)?)
     }
 
@@ -667,131 +663,120 @@ impl Controller {
         files
     }
 
-    /// Reads server-sent events from `/api/events` as `token`'s holder; each `data:` line that
-    /// arrives is sent, parsed, into the returned channel.
+    /// The typed client of the site API (the one the kiosk and the CLI use), as `caller`.
+    pub fn api(&self, caller: &Caller) -> site_api::Client {
+        site_api::Client::new(&self.base, &caller.token)
+    }
+
+    /// Follows the live events as `token`'s holder, with the typed client's event stream; each
+    /// change is sent into the returned channel.
     pub async fn subscribe(
         &self,
         token: &str,
-    ) -> tokio::sync::mpsc::UnboundedReceiver<records::api::LiveEvent> {
+    ) -> tokio::sync::mpsc::UnboundedReceiver<site_api::LiveEvent> {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut response = authorised_client(token)
-            .expect("client")
-            .get(self.url("/api/events"))
-            .send()
-            .await
-            .expect("event stream");
-        assert_eq!(response.status(), 200, "event stream answers");
+        let mut events = site_api::Client::new(&self.base, token).events();
+        // The stream is open once it said so (its first word is always "fetch everything").
+        match events.next().await {
+            site_api::LiveUpdate::Resync => {}
+            other => panic!("the event stream did not open: {other:?}"),
+        }
         tokio::spawn(async move {
-            let mut pending = String::new();
-            while let Ok(Some(chunk)) = response.chunk().await {
-                pending.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = pending.find('\n') {
-                    let line: String = pending.drain(..=end).collect();
-                    if let Some(data) = line.trim_end().strip_prefix("data:")
-                        && let Ok(event) = serde_json::from_str(data.trim())
-                        && tx.send(event).is_err()
-                    {
-                        return;
-                    }
+            loop {
+                if let site_api::LiveUpdate::Changed(event) = events.next().await
+                    && tx.send(event).is_err()
+                {
+                    return;
                 }
             }
         });
         rx
     }
 
-    /// Starts a session in the test room for `case_number` as the client's clerk.
-    pub async fn start_session(
-        &self,
-        http: &reqwest::Client,
-        case_number: &str,
-    ) -> records::api::SessionView {
-        self.start_session_in(http, ROOM, case_number).await
+    /// Starts a session in the test room for `case_number` as the caller (a clerk).
+    pub async fn start_session(&self, caller: &Caller, case_number: &str) -> SessionView {
+        self.start_session_in(caller, ROOM, case_number).await
     }
 
-    /// Starts a session in `room` for `case_number` as the client's clerk.
+    /// Starts a session in `room` for `case_number` as the caller (a clerk).
     pub async fn start_session_in(
         &self,
-        http: &reqwest::Client,
+        caller: &Caller,
         room: &str,
         case_number: &str,
-    ) -> records::api::SessionView {
-        let response = http
-            .post(self.url(&format!("/api/rooms/{room}/sessions")))
-            .json(&serde_json::json!({ "case_number": case_number }))
-            .send()
+    ) -> SessionView {
+        let request = site_api::StartSession {
+            case_number: case_number.to_string(),
+            agency_id: None,
+            action_type: None,
+            party: None,
+        };
+        self.api(caller)
+            .start_session(room, &request)
             .await
-            .expect("controller answers");
-        let status = response.status();
-        if status != 201 {
-            panic!(
-                "starting a session: {status}: {}",
-                response.text().await.unwrap_or_default()
-            );
-        }
-        response.json().await.expect("a session")
+            .unwrap_or_else(|err| panic!("starting a session: {err}"))
     }
 
-    /// POSTs `/api/sessions/{id}/{action}` (stop, pause, resume): the answer's status and body.
-    pub async fn act(
-        &self,
-        http: &reqwest::Client,
-        id: i64,
-        action: &str,
-    ) -> (reqwest::StatusCode, String) {
-        let response = http
-            .post(self.url(&format!("/api/sessions/{id}/{action}")))
-            .send()
-            .await
-            .expect("controller answers");
-        (response.status(), response.text().await.unwrap_or_default())
+    /// Stops, pauses or resumes a session: the answer's status, and the session (as JSON) or
+    /// the controller's sentence.
+    pub async fn act(&self, caller: &Caller, id: i64, action: &str) -> (u16, String) {
+        let api = self.api(caller);
+        let answer = match action {
+            "stop" => api.stop_session(id).await,
+            "pause" => api.pause_session(id).await,
+            "resume" => api.resume_session(id).await,
+            other => panic!("no session action {other}"),
+        };
+        match answer {
+            Ok(view) => (200, serde_json::to_string(&view).unwrap_or_default()),
+            Err(err) => (err.status().unwrap_or(0), err.message()),
+        }
     }
 
     /// Stops a session and returns it as the controller has it then.
-    pub async fn stop_session(&self, http: &reqwest::Client, id: i64) -> records::api::SessionView {
-        self.get_or_post(http.post(self.url(&format!("/api/sessions/{id}/stop"))))
+    pub async fn stop_session(&self, caller: &Caller, id: i64) -> SessionView {
+        self.api(caller)
+            .stop_session(id)
             .await
+            .unwrap_or_else(|err| panic!("stopping session {id}: {err}"))
     }
 
-    pub async fn session(&self, http: &reqwest::Client, id: i64) -> records::api::SessionView {
-        self.get_or_post(http.get(self.url(&format!("/api/sessions/{id}"))))
+    pub async fn session(&self, caller: &Caller, id: i64) -> SessionView {
+        self.api(caller)
+            .session(id, None)
             .await
+            .unwrap_or_else(|err| panic!("reading session {id}: {err}"))
     }
 
     /// Adds a marker to a session; returns the answer's status.
-    pub async fn mark(&self, http: &reqwest::Client, id: i64, text: &str) -> reqwest::StatusCode {
-        http.post(self.url(&format!("/api/sessions/{id}/markers")))
-            .json(&serde_json::json!({ "text": text }))
-            .send()
-            .await
-            .expect("controller answers")
-            .status()
+    pub async fn mark(&self, caller: &Caller, id: i64, text: &str) -> u16 {
+        let marker = site_api::AddMarker {
+            text: text.to_string(),
+        };
+        match self.api(caller).add_marker(id, &marker).await {
+            Ok(_) => 200,
+            Err(err) => err.status().unwrap_or(0),
+        }
     }
 
     /// The test room as the API shows it.
-    pub async fn room(&self, http: &reqwest::Client) -> records::api::RoomView {
-        self.get_or_post(http.get(self.url(&format!("/api/rooms/{ROOM}"))))
+    pub async fn room(&self, caller: &Caller) -> site_api::RoomView {
+        self.api(caller)
+            .room(ROOM)
             .await
-    }
-
-    /// GETs an API document as the client's holder.
-    pub async fn get<T: serde::de::DeserializeOwned>(
-        &self,
-        http: &reqwest::Client,
-        path: &str,
-    ) -> T {
-        self.get_or_post(http.get(self.url(path))).await
+            .unwrap_or_else(|err| panic!("reading room {ROOM}: {err}"))
     }
 
     /// Polls the test room until `done` holds, up to 15 s; fails naming `what`.
     pub async fn wait_for_room(
         &self,
-        http: &reqwest::Client,
+        caller: &Caller,
         what: &str,
-        done: impl Fn(&records::api::RoomView) -> bool,
-    ) -> records::api::RoomView {
+        done: impl Fn(&site_api::RoomView) -> bool,
+    ) -> site_api::RoomView {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let room = self.room(http).await;
+            let room = self.room(caller).await;
             if done(&room) {
                 return room;
             }
@@ -803,32 +788,20 @@ impl Controller {
     /// Polls a session until `done` holds, up to 15 s; fails naming `what`.
     pub async fn wait_for_session(
         &self,
-        http: &reqwest::Client,
+        caller: &Caller,
         id: i64,
         what: &str,
-        done: impl Fn(&records::api::SessionView) -> bool,
-    ) -> records::api::SessionView {
+        done: impl Fn(&SessionView) -> bool,
+    ) -> SessionView {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            let session = self.session(http, id).await;
+            let session = self.session(caller, id).await;
             if done(&session) {
                 return session;
             }
             assert!(Instant::now() < deadline, "{what}: {session:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-    }
-
-    async fn get_or_post<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> T {
-        let response = request.send().await.expect("controller answers");
-        let status = response.status();
-        if !status.is_success() {
-            panic!("{status}: {}", response.text().await.unwrap_or_default());
-        }
-        response.json().await.expect("a JSON answer")
     }
 
     /// SIGKILL: the process gets no chance to finish anything.
@@ -857,16 +830,44 @@ impl Drop for Controller {
     }
 }
 
-/// An HTTP client that sends `token` as a bearer token with every request.
-pub fn authorised_client(token: &str) -> anyhow::Result<reqwest::Client> {
+/// Someone calling the API in a test, with their token. Tests speak through the typed client
+/// (`Controller::api` and the helpers built on it), as the kiosk and the CLI do; the plain HTTP
+/// client it also derefs to, sending the same token, is for what no program of ours would send
+/// (a malformed body, a forged path, a missing field) and for reading raw answers.
+#[derive(Clone)]
+pub struct Caller {
+    token: String,
+    raw: reqwest::Client,
+}
+
+impl Caller {
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::ops::Deref for Caller {
+    type Target = reqwest::Client;
+
+    fn deref(&self) -> &reqwest::Client {
+        &self.raw
+    }
+}
+
+/// A caller holding `token`.
+pub fn authorised_client(token: &str) -> anyhow::Result<Caller> {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
         format!("Bearer {token}").parse()?,
     );
-    Ok(reqwest::Client::builder()
+    let raw = reqwest::Client::builder()
         .default_headers(headers)
-        .build()?)
+        .build()?;
+    Ok(Caller {
+        token: token.to_string(),
+        raw,
+    })
 }
 
 /// The SHA-256 of a file, read independently of the code under test.
@@ -938,7 +939,7 @@ pub const PAUSED_BLUE: [u8; 3] = [0x15, 0x65, 0xc0];
 
 /// Asserts that `track`'s segments follow each other without a gap: each starts where the last
 /// ended (within 0.1 s).
-pub fn assert_no_gap(segments: &[records::api::SegmentView], track: &str) {
+pub fn assert_no_gap(segments: &[site_api::SegmentView], track: &str) {
     let mut segments: Vec<_> = segments.iter().filter(|s| s.track == track).collect();
     segments.sort_by_key(|s| s.seq);
     assert!(!segments.is_empty(), "track {track} has segments");

@@ -4,7 +4,7 @@
 
 use liuhen_tests::{ROOM, TestSite, authorised_client};
 use records::Store;
-use records::api::ApiError;
+use site_api::ApiError;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_agency_cannot_see_or_stop_another_agencys_session_and_every_try_is_logged() {

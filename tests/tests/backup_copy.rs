@@ -4,7 +4,7 @@
 //! and copies resume when the disk is back.
 
 use liuhen_tests::{TestSite, assert_verifies, verify_folder};
-use records::api::SessionState;
+use site_api::SessionState;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]

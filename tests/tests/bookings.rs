@@ -2,7 +2,7 @@
 //! the agency holding it, and no agency sees another's case numbers in the room's bookings.
 
 use liuhen_tests::{ROOM, TestSite};
-use records::api::{ApiError, BookingView};
+use site_api::{ApiError, BookingView};
 
 fn booking(case: &str, from: &str, to: &str) -> serde_json::Value {
     serde_json::json!({"case_number": case, "starts_at": format!("2026-03-10T{from}:00+08:00"), "ends_at": format!("2026-03-10T{to}:00+08:00")})

@@ -33,9 +33,11 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
         .unwrap();
     assert_eq!(booked.status(), 201);
 
-    let view: records::api::ClerkView = controller
-        .get(&http, &format!("/api/rooms/{ROOM}/clerk"))
-        .await;
+    let view: site_api::ClerkView = controller
+        .api(&http)
+        .clerk_view(ROOM)
+        .await
+        .expect("the controller answers");
     assert_eq!(
         view.next_booking.and_then(|b| b.case_number).as_deref(),
         Some("市监罚〔2026〕40号")
@@ -57,9 +59,11 @@ async fn the_clerk_panel_shows_each_state_with_its_alarms() {
             .await,
         200
     );
-    let view: records::api::ClerkView = controller
-        .get(&http, &format!("/api/rooms/{ROOM}/clerk"))
-        .await;
+    let view: site_api::ClerkView = controller
+        .api(&http)
+        .clerk_view(ROOM)
+        .await
+        .expect("the controller answers");
     assert!(
         view.session.as_ref().is_some_and(|s| s.segments.is_empty()),
         "the panel gets no segment hashes"

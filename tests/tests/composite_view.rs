@@ -4,7 +4,7 @@
 //! differs from the plain camera where the text is, and matches it elsewhere.
 
 use liuhen_tests::{TestSite, assert_verifies, keep_screenshot, read_png};
-use records::api::SessionState;
+use site_api::SessionState;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! check of this machine crosses them.
 
 use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite};
-use records::api::SessionState;
+use site_api::SessionState;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread")]

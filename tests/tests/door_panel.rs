@@ -104,7 +104,7 @@ async fn door_panel_shows_free_then_recording_and_keeps_its_state_offline() {
 
     // The clerk closes it without resuming: the room is free again.
     let closed = controller.stop_session(&http, session.id).await;
-    assert_eq!(closed.state, records::api::SessionState::Finished);
+    assert_eq!(closed.state, site_api::SessionState::Finished);
     assert!(closed.events.iter().any(|e| e.kind == "closed"));
     liuhen_tests::assert_verifies(
         &site.media_root().join(&closed.media_dir),

@@ -3,7 +3,7 @@
 //! manifest is reported, and the command fails.
 
 use liuhen_tests::{TestSite, verify_folder, workspace_binary};
-use records::api::SessionView;
+use site_api::SessionView;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! holds its room until it is closed.
 
 use liuhen_tests::{ROOM, TestSite};
-use records::api::{SessionState, SessionView};
+use site_api::{SessionState, SessionView};
 use std::time::Duration;
 
 /// Kill moments, in ms after the start answered: spread over segment boundaries (1 s segments).
@@ -33,7 +33,7 @@ async fn ten_kills_lose_at_most_a_second_and_every_chain_verifies() {
         let mut media = Duration::ZERO;
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
-            if pipelines::segment_name(&path).is_none() {
+            if evidence::segment_name(&path).is_none() {
                 continue;
             }
             pipelines::probe(&path)

@@ -3,7 +3,7 @@
 //! puts the sign in its fault state when a recording is cut off.
 
 use liuhen_tests::TestSite;
-use records::api::SessionState;
+use site_api::SessionState;
 use std::time::{Duration, Instant};
 
 const SIGN: &str = r#"name = "测试文字指示牌 / test text sign"

@@ -2,7 +2,7 @@
 //! time a room's session changes; and an open stream does not hold up a clean shutdown.
 
 use liuhen_tests::{ROOM, TestSite};
-use records::api::{LiveEvent, SessionView};
+use site_api::{LiveEvent, SessionView};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -23,7 +23,7 @@ async fn a_display_is_told_of_every_change_in_order_and_shutdown_does_not_wait_f
 
     let session: SessionView = controller.start_session(&http, "推送测试").await;
     let recording = next(&mut events).await;
-    assert_eq!(recording.room, ROOM);
+    assert_eq!(recording.topic, site_api::Topic::Room(ROOM.into()));
     http.post(controller.url(&format!("/api/sessions/{}/stop", session.id)))
         .send()
         .await

@@ -3,7 +3,7 @@
 //! carry every microphone, so each of them plays with sound.
 
 use liuhen_tests::TestSite;
-use records::api::SessionView;
+use site_api::SessionView;
 use std::collections::BTreeMap;
 use std::time::Duration;
 

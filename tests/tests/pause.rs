@@ -7,7 +7,7 @@ use liuhen_tests::{
     FREE_GREEN, LIGHT_OFF, LIGHT_ON, ONE_CAMERA_ONE_MICROPHONE, PAUSED_BLUE, ROOM, TestSite,
     assert_verifies, draw_screen, keep_screenshot, read_png, share_of,
 };
-use records::api::{SessionState, SessionView};
+use site_api::{SessionState, SessionView};
 use std::time::Duration;
 
 /// The light's commands as on/off, with repeats (re-sends) folded.

@@ -2,7 +2,7 @@
 //! pseudo-terminal relay; and the recording survives the controller being killed.
 
 use liuhen_tests::{LIGHT_OFF, LIGHT_ON, ROOM, TestSite, sha256_of, workspace_binary};
-use records::api::{ActionType, ApiError, RoomView, SessionState, SessionView, StartSession};
+use site_api::{ActionType, ApiError, RoomView, SessionState, SessionView, StartSession};
 use std::path::Path;
 use std::time::Duration;
 
@@ -165,11 +165,11 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
     );
 
     // The chain links each segment to the one before.
-    let mut previous = pipelines::GENESIS_LINK.to_string();
+    let mut previous = evidence::GENESIS_LINK.to_string();
     for seg in &stopped.segments {
-        let link = pipelines::next_link(
+        let link = evidence::next_link(
             &previous,
-            &pipelines::SegmentFacts {
+            &evidence::SegmentFacts {
                 track: &seg.track,
                 seq: seg.seq,
                 start_ns: seg.start_ns,
@@ -216,7 +216,7 @@ async fn killed_controller_keeps_every_closed_segment_and_marks_the_session_inte
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| pipelines::segment_name(p).is_some())
+        .filter(|p| evidence::segment_name(p).is_some())
         .collect();
     files.sort();
     assert!(

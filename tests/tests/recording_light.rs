@@ -3,7 +3,7 @@
 //! shows "recording" again by itself.
 
 use liuhen_tests::{LIGHT_OFF, LIGHT_ON, TestSite};
-use records::api::{SessionState, SessionView};
+use site_api::{SessionState, SessionView};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,7 +5,7 @@
 //! kept, and resumes into the same session on request.
 
 use liuhen_tests::{ONE_CAMERA_ONE_MICROPHONE, ROOM, TestSite};
-use records::api::{SessionState, SessionView};
+use site_api::{SessionState, SessionView};
 use std::time::Duration;
 
 const OTHER_ROOM: &str = "hearing-1";

@@ -4,7 +4,7 @@
 //! tracks run on without a gap, and the camera's track resumes once it is back.
 
 use liuhen_tests::{Controller, RtspCamera, TestSite, assert_no_gap, assert_verifies};
-use records::api::{RoomView, SessionState, SessionView, SourceState};
+use site_api::{RoomView, SessionState, SessionView, SourceState};
 use std::time::Duration;
 
 fn local_camera_and_ip_camera(url: &str) -> String {
@@ -28,7 +28,7 @@ profile = "test-tone"
 /// Waits until the room shows the IP camera in `state`; returns the room as then seen.
 async fn ip_camera_is(
     controller: &Controller,
-    http: &reqwest::Client,
+    http: &liuhen_tests::Caller,
     state: SourceState,
     what: &str,
 ) -> RoomView {

@@ -8,8 +8,8 @@ use liuhen_tests::{
     WARNING_AMBER, authorised_client, distinct_colours, draw_screen, keep_screenshot, read_png,
     share_of, workspace_binary,
 };
-use records::api::{HallStats, HallView, StatLine, TicketState, TicketView, WindowView};
 use reqwest::StatusCode;
+use site_api::{HallStats, HallView, StatLine, TicketState, TicketView, WindowView};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -165,7 +165,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         (current.number.as_str(), current.state),
         ("A003", TicketState::Called)
     );
-    let hall: HallView = controller.get(&kiosk, "/api/hall").await;
+    let hall: HallView = controller
+        .api(&kiosk)
+        .hall()
+        .await
+        .expect("the controller answers");
     assert_eq!(hall.recent_calls[0].number, "A003");
     assert_eq!(hall.recent_calls[0].window_number, 1);
     assert_eq!(
@@ -264,7 +268,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         }
     }
     // The two kiosk presses took tickets A004 and A005.
-    let hall: HallView = controller.get(&kiosk, "/api/hall").await;
+    let hall: HallView = controller
+        .api(&kiosk)
+        .hall()
+        .await
+        .expect("the controller answers");
     let licence = hall.services.iter().find(|s| s.id == "licence").unwrap();
     assert_eq!(licence.waiting, 4, "A001, A002, A004, A005 wait");
 
@@ -308,7 +316,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         StatusCode::FORBIDDEN,
         "kiosks do not read statistics"
     );
-    let stats: HallStats = controller.get(&staff, "/api/hall/stats").await;
+    let stats: HallStats = controller
+        .api(&staff)
+        .hall_stats(None)
+        .await
+        .expect("the controller answers");
     let by = |lines: &[StatLine], id: &str| lines.iter().find(|l| l.id == id).cloned().expect(id);
     let licence = by(&stats.services, "licence");
     assert_eq!(
@@ -326,7 +338,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
     let zrzy = site
         .client("自然资源局办事员", "clerk", Some("zrzy"))
         .unwrap();
-    let theirs: HallStats = controller.get(&zrzy, "/api/hall/stats").await;
+    let theirs: HallStats = controller
+        .api(&zrzy)
+        .hall_stats(None)
+        .await
+        .expect("the controller answers");
     assert!(theirs.services.is_empty() && theirs.staff.is_empty() && theirs.windows.is_empty());
     assert!(theirs.open_follow_ups.is_empty());
     let follow_up = format!("{base}/api/hall/follow-ups/{}", current.id);
@@ -351,7 +367,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         .await
         .unwrap();
     assert_eq!(closed.status(), StatusCode::NO_CONTENT);
-    let stats: HallStats = controller.get(&staff, "/api/hall/stats").await;
+    let stats: HallStats = controller
+        .api(&staff)
+        .hall_stats(None)
+        .await
+        .expect("the controller answers");
     assert!(stats.open_follow_ups.is_empty());
 
     // Transfer the next one to window 3; only window 3 may call it then.
@@ -388,7 +408,11 @@ async fn tickets_are_called_by_the_staff_on_duty_and_every_screen_shows_it() {
         &out.join("call-back.png"),
         &out.join("call-back.json"),
     );
-    let hall: HallView = controller.get(&kiosk, "/api/hall").await;
+    let hall: HallView = controller
+        .api(&kiosk)
+        .hall()
+        .await
+        .expect("the controller answers");
     let w3 = hall.windows.iter().find(|w| w.id == "w3").expect("w3");
     assert_eq!(w3.current.as_ref().map(|t| t.number.as_str()), Some("A001"));
     assert!(w3.held.is_empty());
@@ -476,9 +500,8 @@ async fn the_ticket_printer_gets_esc_pos_in_gb18030_and_its_problems_are_shown_t
         "a silent printer is shown"
     );
     // The tickets were taken all the same: the person has a number on screen.
-    let hall: HallView = controller
-        .get(&authorised_client(&kiosk_token).unwrap(), "/api/hall")
-        .await;
+    let kiosk = authorised_client(&kiosk_token).expect("kiosk");
+    let hall: HallView = controller.api(&kiosk).hall().await.expect("the hall");
     assert_eq!(hall.services[0].waiting, 3);
 }
 

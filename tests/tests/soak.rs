@@ -3,7 +3,7 @@
 //! first session, and no media worker process outlives its session.
 
 use liuhen_tests::TestSite;
-use records::api::{SessionState, SessionView};
+use site_api::{SessionState, SessionView};
 
 const SESSIONS: usize = 100;
 

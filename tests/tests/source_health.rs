@@ -3,7 +3,7 @@
 //! kept in the session's events, and the recording goes on.
 
 use liuhen_tests::{CAMERA_TONE_AND_SILENT_MICROPHONE, QUICK_SILENCE_PROFILE, TestSite};
-use records::api::{SessionState, SourceKind, SourceState, SourceStatus};
+use site_api::{SessionState, SourceKind, SourceState, SourceStatus};
 
 fn source<'a>(sources: &'a [SourceStatus], id: &str) -> &'a SourceStatus {
     sources

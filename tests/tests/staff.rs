@@ -3,7 +3,7 @@
 //! member's token records who started it, and retiring them revokes their token.
 
 use liuhen_tests::{ROOM, TestSite, authorised_client};
-use records::api::{SessionState, StaffView};
+use site_api::{SessionState, StaffView};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_are_shown_to_screens_and_sessions_record_who_started_them() {
@@ -57,7 +57,11 @@ async fn staff_are_shown_to_screens_and_sessions_record_who_started_them() {
     let kiosk = site.client("hall board", "kiosk", None).unwrap();
     let controller = site.start_controller().expect("controller");
 
-    let staff: Vec<StaffView> = controller.get(&kiosk, "/api/staff?agency=scjg").await;
+    let staff: Vec<StaffView> = controller
+        .api(&kiosk)
+        .staff(Some("scjg"))
+        .await
+        .expect("the controller answers");
     assert_eq!(staff.len(), 1);
     assert_eq!(
         (staff[0].name.as_str(), staff[0].credential_number.as_str()),
@@ -65,7 +69,11 @@ async fn staff_are_shown_to_screens_and_sessions_record_who_started_them() {
     );
     assert_eq!(staff[0].categories, ["市场监管"]);
     assert!(staff[0].has_photo);
-    let other: Vec<StaffView> = controller.get(&kiosk, "/api/staff?agency=zrzy").await;
+    let other: Vec<StaffView> = controller
+        .api(&kiosk)
+        .staff(Some("zrzy"))
+        .await
+        .expect("the controller answers");
     assert!(other.is_empty());
     let shown = kiosk
         .get(controller.url("/api/staff/wang-fang/photo"))
@@ -97,6 +105,10 @@ async fn staff_are_shown_to_screens_and_sessions_record_who_started_them() {
         401,
         "a retired member's token no longer works"
     );
-    let staff: Vec<StaffView> = controller.get(&kiosk, "/api/staff").await;
+    let staff: Vec<StaffView> = controller
+        .api(&kiosk)
+        .staff(None)
+        .await
+        .expect("the controller answers");
     assert!(staff.is_empty(), "gone from the screens");
 }

@@ -5,10 +5,14 @@
 //! static publicity pages.
 
 use liuhen_tests::{TestSite, authorised_client};
-use records::api::{AccessEntry, AccessRequestView, AgencyDue, CaseView, PublicityView};
-use records::review::{CHECKLIST, MajorBecause};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use site_api::{AccessEntry, AccessRequestView, AgencyDue, CaseView, DueQuery, PublicityView};
+use site_api::{CHECKLIST, MajorBecause};
+
+fn day(text: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a test date")
+}
 
 const PUBLICITY: &str = r#"area = "本市行政区域"
 major_decisions = ["吊销许可证件"]
@@ -182,12 +186,22 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
 
     // The agency's list: due soon, then overdue.
     let due: AgencyDue = controller
-        .get(&wang, "/api/agency/due?day=2026-10-13&soon=3")
-        .await;
+        .api(&wang)
+        .agency_due(&DueQuery {
+            day: Some(day("2026-10-13")),
+            soon: Some(3),
+        })
+        .await
+        .expect("the due list");
     assert_eq!(due.publicity.due_soon.len(), 1, "{due:?}");
     let due: AgencyDue = controller
-        .get(&wang, "/api/agency/due?day=2026-10-16")
-        .await;
+        .api(&wang)
+        .agency_due(&DueQuery {
+            day: Some(day("2026-10-16")),
+            soon: None,
+        })
+        .await
+        .expect("the due list");
     assert_eq!(due.publicity.overdue[0].case_number, MAJOR);
     assert_eq!(due.reviewer_ratio.reviewers, 1);
     assert!(
@@ -244,15 +258,24 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     )
     .await;
     let due: AgencyDue = controller
-        .get(&wang, "/api/agency/due?day=2026-10-20")
-        .await;
+        .api(&wang)
+        .agency_due(&DueQuery {
+            day: Some(day("2026-10-20")),
+            soon: None,
+        })
+        .await
+        .expect("the due list");
     assert_eq!(due.publicity.to_withdraw.len(), 1);
     send(
         wang.post(case_url(MAJOR, "/publication"))
             .json(&json!({"action": "withdraw"})),
     )
     .await;
-    let public: PublicityView = controller.get(&kiosk, "/api/publicity").await;
+    let public: PublicityView = controller
+        .api(&kiosk)
+        .publicity()
+        .await
+        .expect("the controller answers");
     assert!(public.agencies[0].decisions.is_empty());
 
     // Archiving: 30 days from 4 September end on 4 October, a holiday: due 8 October.
@@ -269,8 +292,13 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     )
     .await;
     let due: AgencyDue = controller
-        .get(&wang, "/api/agency/due?day=2026-10-09")
-        .await;
+        .api(&wang)
+        .agency_due(&DueQuery {
+            day: Some(day("2026-10-09")),
+            soon: None,
+        })
+        .await
+        .expect("the due list");
     let item = &due.archiving[0];
     assert!(item.overdue && item.missing.len() == 1, "{item:?}");
     assert!(item.missing[0].contains("音视频"), "{item:?}");
@@ -337,7 +365,11 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     );
 
     // Every access is in the log, with who and why; no API edits it.
-    let log: Vec<AccessEntry> = controller.get(&admin, "/api/access-log").await;
+    let log: Vec<AccessEntry> = controller
+        .api(&admin)
+        .access_log()
+        .await
+        .expect("the controller answers");
     let target = format!("session {}", session.id);
     let li_views: Vec<_> = log
         .iter()
@@ -356,7 +388,11 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
         log.iter()
             .any(|e| e.action == "export" && !e.allowed && e.who.starts_with("王芳"))
     );
-    let theirs: Vec<AccessEntry> = controller.get(&other_agency, "/api/access-log").await;
+    let theirs: Vec<AccessEntry> = controller
+        .api(&other_agency)
+        .access_log()
+        .await
+        .expect("the controller answers");
     assert!(
         theirs
             .iter()
@@ -476,7 +512,11 @@ async fn the_publicity_kiosk_shows_every_page_and_a_published_decision() {
     liuhen_tests::keep_screenshot(&after, "publicity-decisions-1080p.png");
 
     // The hall board's rotating notices carry it too, masked.
-    let hall: records::api::HallView = controller.get(&kiosk, "/api/hall").await;
+    let hall: site_api::HallView = controller
+        .api(&kiosk)
+        .hall()
+        .await
+        .expect("the controller answers");
     assert!(
         hall.notices
             .iter()

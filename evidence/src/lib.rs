@@ -1,0 +1,37 @@
+//! Liuhen's evidence chain: what makes a recording hold as evidence (留痕), kept apart from how
+//! it is recorded (`pipelines`) and where it is listed (`records`).
+//!
+//! - [`naming`]: how segment files are named in a session folder;
+//! - [`hashing`]: a closed file fsynced and hashed once;
+//! - [`chain`]: the per-session hash chain that links every segment to all before it;
+//! - [`manifest`]: `manifest.json`, the folder's own list of segments, hashes and links;
+//! - [`verify`](verify()): a folder checked against its manifest with nothing else;
+//! - [`backup`]: the second copy (主备双份), read back and hashed;
+//! - [`export`]: the package handed over for the case file.
+//!
+//! It knows files and hashes only: no GStreamer, no SQL, no HTTP. Its calls block.
+
+pub mod backup;
+pub mod chain;
+pub mod export;
+pub mod hashing;
+pub mod manifest;
+pub mod naming;
+mod verify;
+
+pub use backup::Storage;
+pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
+pub use export::{package_name, write_package};
+pub use hashing::{HashedFile, hash_file};
+pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment};
+pub use naming::{segment_name, segment_pattern};
+pub use verify::{Problem, Report, verify};
+
+/// A file that could not be read or flushed, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read or flush {}: {source}", path.display())]
+pub struct FileError {
+    pub path: std::path::PathBuf,
+    #[source]
+    pub source: std::io::Error,
+}

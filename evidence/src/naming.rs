@@ -1,0 +1,47 @@
+//! How segment files are named in a session folder: `<track>-<seq, 5 digits>.mkv`, e.g.
+//! `cam1-00012.mkv`. The recorder writes these names; verification and recovery read them.
+
+use std::path::{Path, PathBuf};
+
+/// The container every segment is written in (Matroska: readable up to the last cluster even
+/// when its writer was killed).
+pub const CONTAINER_EXT: &str = "mkv";
+
+/// The file name pattern of a track's segments in `dir`, as `splitmuxsink` takes it.
+pub fn segment_pattern(dir: &Path, track: &str) -> PathBuf {
+    dir.join(format!("{track}-%05d.{CONTAINER_EXT}"))
+}
+
+/// The track and segment number of a segment file name such as `cam1-00012.mkv`, or `None` for
+/// any other file.
+pub fn segment_name(file: &Path) -> Option<(String, i64)> {
+    if file.extension()?.to_str()? != CONTAINER_EXT {
+        return None;
+    }
+    let stem = file.file_stem()?.to_str()?;
+    let (track, seq) = stem.rsplit_once('-')?;
+    Some((track.to_string(), seq.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_read_back_as_written() {
+        assert_eq!(
+            segment_name(Path::new("/m/cam1-00012.mkv")),
+            Some(("cam1".into(), 12))
+        );
+        assert_eq!(
+            segment_name(Path::new("/m/composite-view-00001.mkv")),
+            Some(("composite-view".into(), 1))
+        );
+        assert_eq!(segment_name(Path::new("/m/manifest.json")), None);
+        assert_eq!(segment_name(Path::new("/m/cam1.mkv")), None);
+        assert_eq!(
+            segment_pattern(Path::new("/m"), "cam1"),
+            PathBuf::from("/m/cam1-%05d.mkv")
+        );
+    }
+}

@@ -1,0 +1,152 @@
+//! Checking a session folder against its manifest, with nothing but the folder: every file's
+//! size and SHA-256, the chain from genesis to the last link, and files the manifest does not
+//! list.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::chain::{SegmentFacts, next_link};
+use crate::hashing::sha256_of_reader;
+use crate::manifest::Manifest;
+use crate::naming::segment_name;
+
+/// One thing found wrong by [`verify`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The manifest cannot be read.
+    Manifest(String),
+    /// A listed segment's file is not there.
+    Missing { file: String },
+    /// The file is shorter than listed: cut off.
+    Truncated {
+        file: String,
+        listed: i64,
+        found: u64,
+    },
+    /// Same size or longer, different content.
+    Altered { file: String },
+    /// The manifest's own entry does not fit the chain: the manifest was edited, or segments
+    /// were re-ordered or removed from it.
+    BrokenLink { file: String },
+    /// A segment file in the folder that the manifest does not list.
+    Unlisted { file: String },
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Manifest(reason) => write!(f, "manifest: {reason}"),
+            Self::Missing { file } => write!(f, "{file}: missing"),
+            Self::Truncated {
+                file,
+                listed,
+                found,
+            } => write!(f, "{file}: truncated ({found} of {listed} bytes)"),
+            Self::Altered { file } => {
+                write!(f, "{file}: altered (content does not match its SHA-256)")
+            }
+            Self::BrokenLink { file } => write!(
+                f,
+                "{file}: chain broken here (manifest edited, or segments re-ordered or removed)"
+            ),
+            Self::Unlisted { file } => write!(f, "{file}: not listed in the manifest"),
+        }
+    }
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub segments: usize,
+    pub bytes: u64,
+    pub problems: Vec<Problem>,
+    /// The last link of the chain as recomputed from the files.
+    pub head: Option<String>,
+}
+
+/// Checks a session folder against its manifest: every file's size and SHA-256, the chain from
+/// genesis to the last link, and files the manifest does not list. `progress` is told the bytes
+/// read so far and the total, for a progress bar on large sessions.
+pub fn verify(dir: &Path, mut progress: impl FnMut(u64, u64)) -> Report {
+    let mut report = Report::default();
+    let manifest = match Manifest::read(dir) {
+        Ok(m) => m,
+        Err(reason) => {
+            report.problems.push(Problem::Manifest(reason));
+            return report;
+        }
+    };
+    let total: u64 = manifest
+        .segments
+        .iter()
+        .map(|s| u64::try_from(s.size_bytes).unwrap_or(0))
+        .sum();
+    let mut previous = manifest.chain.genesis.clone();
+    let mut done = 0u64;
+    for seg in &manifest.segments {
+        report.segments += 1;
+        let link = next_link(
+            &previous,
+            &SegmentFacts {
+                track: &seg.track,
+                seq: seg.seq,
+                start_ns: seg.start_ns,
+                duration_ns: seg.duration_ns,
+                size_bytes: seg.size_bytes,
+                sha256: &seg.sha256,
+            },
+        );
+        if link != seg.link {
+            report.problems.push(Problem::BrokenLink {
+                file: seg.file.clone(),
+            });
+        }
+        // Continue from the listed link so that one bad entry is reported once, not for all after it.
+        previous = seg.link.clone();
+        let path = dir.join(&seg.file);
+        match hash_with_progress(&path, |n| progress(done + n, total)) {
+            Err(_) => report.problems.push(Problem::Missing {
+                file: seg.file.clone(),
+            }),
+            Ok((sha, size)) => {
+                report.bytes += size;
+                if i64::try_from(size).unwrap_or(i64::MAX) < seg.size_bytes {
+                    report.problems.push(Problem::Truncated {
+                        file: seg.file.clone(),
+                        listed: seg.size_bytes,
+                        found: size,
+                    });
+                } else if sha != seg.sha256
+                    || i64::try_from(size).unwrap_or(i64::MAX) != seg.size_bytes
+                {
+                    report.problems.push(Problem::Altered {
+                        file: seg.file.clone(),
+                    });
+                }
+            }
+        }
+        done += u64::try_from(seg.size_bytes).unwrap_or(0);
+    }
+    report.head = manifest.segments.last().map(|s| s.link.clone());
+    let listed: BTreeSet<&str> = manifest.segments.iter().map(|s| s.file.as_str()).collect();
+    let mut unlisted: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| segment_name(p).is_some())
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                .filter(|name| !listed.contains(name.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    unlisted.sort();
+    report
+        .problems
+        .extend(unlisted.into_iter().map(|file| Problem::Unlisted { file }));
+    report
+}
+
+fn hash_with_progress(path: &Path, progress: impl FnMut(u64)) -> std::io::Result<(String, u64)> {
+    sha256_of_reader(&mut std::fs::File::open(path)?, progress)
+}

@@ -1,0 +1,283 @@
+//! A case's three-systems records through the site API (see the table in `api.rs`): what the
+//! handling unit says about it, its legal review, its decision (refused for a major case until
+//! a review passed), the decision's publication, and the case's archiving; and the agency's
+//! list of what is due. Only clerks and reviewers of the case's agency reach its case; dates
+//! are counted on the site's working-day calendar.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use records::review::{NewDecision, NewReview};
+use site_api::CHECKLIST;
+use site_api::DueQuery;
+use site_api::routes;
+use site_api::{
+    AgencyDue, ApiError, ArchiveStep, CaseView, PrepareCase, PublicationStep, RecordDecision,
+    ReviewCase, Role,
+};
+
+use super::failure::{Answer, Failure};
+use super::state::AppState;
+use crate::auth::Authenticated;
+
+/// The site's local day.
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+impl Authenticated {
+    /// The agency of a clerk's or reviewer's token: the only agency whose cases it reaches.
+    fn case_agency(&self) -> Result<String, Failure> {
+        match (&self.0.role, &self.0.agency_id) {
+            (Role::Clerk, Some(agency)) => Ok(agency.clone()),
+            _ => Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "a {} token reaches no agency's cases; use the token of a clerk or reviewer of the agency",
+                    self.0.role.as_str()
+                ),
+            )),
+        }
+    }
+}
+
+impl AppState {
+    async fn case_view(&self, agency: String, number: String) -> Answer<CaseView> {
+        let site = self.site.clone();
+        Ok(Json(
+            self.db
+                .call(move |store| store.case_view(&site.calendar, &agency, &number))
+                .await?,
+        ))
+    }
+}
+
+#[utoipa::path(get, path = routes::CASE_CHECKLIST, tag = "cases", security(("token" = [])),
+    responses((status = 200, description = "the items every legal review checks, in order", body = Vec<String>)))]
+pub(super) async fn checklist(_caller: Authenticated) -> Json<Vec<String>> {
+    Json(CHECKLIST.iter().map(|item| item.to_string()).collect())
+}
+
+#[utoipa::path(get, path = routes::CASE, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    responses(
+        (status = 200, description = "the case: why it is major, its reviews, decision, publication, archiving and sessions", body = CaseView),
+        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+        (status = 404, description = "no such case in the caller's agency", body = ApiError),
+    ))]
+pub(super) async fn case(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+) -> Answer<CaseView> {
+    let agency = caller.case_agency()?;
+    state.case_view(agency, number).await
+}
+
+#[utoipa::path(put, path = routes::CASE, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = PrepareCase,
+    responses(
+        (status = 200, description = "the case as now recorded", body = CaseView),
+        (status = 400, description = "a handler who is not staff of the agency, an overlong party", body = ApiError),
+        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+    ))]
+pub(super) async fn prepare(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<PrepareCase>, JsonRejection>,
+) -> Answer<CaseView> {
+    let agency = caller.case_agency()?;
+    let Json(case) = body?;
+    let (a, n) = (agency.clone(), number.clone());
+    state
+        .db
+        .call(move |store| store.prepare_case(&a, &n, &case))
+        .await?;
+    state.case_view(agency, number).await
+}
+
+#[utoipa::path(post, path = routes::CASE_REVIEWS, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = ReviewCase,
+    responses(
+        (status = 201, description = "the review is kept (it can never be changed); the case", body = CaseView),
+        (status = 400, description = "no opinion", body = ApiError),
+        (status = 403, description = "not a legal reviewer of the agency", body = ApiError),
+        (status = 409, description = "the reviewer handles the case, or a pass with an item that does not hold", body = ApiError),
+    ))]
+pub(super) async fn review(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<ReviewCase>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseView>), Failure> {
+    let agency = caller.case_agency()?;
+    let Json(review) = body?;
+    let reviewer = caller.0.staff_id.clone().ok_or_else(|| {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            "a legal review is signed by its reviewer: use the reviewer's own token (`token issue --staff`)",
+        )
+    })?;
+    let (a, n) = (agency.clone(), number.clone());
+    state
+        .db
+        .call(move |store| {
+            store.review_case(
+                &a,
+                &n,
+                &NewReview {
+                    reviewer_id: &reviewer,
+                    checklist: review.checklist,
+                    outcome: review.outcome,
+                    opinion: &review.opinion,
+                    disagreement: &review.disagreement,
+                    settled: &review.settled,
+                },
+            )
+        })
+        .await?;
+    Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
+}
+
+#[utoipa::path(post, path = routes::CASE_DECISION, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = RecordDecision,
+    responses(
+        (status = 201, description = "the decision is recorded and entered for publication, with its due date", body = CaseView),
+        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+        (status = 409, description = "a major case without a passed legal review, or a decision already recorded", body = ApiError),
+    ))]
+pub(super) async fn decide(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<RecordDecision>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseView>), Failure> {
+    let agency = caller.case_agency()?;
+    let Json(decision) = body?;
+    if decision.document_number.trim().is_empty() || decision.conclusion.trim().is_empty() {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "a decision needs its document number (决定书文号) and its conclusion",
+        ));
+    }
+    let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
+    let by = caller.0.who().to_string();
+    state
+        .db
+        .call(move |store| {
+            store.record_decision(
+                &site.calendar,
+                &a,
+                &n,
+                &NewDecision {
+                    document_number: &decision.document_number,
+                    conclusion: &decision.conclusion,
+                    decided_on: decision.decided_on,
+                    recorded_by: &by,
+                },
+            )
+        })
+        .await?;
+    Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
+}
+
+#[utoipa::path(post, path = routes::CASE_PUBLICATION, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = PublicationStep,
+    responses(
+        (status = 200, description = "the case with its publication as now recorded", body = CaseView),
+        (status = 404, description = "no decision recorded for the case", body = ApiError),
+        (status = 409, description = "a decision that is never published (a minor, a secret)", body = ApiError),
+    ))]
+pub(super) async fn publication(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<PublicationStep>, JsonRejection>,
+) -> Answer<CaseView> {
+    let agency = caller.case_agency()?;
+    let Json(step) = body?;
+    let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
+    state
+        .db
+        .call(move |store| {
+            store.publication(&a, &n)?;
+            match step {
+                PublicationStep::Publish { on } => store.publish(&a, &n, on.unwrap_or_else(today)),
+                PublicationStep::Revoke { on } => store
+                    .revoke_publication(&site.calendar, &a, &n, on.unwrap_or_else(today))
+                    .map(|_| ()),
+                PublicationStep::Withdraw { on } => {
+                    store.withdraw_publication(&a, &n, on.unwrap_or_else(today))
+                }
+            }
+        })
+        .await?;
+    // The publicity screens and the hall board show published decisions.
+    state.live.hall_changed();
+    state.case_view(agency, number).await
+}
+
+#[utoipa::path(post, path = routes::CASE_ARCHIVE, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = ArchiveStep,
+    responses(
+        (status = 200, description = "the case with its archiving as now recorded", body = CaseView),
+        (status = 409, description = "audio/video records while a recording of the case has not ended", body = ApiError),
+    ))]
+pub(super) async fn archive(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<ArchiveStep>, JsonRejection>,
+) -> Answer<CaseView> {
+    let agency = caller.case_agency()?;
+    let Json(step) = body?;
+    let (a, n) = (agency.clone(), number.clone());
+    let on = step.on.unwrap_or_else(today);
+    state
+        .db
+        .call(move |store| match step.part {
+            None => store.end_action(&a, &n, on),
+            Some(part) => store.mark_archived(&a, &n, part, on),
+        })
+        .await?;
+    state.case_view(agency, number).await
+}
+
+#[utoipa::path(get, path = routes::AGENCY_DUE, tag = "cases", security(("token" = [])),
+    params(DueQuery),
+    responses(
+        (status = 200, description = "publication overdue, due soon and to withdraw; archiving due; the reviewer ratio", body = AgencyDue),
+        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+    ))]
+pub(super) async fn due(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    query: Result<Query<DueQuery>, QueryRejection>,
+) -> Answer<AgencyDue> {
+    let agency = caller.case_agency()?;
+    let Query(query) = query?;
+    let day = query.day.unwrap_or_else(today);
+    let soon = query.soon.unwrap_or(3).min(60);
+    let site = state.site.clone();
+    Ok(Json(
+        state
+            .db
+            .call(move |store| {
+                Ok(AgencyDue {
+                    day,
+                    publicity: store.publicity_due(&site.calendar, &agency, day, soon)?,
+                    archiving: store.archiving_due(&site.calendar, &agency, day)?,
+                    reviewer_ratio: store.reviewer_ratio(&agency)?,
+                })
+            })
+            .await?,
+    ))
+}

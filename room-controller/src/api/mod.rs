@@ -1,0 +1,217 @@
+//! The site API over HTTP (JSON). Every error answer is `{"error": "..."}` with one sentence
+//! that says what happened and what to do. Every call but `/api/health` needs a token (see
+//! `auth.rs`): kiosks see rooms; a clerk records and reads its own agency's sessions only.
+//!
+//! | method and path                   | what it does                                   |
+//! |-----------------------------------|------------------------------------------------|
+//! | `GET  /api/health`                | the site's name; answers when the API is up    |
+//! | `GET  /api/rooms`                 | every room and the session holding it          |
+//! | `GET  /api/events`                | live changes as server-sent events (`LiveEvent`)|
+//! | `GET  /api/rooms/{room}`          | one room                                       |
+//! | `POST /api/rooms/{room}/sessions` | start recording a case (`StartSession`)        |
+//! | `GET  /api/rooms/{room}/clerk`    | what the room's clerk panel shows (`ClerkView`)|
+//! | `GET  /api/rooms/{room}/bookings` | the room's bookings (own cases' numbers only)  |
+//! | `POST /api/rooms/{room}/bookings` | book the room for a case (`NewBooking`)        |
+//! | `GET  /api/sessions/{id}`         | a session with its segments and events         |
+//! | `POST /api/sessions/{id}/stop`    | stop; answers when every file is closed        |
+//! | `POST /api/sessions/{id}/markers` | add a clerk's marker (`AddMarker`)             |
+//! | `POST /api/sessions/{id}/pause`   | pause, where the room allows it                |
+//! | `POST /api/sessions/{id}/resume`  | resume a paused or interrupted session         |
+//! | `GET  /api/sessions/{id}/export`  | the session's package for the case file (tar)  |
+//! | `GET  /api/staff[?agency=ID]`     | enforcement staff as the public may see them   |
+//! | `GET  /api/staff/{id}/photo`      | a staff member's photo (JPEG or PNG)           |
+//! | `GET  /api/hall`                  | the service hall: queues, windows, latest calls|
+//! | `POST /api/hall/tickets`          | take a number for a service (`TakeTicket`)     |
+//! | `GET  /api/hall/tickets/{id}`     | a ticket: state, people ahead, estimated wait  |
+//! | `POST /api/hall/tickets/{id}/rating` | rate a finished service once (`RateService`) |
+//! | `POST /api/hall/windows/{id}`     | a counter's action (`CounterAction`), staff only|
+//! | `GET  /api/hall/stats[?day=D]`    | per service, window and staff; open follow-ups |
+//! | `POST /api/hall/follow-ups/{ticket}` | close a bad rating's follow-up (`CloseFollowUp`) |
+//! | `POST /api/sessions/{id}/access-requests` | ask to view or export a recording (`RequestAccess`) |
+//! | `GET  /api/access-requests`       | the agency's requests                          |
+//! | `POST /api/access-requests/{id}`  | an approver's answer (`DecideAccess`)          |
+//! | `GET  /api/access-log`            | every access to recordings (read only)         |
+//! | `GET  /api/cases/checklist`       | the legal review's checklist items             |
+//! | `GET  /api/cases/{number}`        | a case: major?, reviews, decision, publication, archiving |
+//! | `PUT  /api/cases/{number}`        | what the handling unit says (`PrepareCase`)    |
+//! | `POST /api/cases/{number}/reviews`| a legal review, by its reviewer (`ReviewCase`) |
+//! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review |
+//! | `POST /api/cases/{number}/publication` | publish, revoke, withdraw (`PublicationStep`) |
+//! | `POST /api/cases/{number}/archive`| action ended, or a part archived (`ArchiveStep`)|
+//! | `GET  /api/agency/due[?day&soon]` | publication and archiving due; reviewer ratio  |
+//! | `GET  /api/publicity`             | every agency's publicity, before and after     |
+//! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::{Json, Router};
+use site_api::routes;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+mod access;
+mod cases;
+mod failure;
+mod hall;
+mod publicity;
+mod rooms;
+mod sessions;
+mod staff;
+mod state;
+
+pub use failure::Failure;
+pub(crate) use publicity::publicity_of;
+pub use state::AppState;
+
+/// Requests are small JSON documents; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// The API's description; the paths and types below are read from the handlers themselves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Liuhen site API",
+        description = "Rooms, recorded sessions, bookings, staff and live changes of one Liuhen site. Every call but /api/health and /api/openapi.json needs a bearer token from `room-controller token issue`. Errors are {\"error\": \"...\"} with a sentence that says what to do."
+    ),
+    modifiers(&BearerToken),
+    tags(
+        (name = "site"),
+        (name = "rooms", description = "rooms, their live state, bookings and the clerk panel"),
+        (name = "sessions", description = "recorded sessions: start, mark, stop, resume, export; every access is logged"),
+        (name = "staff", description = "enforcement staff as the public may see them"),
+        (name = "hall", description = "the service hall: tickets, counters, calls and ratings (好差评)"),
+        (name = "cases", description = "a case's legal review, decision, publication and archiving; the agency's due lists"),
+        (name = "publicity", description = "public display of enforcement information (行政执法公示)"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("a token from `room-controller token issue`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route together with its description, so that the two cannot drift apart.
+fn documented_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(rooms::health))
+        .routes(routes!(rooms::rooms))
+        .routes(routes!(rooms::events))
+        .routes(routes!(rooms::room))
+        .routes(routes!(sessions::start_session))
+        .routes(routes!(rooms::bookings, rooms::book_room))
+        .routes(routes!(rooms::clerk_view))
+        .routes(routes!(sessions::session))
+        .routes(routes!(sessions::stop_session))
+        .routes(routes!(sessions::add_marker))
+        .routes(routes!(sessions::pause_session))
+        .routes(routes!(sessions::resume_session))
+        .routes(routes!(sessions::export_session))
+        .routes(routes!(staff::staff))
+        .routes(routes!(staff::staff_photo))
+        .routes(routes!(hall::hall))
+        .routes(routes!(hall::take_ticket))
+        .routes(routes!(hall::ticket))
+        .routes(routes!(hall::rate))
+        .routes(routes!(hall::counter))
+        .routes(routes!(hall::stats))
+        .routes(routes!(hall::close_follow_up))
+        .routes(routes!(access::request_access))
+        .routes(routes!(access::access_requests))
+        .routes(routes!(access::decide_access))
+        .routes(routes!(access::access_log))
+        .routes(routes!(cases::checklist))
+        .routes(routes!(cases::case, cases::prepare))
+        .routes(routes!(cases::review))
+        .routes(routes!(cases::decide))
+        .routes(routes!(cases::publication))
+        .routes(routes!(cases::archive))
+        .routes(routes!(cases::due))
+        .routes(routes!(publicity::publicity))
+}
+
+/// The OpenAPI description of this API (also served at `/api/openapi.json`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented_routes().split_for_parts().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = documented_routes().split_for_parts();
+    let doc = Arc::new(doc);
+    routes
+        .route(
+            routes::OPENAPI,
+            get(move || async move { Json(doc.as_ref().clone()) }),
+        )
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use site_api::routes;
+
+    /// Every `$ref` in the description names a schema it also holds, and every call in the
+    /// module's table is described.
+    #[test]
+    fn the_openapi_description_is_complete_and_self_contained() {
+        let doc = serde_json::to_value(super::openapi()).expect("serialises");
+        let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+        let text = doc.to_string();
+        for reference in text.split("\"$ref\":\"").skip(1) {
+            let name = reference
+                .split('"')
+                .next()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .expect("a schema reference");
+            assert!(
+                schemas.contains_key(name),
+                "{name} is referenced but not described"
+            );
+        }
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut served: Vec<&str> = paths.keys().map(String::as_str).collect();
+        served.push(routes::OPENAPI);
+        served.sort_unstable();
+        let mut written: Vec<&str> = routes::ALL.to_vec();
+        written.sort_unstable();
+        assert_eq!(
+            served, written,
+            "the routes served are the routes site_api lists"
+        );
+        let mut rows = 0;
+        for line in include_str!("mod.rs").lines() {
+            let Some(row) = line.strip_prefix("//! | `") else {
+                continue;
+            };
+            let call = row.split('`').next().unwrap_or_default();
+            let (method, path) = call.split_once(' ').expect("METHOD path");
+            let path = path.trim().split('[').next().unwrap_or_default();
+            if path == routes::OPENAPI {
+                continue;
+            }
+            let method = method.to_lowercase();
+            assert!(
+                paths.get(path).is_some_and(|p| p.get(&method).is_some()),
+                "{method} {path} is in the table but not described"
+            );
+            rows += 1;
+        }
+        assert!(rows >= 15, "the module's table was read: {rows} rows");
+        assert!(doc["components"]["securitySchemes"]["token"].is_object());
+    }
+}

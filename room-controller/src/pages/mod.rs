@@ -1,0 +1,9 @@
+//! Pages the controller writes for people to read: the annual report (HTML and CSV) and the
+//! static publicity pages, rendered from the site API's types. The records only hold the data.
+
+mod annual_report;
+mod html;
+mod publicity;
+
+pub use annual_report::{annual_report_csv, annual_report_html};
+pub use publicity::publicity_pages;

@@ -1,0 +1,163 @@
+//! A case's three-systems records through the API: what the handling unit says about it, its
+//! legal review (法制审核), its decision and that decision's publication (事后公示), and its
+//! archiving (归档). Dates are local days, YYYY-MM-DD.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    ActionType, ArchiveItem, ArchivePart, CheckedItem, Confidentiality, MajorBecause, Publication,
+    PublicityDue, ReviewOutcome, ReviewerRatio,
+};
+
+/// `PUT /api/cases/{number}`: what the handling unit says about a case before its decision.
+/// Every field is replaced; a case that does not exist yet is made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PrepareCase {
+    #[serde(default)]
+    pub action_type: Option<ActionType>,
+    /// The party's name, as in the decision (a person's is masked when published).
+    #[serde(default)]
+    pub party: Option<String>,
+    /// The party is an organisation (shown in full when published).
+    #[serde(default)]
+    pub organisation: bool,
+    /// The party is a minor: the decision is never published.
+    #[serde(default)]
+    pub minor: bool,
+    #[serde(default)]
+    pub confidentiality: Confidentiality,
+    /// A trade secret or personal privacy case that may be published once redacted.
+    #[serde(default)]
+    pub publishable_after_redaction: bool,
+    /// The decision's kind, as the agency's catalogue of major decisions names kinds.
+    #[serde(default)]
+    pub decision_kind: String,
+    /// The staff member handling the case (承办人); never its reviewer.
+    #[serde(default)]
+    pub handler_id: Option<String>,
+    #[serde(default)]
+    pub hearing_held: bool,
+    #[serde(default)]
+    pub large_amount: bool,
+    #[serde(default)]
+    pub complex_facts: bool,
+    /// To be referred to judicial or supervisory bodies.
+    #[serde(default)]
+    pub referral: bool,
+}
+
+/// `POST /api/cases/{number}/reviews`: a legal review, by the reviewer whose token calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewCase {
+    /// Every item of the checklist (`GET /api/cases/checklist`) with whether it holds.
+    pub checklist: Vec<CheckedItem>,
+    pub outcome: ReviewOutcome,
+    /// The reviewer's opinion (审核意见).
+    pub opinion: String,
+    /// Where the handling unit disagreed, and how it was settled.
+    #[serde(default)]
+    pub disagreement: String,
+    #[serde(default)]
+    pub settled: String,
+}
+
+/// `POST /api/cases/{number}/decision`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecordDecision {
+    /// 决定书文号.
+    pub document_number: String,
+    pub conclusion: String,
+    pub decided_on: NaiveDate,
+}
+
+/// `POST /api/cases/{number}/publication`: publish, or note a revocation, or take it down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum PublicationStep {
+    Publish {
+        on: Option<NaiveDate>,
+    },
+    /// The decision was revoked or changed: it must come down within 5 working days.
+    Revoke {
+        on: Option<NaiveDate>,
+    },
+    Withdraw {
+        on: Option<NaiveDate>,
+    },
+}
+
+/// `POST /api/cases/{number}/archive`: the action ended, or a part went into the case file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ArchiveStep {
+    /// Absent: the enforcement action ended (the 30-day period starts).
+    #[serde(default)]
+    pub part: Option<ArchivePart>,
+    pub on: Option<NaiveDate>,
+}
+
+/// A legal review as kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewView {
+    pub reviewer: String,
+    pub outcome: ReviewOutcome,
+    pub opinion: String,
+    pub checklist: Vec<CheckedItem>,
+    pub disagreement: String,
+    pub settled: String,
+    pub at: String,
+}
+
+/// A recorded decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionView {
+    pub document_number: String,
+    pub conclusion: String,
+    pub decided_on: NaiveDate,
+    pub recorded_by: String,
+}
+
+/// A case as its agency sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CaseView {
+    pub number: String,
+    pub action_type: ActionType,
+    pub party: String,
+    pub confidentiality: Confidentiality,
+    pub decision_kind: String,
+    pub handler_id: Option<String>,
+    /// Why the case is major; empty when it is not (then no review is needed).
+    pub major_because: Vec<MajorBecause>,
+    /// Oldest first.
+    pub reviews: Vec<ReviewView>,
+    pub decision: Option<DecisionView>,
+    pub publication: Option<Publication>,
+    pub action_ended_on: Option<NaiveDate>,
+    pub archive_due_on: Option<NaiveDate>,
+    pub text_archived_on: Option<NaiveDate>,
+    pub media_archived_on: Option<NaiveDate>,
+    /// Its recorded sessions.
+    pub sessions: Vec<i64>,
+}
+
+/// `GET /api/agency/due`: what an agency must see to, on a day (待办).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AgencyDue {
+    pub day: NaiveDate,
+    pub publicity: PublicityDue,
+    pub archiving: Vec<ArchiveItem>,
+    pub reviewer_ratio: ReviewerRatio,
+}
+
+/// The query of `GET /api/agency/due`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// The day to count from, YYYY-MM-DD; today when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<NaiveDate>,
+    /// "Due soon" means within this many working days (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub soon: Option<u32>,
+}

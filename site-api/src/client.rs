@@ -1,0 +1,627 @@
+//! The one typed client of the site API: a method per route, each taking and returning the
+//! route's own types, and the live event stream as typed events that reconnect by themselves.
+//! The kiosk, the CLI and the tests all speak to the controller through it.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::routes::{self, fill};
+use crate::{
+    AccessEntry, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep, BookingView,
+    CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery, HallStats, HallView,
+    LiveEvent, NewBooking, PrepareCase, PublicationStep, PublicityView, RateService,
+    RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, StaffQuery, StaffView,
+    StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView, WindowView,
+};
+
+/// What went wrong with a call, said so that the person at the screen or the terminal knows
+/// what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The controller could not be reached: not running, a wrong address, the network down.
+    #[error(
+        "cannot reach the controller at {url}: {source}; check that `room-controller serve` runs there"
+    )]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The controller refused the call; `message` is its own sentence.
+    #[error("{message} ({status})")]
+    Refused { status: u16, message: String },
+    /// The controller's answer is not what the route returns (a controller of another version?).
+    #[error(
+        "the controller's answer to {url} cannot be read: {source}; are the controller and this program the same version?"
+    )]
+    Unreadable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+impl ClientError {
+    /// The HTTP status of a refusal.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Refused { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// True when the controller was not reached at all (as opposed to refusing).
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+
+    /// The controller's own sentence for a refusal, else the whole error.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Refused { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+pub type ClientResult<T> = Result<T, ClientError>;
+
+/// A client of one controller, acting with one token. Cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+    /// The longest a call may take; the event stream and downloads are not limited.
+    timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token is a secret: never in logs.
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client of the controller at `base` (e.g. `http://127.0.0.1:8080`) acting with `token`.
+    pub fn new(base: &str, token: &str) -> Self {
+        Self::with_http(base, token, reqwest::Client::new())
+    }
+
+    /// The same, over an HTTP client set up by the caller.
+    pub fn with_http(base: &str, token: &str, http: reqwest::Client) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            http,
+            timeout: None,
+        }
+    }
+
+    /// Calls give up after `timeout` (a screen would rather show "offline" than hang).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The controller's address.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The full URL of an API path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    // ── Site ────────────────────────────────────────────────────────────────────────────────
+
+    pub async fn health(&self) -> ClientResult<serde_json::Value> {
+        self.get(routes::HEALTH, None::<&()>).await
+    }
+
+    /// The OpenAPI description of the API.
+    pub async fn openapi(&self) -> ClientResult<serde_json::Value> {
+        self.get(routes::OPENAPI, None::<&()>).await
+    }
+
+    /// The live changes, as typed events; see [`LiveEvents`].
+    pub fn events(&self) -> LiveEvents {
+        LiveEvents::new(self.clone())
+    }
+
+    // ── Rooms and sessions ──────────────────────────────────────────────────────────────────
+
+    pub async fn rooms(&self) -> ClientResult<Vec<RoomView>> {
+        self.get(routes::ROOMS, None::<&()>).await
+    }
+
+    pub async fn room(&self, room: &str) -> ClientResult<RoomView> {
+        self.get(&fill(routes::ROOM, room), None::<&()>).await
+    }
+
+    pub async fn clerk_view(&self, room: &str) -> ClientResult<ClerkView> {
+        self.get(&fill(routes::ROOM_CLERK, room), None::<&()>).await
+    }
+
+    pub async fn bookings(&self, room: &str) -> ClientResult<Vec<BookingView>> {
+        self.get(&fill(routes::ROOM_BOOKINGS, room), None::<&()>)
+            .await
+    }
+
+    pub async fn book_room(&self, room: &str, booking: &NewBooking) -> ClientResult<BookingView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::ROOM_BOOKINGS, room),
+            Some(booking),
+        )
+        .await
+    }
+
+    pub async fn start_session(
+        &self,
+        room: &str,
+        request: &StartSession,
+    ) -> ClientResult<SessionView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::ROOM_SESSIONS, room),
+            Some(request),
+        )
+        .await
+    }
+
+    /// A session with its segments: an access to the recording, logged with `purpose`.
+    pub async fn session(&self, id: i64, purpose: Option<&str>) -> ClientResult<SessionView> {
+        let query = StatedPurpose {
+            purpose: purpose.map(str::to_string),
+        };
+        self.get(&fill(routes::SESSION, id), Some(&query)).await
+    }
+
+    pub async fn stop_session(&self, id: i64) -> ClientResult<SessionView> {
+        self.post_empty(&fill(routes::SESSION_STOP, id)).await
+    }
+
+    pub async fn pause_session(&self, id: i64) -> ClientResult<SessionView> {
+        self.post_empty(&fill(routes::SESSION_PAUSE, id)).await
+    }
+
+    pub async fn resume_session(&self, id: i64) -> ClientResult<SessionView> {
+        self.post_empty(&fill(routes::SESSION_RESUME, id)).await
+    }
+
+    pub async fn add_marker(&self, id: i64, marker: &AddMarker) -> ClientResult<SessionView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::SESSION_MARKERS, id),
+            Some(marker),
+        )
+        .await
+    }
+
+    /// Starts downloading a session's export package (a tar stream); read it with
+    /// [`Download::chunk`].
+    pub async fn export_session(&self, id: i64, purpose: Option<&str>) -> ClientResult<Download> {
+        let query = StatedPurpose {
+            purpose: purpose.map(str::to_string),
+        };
+        let url = self.url(&fill(routes::SESSION_EXPORT, id));
+        let request = self.http.get(&url).bearer_auth(&self.token).query(&query);
+        let response = checked(&url, request.send().await).await?;
+        Ok(Download { url, response })
+    }
+
+    // ── Access to recordings ────────────────────────────────────────────────────────────────
+
+    pub async fn request_access(
+        &self,
+        session: i64,
+        request: &RequestAccess,
+    ) -> ClientResult<AccessRequestView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::SESSION_ACCESS_REQUESTS, session),
+            Some(request),
+        )
+        .await
+    }
+
+    pub async fn access_requests(&self) -> ClientResult<Vec<AccessRequestView>> {
+        self.get(routes::ACCESS_REQUESTS, None::<&()>).await
+    }
+
+    pub async fn decide_access(
+        &self,
+        request: i64,
+        decision: &DecideAccess,
+    ) -> ClientResult<AccessRequestView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::ACCESS_REQUEST, request),
+            Some(decision),
+        )
+        .await
+    }
+
+    pub async fn access_log(&self) -> ClientResult<Vec<AccessEntry>> {
+        self.get(routes::ACCESS_LOG, None::<&()>).await
+    }
+
+    // ── Staff ───────────────────────────────────────────────────────────────────────────────
+
+    pub async fn staff(&self, agency: Option<&str>) -> ClientResult<Vec<StaffView>> {
+        let query = StaffQuery {
+            agency: agency.map(str::to_string),
+        };
+        self.get(routes::STAFF, Some(&query)).await
+    }
+
+    /// A staff member's photo, as stored (JPEG or PNG).
+    pub async fn staff_photo(&self, id: &str) -> ClientResult<Vec<u8>> {
+        let url = self.url(&fill(routes::STAFF_PHOTO, id));
+        let mut request = self.http.get(&url).bearer_auth(&self.token);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = checked(&url, request.send().await).await?;
+        response
+            .bytes()
+            .await
+            .map(|bytes| bytes.to_vec())
+            .map_err(|source| ClientError::Unreadable { url, source })
+    }
+
+    // ── The service hall ────────────────────────────────────────────────────────────────────
+
+    pub async fn hall(&self) -> ClientResult<HallView> {
+        self.get(routes::HALL, None::<&()>).await
+    }
+
+    pub async fn take_ticket(&self, request: &TakeTicket) -> ClientResult<TicketView> {
+        self.send(reqwest::Method::POST, routes::HALL_TICKETS, Some(request))
+            .await
+    }
+
+    pub async fn ticket(&self, id: i64) -> ClientResult<TicketView> {
+        self.get(&fill(routes::HALL_TICKET, id), None::<&()>).await
+    }
+
+    pub async fn rate_service(&self, ticket: i64, rating: &RateService) -> ClientResult<()> {
+        self.send_no_answer(&fill(routes::HALL_TICKET_RATING, ticket), rating)
+            .await
+    }
+
+    /// What the staff member at window `window` does (sign in, call next, …).
+    pub async fn counter(&self, window: &str, action: &CounterAction) -> ClientResult<WindowView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::HALL_WINDOW, window),
+            Some(action),
+        )
+        .await
+    }
+
+    pub async fn hall_stats(&self, day: Option<&str>) -> ClientResult<HallStats> {
+        let query = StatsQuery {
+            day: day.map(str::to_string),
+        };
+        self.get(routes::HALL_STATS, Some(&query)).await
+    }
+
+    pub async fn close_follow_up(&self, ticket: i64, outcome: &CloseFollowUp) -> ClientResult<()> {
+        self.send_no_answer(&fill(routes::HALL_FOLLOW_UP, ticket), outcome)
+            .await
+    }
+
+    // ── Cases: legal review, decisions, publication, archiving ─────────────────────────────
+
+    pub async fn checklist(&self) -> ClientResult<Vec<String>> {
+        self.get(routes::CASE_CHECKLIST, None::<&()>).await
+    }
+
+    pub async fn case(&self, number: &str) -> ClientResult<CaseView> {
+        self.get(&fill(routes::CASE, number), None::<&()>).await
+    }
+
+    pub async fn prepare_case(&self, number: &str, case: &PrepareCase) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::PUT,
+            &fill(routes::CASE, number),
+            Some(case),
+        )
+        .await
+    }
+
+    pub async fn review_case(&self, number: &str, review: &ReviewCase) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_REVIEWS, number),
+            Some(review),
+        )
+        .await
+    }
+
+    pub async fn record_decision(
+        &self,
+        number: &str,
+        decision: &RecordDecision,
+    ) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_DECISION, number),
+            Some(decision),
+        )
+        .await
+    }
+
+    pub async fn publication_step(
+        &self,
+        number: &str,
+        step: &PublicationStep,
+    ) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_PUBLICATION, number),
+            Some(step),
+        )
+        .await
+    }
+
+    pub async fn archive_step(&self, number: &str, step: &ArchiveStep) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_ARCHIVE, number),
+            Some(step),
+        )
+        .await
+    }
+
+    pub async fn agency_due(&self, query: &DueQuery) -> ClientResult<AgencyDue> {
+        self.get(routes::AGENCY_DUE, Some(query)).await
+    }
+
+    // ── Publicity ───────────────────────────────────────────────────────────────────────────
+
+    pub async fn publicity(&self) -> ClientResult<PublicityView> {
+        self.get(routes::PUBLICITY, None::<&()>).await
+    }
+
+    /// A route's answer as the JSON document it is, for displays that keep the document they
+    /// were last shown (their offline copy) exactly as it came. `path` comes from [`routes`].
+    pub async fn document(&self, path: &str) -> ClientResult<serde_json::Value> {
+        self.get(path, None::<&()>).await
+    }
+
+    // ── The plumbing ────────────────────────────────────────────────────────────────────────
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: Option<&impl Serialize>,
+    ) -> ClientResult<T> {
+        let url = self.url(path);
+        let mut request = self.http.get(&url).bearer_auth(&self.token);
+        if let Some(query) = query {
+            request = request.query(query);
+        }
+        self.answer(url, request).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> ClientResult<T> {
+        let url = self.url(path);
+        let mut request = self.http.request(method, &url).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.answer(url, request).await
+    }
+
+    async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> ClientResult<T> {
+        self.send(reqwest::Method::POST, path, None::<&()>).await
+    }
+
+    async fn send_no_answer(&self, path: &str, body: &impl Serialize) -> ClientResult<()> {
+        let url = self.url(path);
+        let mut request = self.http.post(&url).bearer_auth(&self.token).json(body);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        checked(&url, request.send().await).await.map(drop)
+    }
+
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        url: String,
+        mut request: reqwest::RequestBuilder,
+    ) -> ClientResult<T> {
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = checked(&url, request.send().await).await?;
+        response
+            .json::<T>()
+            .await
+            .map_err(|source| ClientError::Unreadable { url, source })
+    }
+}
+
+/// The response if it is a success, else the controller's refusal in its own words.
+async fn checked(
+    url: &str,
+    sent: Result<reqwest::Response, reqwest::Error>,
+) -> ClientResult<reqwest::Response> {
+    let response = sent.map_err(|source| ClientError::Unreachable {
+        url: url.to_string(),
+        source,
+    })?;
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let message = match response.json::<ApiError>().await {
+        Ok(error) => error.error,
+        Err(_) => format!("the controller answered {status} to {url}"),
+    };
+    Err(ClientError::Refused {
+        status: status.as_u16(),
+        message,
+    })
+}
+
+/// A download in progress (an export package).
+pub struct Download {
+    url: String,
+    response: reqwest::Response,
+}
+
+impl Download {
+    /// The next piece of the download; `None` at its end.
+    pub async fn chunk(&mut self) -> ClientResult<Option<Vec<u8>>> {
+        self.response
+            .chunk()
+            .await
+            .map(|chunk| chunk.map(|bytes| bytes.to_vec()))
+            .map_err(|source| ClientError::Unreachable {
+                url: self.url.clone(),
+                source,
+            })
+    }
+}
+
+/// What the live event stream says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveUpdate {
+    /// Something changed; fetch what `topic` names.
+    Changed(LiveEvent),
+    /// Changes may have been missed (the stream was just opened, or it broke and the controller
+    /// could not replay what was missed): fetch everything shown again.
+    Resync,
+    /// The controller cannot be reached; the stream is retried by itself.
+    Lost(String),
+}
+
+/// The live event stream (`GET /api/events`), read as typed events. It reconnects by itself
+/// with back-off, asking the controller for what it missed (`Last-Event-ID`); when that cannot
+/// be replayed the controller says so, and the caller is told to [`LiveUpdate::Resync`].
+pub struct LiveEvents {
+    client: Client,
+    response: Option<reqwest::Response>,
+    pending: String,
+    /// The last event's number, sent back on a reconnect.
+    last_seq: Option<u64>,
+    retry_in: Duration,
+    reported_lost: bool,
+}
+
+/// The longest wait between two reconnection attempts.
+const RECONNECT_AT_MOST: Duration = Duration::from_secs(10);
+const RECONNECT_FIRST: Duration = Duration::from_millis(500);
+
+impl LiveEvents {
+    fn new(client: Client) -> Self {
+        Self {
+            client,
+            response: None,
+            pending: String::new(),
+            last_seq: None,
+            retry_in: RECONNECT_FIRST,
+            reported_lost: false,
+        }
+    }
+
+    /// The next update. Never ends: a broken stream is reconnected.
+    pub async fn next(&mut self) -> LiveUpdate {
+        loop {
+            if let Some(update) = self.take_event() {
+                return update;
+            }
+            let Some(response) = self.response.as_mut() else {
+                match self.connect().await {
+                    Ok(resync) => {
+                        if resync {
+                            return LiveUpdate::Resync;
+                        }
+                        continue;
+                    }
+                    Err(problem) => {
+                        tokio::time::sleep(self.retry_in).await;
+                        self.retry_in = (self.retry_in * 2).min(RECONNECT_AT_MOST);
+                        if !self.reported_lost {
+                            self.reported_lost = true;
+                            return LiveUpdate::Lost(problem);
+                        }
+                        continue;
+                    }
+                }
+            };
+            match response.chunk().await {
+                Ok(Some(chunk)) => self.pending.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(None) | Err(_) => {
+                    // The stream ended (the controller restarted or closed it): reconnect.
+                    self.response = None;
+                    self.pending.clear();
+                }
+            }
+        }
+    }
+
+    /// Opens the stream; true when the caller must fetch everything (nothing to resume from).
+    async fn connect(&mut self) -> Result<bool, String> {
+        let url = self.client.url(routes::EVENTS);
+        let mut request = self.client.http.get(&url).bearer_auth(&self.client.token);
+        if let Some(seq) = self.last_seq {
+            request = request.header("Last-Event-ID", seq.to_string());
+        }
+        match checked(&url, request.send().await).await {
+            Ok(response) => {
+                self.response = Some(response);
+                self.retry_in = RECONNECT_FIRST;
+                self.reported_lost = false;
+                Ok(self.last_seq.is_none())
+            }
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    /// One whole event from what has arrived, if there is one. Events end with a blank line;
+    /// `event:`, `id:` and `data:` lines make them up, and comment lines (keep-alives) are
+    /// skipped.
+    fn take_event(&mut self) -> Option<LiveUpdate> {
+        loop {
+            let end = self.pending.find("\n\n")?;
+            let block: String = self.pending.drain(..end + 2).collect();
+            let mut kind = "message";
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(value) = line.strip_prefix("event:") {
+                    kind = value.trim();
+                } else if let Some(value) = line.strip_prefix("data:") {
+                    data.push_str(value.trim());
+                }
+            }
+            match kind {
+                "resync" => return Some(LiveUpdate::Resync),
+                "room" => {
+                    if let Ok(event) = serde_json::from_str::<LiveEvent>(&data) {
+                        self.last_seq = Some(event.seq);
+                        return Some(LiveUpdate::Changed(event));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}

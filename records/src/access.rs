@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::{AccessEntry, Caller, Role, StaffRole};
 
 /// A token as `token list` shows it (never the token itself).
@@ -32,15 +32,13 @@ impl Store {
     ) -> Result<String, StoreError> {
         match (role, agency_id) {
             (Role::Clerk, None) => {
-                return Err(StoreError::Refused(
-                    "a clerk's token needs the agency the clerk acts for (--agency)".into(),
-                ));
+                return Err(Refusal::ClerkWithoutAgency.into());
             }
             (Role::Kiosk | Role::Admin, Some(_)) => {
-                return Err(StoreError::Refused(format!(
-                    "a {} token acts for no agency; leave out --agency",
-                    role.as_str()
-                )));
+                return Err(Refusal::AgencyNotForRole {
+                    role: role.as_str().to_string(),
+                }
+                .into());
             }
             _ => {}
         }
@@ -51,9 +49,10 @@ impl Store {
                 |r| r.get(0),
             )?;
             if !known {
-                return Err(StoreError::Refused(format!(
-                    "no agency \"{agency}\" at this site; agencies come from the site file (start the controller once after adding one)"
-                )));
+                return Err(Refusal::UnknownAgency {
+                    agency: agency.to_string(),
+                }
+                .into());
             }
         }
         self.insert_token(name, role, agency_id, None)
@@ -69,10 +68,9 @@ impl Store {
                 self.insert_token(name, Role::Clerk, Some(&member.agency_id), Some(staff_id))
             }
             StaffRole::Admin => self.insert_token(name, Role::Admin, None, Some(staff_id)),
-            StaffRole::Facilities => Err(StoreError::Refused(format!(
-                "{} looks after rooms and devices with `room-controller check` on the controller; the API gives facilities staff nothing to do",
-                member.name
-            ))),
+            StaffRole::Facilities => {
+                Err(Refusal::NoTokenForFacilities { name: member.name }.into())
+            }
         }
     }
 
@@ -86,9 +84,7 @@ impl Store {
         let mut random = [0u8; 32];
         std::fs::File::open("/dev/urandom")
             .and_then(|mut f| f.read_exact(&mut random))
-            .map_err(|err| {
-                StoreError::Refused(format!("cannot read random bytes for the token: {err}"))
-            })?;
+            .map_err(|err| StoreError::Randomness(err.to_string()))?;
         let token = format!("lh_{}", hex::encode(random));
         let inserted = self.conn.execute(
             "INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at, staff_id)
@@ -104,9 +100,10 @@ impl Store {
             ],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Refused(format!(
-                "a token named \"{name}\" exists; revoke it first or choose another name"
-            )));
+            return Err(Refusal::TokenNameTaken {
+                name: name.to_string(),
+            }
+            .into());
         }
         Ok(token)
     }

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use rusqlite::params;
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
 use site_api::{ArchiveItem, ArchivePart};
@@ -50,9 +50,11 @@ impl Store {
                 |r| r.get(0),
             )?;
             if live > 0 {
-                return Err(StoreError::Refused(format!(
-                    "case {number} has {live} recording(s) not ended; stop or close them before archiving its audio/video records"
-                )));
+                return Err(Refusal::RecordingsNotEnded {
+                    case: number.to_string(),
+                    live,
+                }
+                .into());
             }
         }
         let column = match part {
@@ -104,8 +106,7 @@ impl Store {
         let mut items = Vec::new();
         for (number, ended, text_missing, media_missing, recordings, live) in rows {
             let Some(ended) = day(&ended) else { continue };
-            let due_on =
-                archive_due(calendar, ended).map_err(|e| StoreError::Refused(e.to_string()))?;
+            let due_on = archive_due(calendar, ended)?;
             let mut missing = Vec::new();
             if text_missing {
                 missing.push("文字记录 text records".to_string());

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::{BookingView, NewBooking};
 
 /// Longer bookings are almost certainly a typing mistake (a wrong day or month).
@@ -38,9 +38,11 @@ impl Store {
             |row| row.get(0),
         )?;
         if !allowed {
-            return Err(StoreError::Refused(format!(
-                "agency {agency_id} may not use room {room_id}"
-            )));
+            return Err(Refusal::RoomNotShared {
+                agency: agency_id.to_string(),
+                room: room_id.to_string(),
+            }
+            .into());
         }
         let (start, end) = (new.starts_at.to_rfc3339(), new.ends_at.to_rfc3339());
         let clash: Option<(String, String, String)> = tx
@@ -52,11 +54,13 @@ impl Store {
             )
             .optional()?;
         if let Some((from, to, agency)) = clash {
-            return Err(StoreError::Refused(format!(
-                "room {room_id} is already booked from {} to {} by {agency}; choose another time or room",
-                local(&from),
-                local(&to)
-            )));
+            return Err(Refusal::RoomBooked {
+                room: room_id.to_string(),
+                from: local(&from),
+                to: local(&to),
+                agency,
+            }
+            .into());
         }
         tx.execute(
             "INSERT INTO cases (agency_id, number) VALUES (?1, ?2) ON CONFLICT (agency_id, number) DO NOTHING",

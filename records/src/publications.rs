@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::{publication_due, withdrawal_due};
 use site_api::masking::mask_person_name;
@@ -121,8 +121,7 @@ impl Store {
         let decided_on = day(Some(decided))
             .ok_or_else(|| StoreError::Invalid(format!("case {number}: bad decision date")))?;
         let action_type = ActionType::parse(&action).unwrap_or(ActionType::Other);
-        let due_on = publication_due(calendar, action_type, decided_on)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let due_on = publication_due(calendar, action_type, decided_on)?;
         let disclosure = Disclosure {
             organisation: kind == "organisation",
             minor,
@@ -208,9 +207,11 @@ impl Store {
     ) -> Result<(), StoreError> {
         let entry = self.publication(agency_id, number)?;
         if let Some(why) = entry.withheld_because {
-            return Err(StoreError::Refused(format!(
-                "case {number} is never published: {why}"
-            )));
+            return Err(Refusal::NeverPublished {
+                case: number.to_string(),
+                why,
+            }
+            .into());
         }
         self.conn.execute(
             "UPDATE publications SET published_on = coalesce(published_on, ?3)
@@ -228,7 +229,7 @@ impl Store {
         number: &str,
         on: NaiveDate,
     ) -> Result<Publication, StoreError> {
-        let due = withdrawal_due(calendar, on).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let due = withdrawal_due(calendar, on)?;
         self.conn.execute(
             "UPDATE publications SET revoked_on = ?3, withdraw_due = ?4
              WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
@@ -260,9 +261,7 @@ impl Store {
         today: NaiveDate,
         soon: u32,
     ) -> Result<PublicityDue, StoreError> {
-        let horizon = calendar
-            .add_working_days(today, soon)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        let horizon = calendar.add_working_days(today, soon)?;
         let mut due = PublicityDue::default();
         for entry in self.publications_where(
             "p.agency_id = ?1 ORDER BY p.due_on, c.number",

@@ -10,7 +10,7 @@
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::{Priority, RatingLevel, TicketState, TicketView};
 
 /// A service as the site file declares it.
@@ -53,10 +53,6 @@ fn hh_mm(time: NaiveTime) -> String {
     } else {
         time.format("%H:%M").to_string()
     }
-}
-
-fn refused(text: impl Into<String>) -> StoreError {
-    StoreError::Refused(text.into())
 }
 
 impl Store {
@@ -134,9 +130,12 @@ impl Store {
         };
         let time = now.time().format("%H:%M").to_string();
         if time < opens || time >= closes {
-            return Err(refused(format!(
-                "{name}的取号时间为 {opens}–{closes} / tickets for {name} are issued {opens}–{closes}; please come back then"
-            )));
+            return Err(Refusal::NotIssuingNow {
+                service: name,
+                opens,
+                closes,
+            }
+            .into());
         }
         let day = day_of(&now);
         // Tickets are never deleted, so the highest number is the count (and an index lookup).
@@ -146,10 +145,11 @@ impl Store {
             |r| r.get(0),
         )?;
         if cap.is_some_and(|cap| issued >= cap) {
-            return Err(refused(format!(
-                "{name}今日号已取完 / today's {} tickets for {name} are all taken; please come back on the next working day or book online",
-                cap.unwrap_or(0)
-            )));
+            return Err(Refusal::AllTicketsTaken {
+                service: name,
+                cap: cap.unwrap_or(0),
+            }
+            .into());
         }
         let seq = issued + 1;
         let number = format!("{prefix}{seq:03}");
@@ -265,9 +265,11 @@ impl Store {
             });
         };
         if !matches!(state.as_str(), "waiting" | "held") {
-            return Err(refused(format!(
-                "ticket {number} is {state}; only a waiting or held ticket can be called"
-            )));
+            return Err(Refusal::TicketNotCallable {
+                number: number.to_string(),
+                state,
+            }
+            .into());
         }
         let view = call(
             &tx,
@@ -292,9 +294,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (id, state) = current_ticket(&tx, window_id)?;
         if state != "called" {
-            return Err(refused(
-                "only a called ticket can be called again; this one is already being served",
-            ));
+            return Err(Refusal::AlreadyServing.into());
         }
         tx.execute(
             "UPDATE tickets SET calls = calls + 1 WHERE id = ?1",
@@ -473,9 +473,11 @@ impl Store {
             });
         };
         if state != "done" {
-            return Err(refused(format!(
-                "ticket {ticket_id} is {state}; a service is rated once it is done"
-            )));
+            return Err(Refusal::NotDoneYet {
+                ticket: ticket_id,
+                state,
+            }
+            .into());
         }
         let rated: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = ?1)",
@@ -483,9 +485,7 @@ impl Store {
             |r| r.get(0),
         )?;
         if rated {
-            return Err(refused(
-                "这次服务已评价 / this service was already rated (one rating per service)",
-            ));
+            return Err(Refusal::AlreadyRated.into());
         }
         let at = now.to_rfc3339();
         tx.execute(
@@ -580,10 +580,12 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (id, state) = current_ticket(&tx, window_id)?;
         if !from.contains(&state.as_str()) {
-            return Err(refused(format!(
-                "window {window_id}'s ticket is {state}; it cannot be {}",
-                to.as_str()
-            )));
+            return Err(Refusal::TicketCannotBecome {
+                window: window_id.to_string(),
+                state,
+                to: to.as_str().to_string(),
+            }
+            .into());
         }
         let at = now.to_rfc3339();
         let column = match to {
@@ -677,9 +679,10 @@ fn ready_window(tx: &Connection, window_id: &str) -> Result<Option<String>, Stor
         });
     };
     if paused {
-        return Err(refused(format!(
-            "window {window_id} is paused; resume it before calling"
-        )));
+        return Err(Refusal::WindowPaused {
+            window: window_id.to_string(),
+        }
+        .into());
     }
     let busy: Option<(String, String)> = tx
         .query_row(
@@ -689,9 +692,12 @@ fn ready_window(tx: &Connection, window_id: &str) -> Result<Option<String>, Stor
         )
         .optional()?;
     if let Some((number, state)) = busy {
-        return Err(refused(format!(
-            "window {window_id} still has {number} ({state}); finish it, mark it a no-show, hold or transfer it first"
-        )));
+        return Err(Refusal::WindowBusy {
+            window: window_id.to_string(),
+            number,
+            state,
+        }
+        .into());
     }
     Ok(staff)
 }
@@ -715,7 +721,12 @@ fn current_ticket(tx: &Connection, window_id: &str) -> Result<(i64, String), Sto
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()?
-    .ok_or_else(|| refused(format!("window {window_id} has no called ticket")))
+    .ok_or_else(|| {
+        Refusal::NothingCalled {
+            window: window_id.to_string(),
+        }
+        .into()
+    })
 }
 
 fn call(

@@ -12,7 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::{
     APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, RecordingUse, RequestState, Role,
     SessionView,
@@ -282,9 +282,7 @@ impl Store {
                 "nobody approves their own request; another approver must".into(),
             ))
         } else if found.state != RequestState::Pending {
-            Err(StoreError::Refused(format!(
-                "access request {request} was already decided"
-            )))
+            Err(Refusal::RequestDecided { request }.into())
         } else if !approve && note.trim().is_empty() {
             Err(StoreError::Invalid(
                 "a refusal needs a note that says why".into(),

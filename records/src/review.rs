@@ -7,7 +7,7 @@
 use chrono::{NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::StaffRole;
 use site_api::calendar::WorkCalendar;
 use site_api::{CHECKLIST, CheckedItem, MajorBecause, Publication, ReviewOutcome, ReviewerRatio};
@@ -168,10 +168,11 @@ impl Store {
             |r| r.get(0),
         )?;
         if handler.as_deref() == Some(review.reviewer_id) {
-            return Err(StoreError::Refused(format!(
-                "{} handles case {number} and cannot also review it; another reviewer must",
-                reviewer.name
-            )));
+            return Err(Refusal::ReviewerHandlesCase {
+                reviewer: reviewer.name,
+                case: number.to_string(),
+            }
+            .into());
         }
         if review.opinion.trim().is_empty() {
             return Err(StoreError::Invalid(
@@ -182,9 +183,10 @@ impl Store {
             for item in CHECKLIST {
                 let holds = review.checklist.iter().any(|c| c.item == item && c.holds);
                 if !holds {
-                    return Err(StoreError::Refused(format!(
-                        "a review passes only when every item holds; \"{item}\" is not checked as holding"
-                    )));
+                    return Err(Refusal::ItemDoesNotHold {
+                        item: item.to_string(),
+                    }
+                    .into());
                 }
             }
         }
@@ -232,9 +234,12 @@ impl Store {
                     None => "has not been reviewed".to_string(),
                     Some(outcome) => format!("was last reviewed with outcome \"{outcome}\""),
                 };
-                return Err(StoreError::Refused(format!(
-                    "case {number} is a major case ({major:?}) and {state}; its decision can be recorded once a legal review (法制审核) has passed"
-                )));
+                return Err(Refusal::ReviewRequired {
+                    case: number.to_string(),
+                    because: format!("{major:?}"),
+                    state: state.to_string(),
+                }
+                .into());
             }
         }
         self.all_or_nothing(|store| {
@@ -264,9 +269,10 @@ impl Store {
             ],
         )?;
         if inserted == 0 {
-            return Err(StoreError::Refused(format!(
-                "case {number} already has its decision recorded"
-            )));
+            return Err(Refusal::DecisionRecorded {
+                case: number.to_string(),
+            }
+            .into());
         }
         self.register_publication(calendar, agency_id, number)
     }

@@ -74,7 +74,7 @@ fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
         .optional()?;
     if let Some(table) = broken {
-        return Err(StoreError::Refused(format!(
+        return Err(StoreError::Inconsistent(format!(
             "{}: table {table} points at rows that do not exist; the file was not upgraded",
             path.display()
         )));

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use crate::store::now;
-use crate::{Store, StoreError};
+use crate::{Refusal, Store, StoreError};
 use site_api::{StaffRole, StaffView};
 
 /// A staff member to add.
@@ -60,10 +60,10 @@ impl Store {
             |r| r.get(0),
         )?;
         if !known {
-            return Err(StoreError::Refused(format!(
-                "no agency \"{}\" at this site; agencies come from the site file",
-                new.agency_id
-            )));
+            return Err(Refusal::UnknownAgency {
+                agency: new.agency_id.to_string(),
+            }
+            .into());
         }
         let clash: Option<String> = self
             .conn
@@ -74,10 +74,11 @@ impl Store {
             )
             .optional()?;
         if let Some(other) = clash {
-            return Err(StoreError::Refused(format!(
-                "staff member {other} already has this id or credential number {}",
-                new.credential_number.trim()
-            )));
+            return Err(Refusal::StaffExists {
+                other,
+                credential: new.credential_number.trim().to_string(),
+            }
+            .into());
         }
         let categories = serde_json::to_string(new.categories)
             .map_err(|err| StoreError::Invalid(err.to_string()))?;

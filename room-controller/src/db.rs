@@ -26,6 +26,6 @@ impl Db {
             f(&mut guard)
         })
         .await
-        .map_err(|err| StoreError::Refused(format!("records call was cancelled: {err}")))?
+        .map_err(|err| StoreError::CallAborted(err.to_string()))?
     }
 }

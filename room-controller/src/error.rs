@@ -24,6 +24,21 @@ pub enum ControllerError {
     Worker { room: String, reason: String },
     #[error("session {session} is not recording in this room")]
     NotRecording { session: i64 },
+    /// Another session is recording in the room.
+    #[error("room {room} is recording session {session}; stop it before resuming another")]
+    RoomBusy { room: String, session: i64 },
+    #[error(
+        "session {session} is {}; only a paused or interrupted session can be resumed",
+        state.as_str()
+    )]
+    NotResumable {
+        session: i64,
+        state: site_api::SessionState,
+    },
+    #[error(
+        "room {room} is recorded without pauses; stop the session instead, or set pause_allowed = true for the room in the site file"
+    )]
+    PauseNotAllowed { room: String },
     #[error("no room {0} at this site")]
     UnknownRoom(String),
     #[error(

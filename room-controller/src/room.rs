@@ -267,22 +267,20 @@ impl Worker {
     /// the ones it already has; the time without recording is kept as a "gap" event.
     async fn resume(&mut self, session_id: i64) -> Result<i64, ControllerError> {
         if let Some(active) = &self.active {
-            return Err(records::StoreError::Refused(format!(
-                "room {} is recording session {}; stop it before resuming another",
-                self.room.id, active.session_id
-            ))
-            .into());
+            return Err(ControllerError::RoomBusy {
+                room: self.room.id.clone(),
+                session: active.session_id,
+            });
         }
         let view = self.db.call(move |store| store.session(session_id)).await?;
         let reason = match view.state {
             SessionState::Paused => "resumed after a pause",
             SessionState::Interrupted => "resumed after an interruption",
             other => {
-                return Err(records::StoreError::Refused(format!(
-                    "session {session_id} is {}; only a paused or interrupted session can be resumed",
-                    other.as_str()
-                ))
-                .into());
+                return Err(ControllerError::NotResumable {
+                    session: session_id,
+                    state: other,
+                });
             }
         };
         self.check_free_space()?;
@@ -484,11 +482,9 @@ impl Worker {
     /// until the clerk resumes it (new segments) or stops it.
     async fn pause(&mut self, session_id: i64, by: String) -> Result<(), ControllerError> {
         if !self.room.pause_allowed {
-            return Err(records::StoreError::Refused(format!(
-                "room {} is recorded without pauses; stop the session instead, or set pause_allowed = true for the room in the site file",
-                self.room.id
-            ))
-            .into());
+            return Err(ControllerError::PauseNotAllowed {
+                room: self.room.id.clone(),
+            });
         }
         match &self.active {
             Some(active) if active.session_id == session_id && active.writing => {}

@@ -31,9 +31,14 @@ impl From<ControllerError> for Failure {
             ControllerError::Store(StoreError::NotFound { .. })
             | ControllerError::UnknownRoom(_) => StatusCode::NOT_FOUND,
             ControllerError::Store(
-                StoreError::Refused(_) | StoreError::IllegalTransition { .. },
+                StoreError::Refused(_)
+                | StoreError::IllegalTransition { .. }
+                | StoreError::Calendar(_),
             )
-            | ControllerError::NotRecording { .. } => StatusCode::CONFLICT,
+            | ControllerError::NotRecording { .. }
+            | ControllerError::RoomBusy { .. }
+            | ControllerError::NotResumable { .. }
+            | ControllerError::PauseNotAllowed { .. } => StatusCode::CONFLICT,
             ControllerError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             ControllerError::Store(StoreError::Forbidden(_)) => StatusCode::FORBIDDEN,
             ControllerError::Store(StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,

@@ -202,11 +202,9 @@ pub(super) async fn counter(
                 CounterAction::Pause => store.pause_window(&window, true)?,
                 CounterAction::Resume => store.pause_window(&window, false)?,
                 CounterAction::CallNext => {
-                    store.call_next(&window, now)?.ok_or_else(|| {
-                        records::StoreError::Refused(
-                            "nobody is waiting for this window's services".into(),
-                        )
-                    })?;
+                    store
+                        .call_next(&window, now)?
+                        .ok_or(records::Refusal::NobodyWaiting)?;
                 }
                 CounterAction::Call { number } => {
                     store.call_ticket(&window, number.trim(), now)?;

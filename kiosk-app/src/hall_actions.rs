@@ -118,6 +118,7 @@ fn where_to_go(hall: Option<&HallView>, service_id: &str) -> String {
 pub fn counter_action(verb: CounterVerb, argument: &str) -> CounterAction {
     match verb {
         CounterVerb::SignIn => CounterAction::SignIn,
+        CounterVerb::SignOut => CounterAction::SignOut,
         CounterVerb::CallNext => CounterAction::CallNext,
         CounterVerb::Recall => CounterAction::Recall,
         CounterVerb::Start => CounterAction::Start,
@@ -138,7 +139,7 @@ pub fn counter_action(verb: CounterVerb, argument: &str) -> CounterAction {
     }
 }
 
-/// The counter action named on the command line (`--press call_next`, `--press call:A001`,
+/// The counter action named on the command line (`--press call_next`, `--press sign_out`, `--press call:A001`,
 /// `--press transfer:licence`), for the drawn mode.
 pub fn pressed(name: &str) -> Option<CounterAction> {
     let (verb, argument) = match name.split_once(':') {
@@ -148,6 +149,7 @@ pub fn pressed(name: &str) -> Option<CounterAction> {
         None => {
             let verb = match name {
                 "sign_in" => CounterVerb::SignIn,
+                "sign_out" => CounterVerb::SignOut,
                 "call_next" => CounterVerb::CallNext,
                 "recall" => CounterVerb::Recall,
                 "start" => CounterVerb::Start,

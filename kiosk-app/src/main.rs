@@ -278,7 +278,7 @@ fn main() -> anyhow::Result<()> {
                 let pressing = options.clone();
                 let action = match press.as_deref().map(hall_actions::pressed) {
                     Some(None) => anyhow::bail!(
-                        "--press takes sign_in, call_next, recall, start, done, no_show, hold, pause, resume, transfer:SERVICE or call:NUMBER"
+                        "--press takes sign_in, sign_out, call_next, recall, start, done, no_show, hold, pause, resume, transfer:SERVICE or call:NUMBER"
                     ),
                     Some(Some(action)) => Some(action),
                     None => None,

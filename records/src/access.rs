@@ -22,6 +22,22 @@ fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// One access to a recording, or an attempt, as the access log keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessAttempt<'a> {
+    /// view, export, stop, …
+    pub action: &'a str,
+    /// e.g. "session 12".
+    pub target: &'a str,
+    pub allowed: bool,
+    /// Why it was refused; empty when allowed.
+    pub reason: &'a str,
+    /// Why the caller wanted it, as they stated it.
+    pub purpose: &'a str,
+    /// The agency whose recording it was, when known: the attempt shows in its log too.
+    pub owner_agency: Option<&'a str>,
+}
+
 impl Store {
     /// Issues a new token and returns it; only its hash is kept, so it is shown once.
     pub fn issue_token(
@@ -160,24 +176,22 @@ impl Store {
     pub fn log_access(
         &mut self,
         caller: &Caller,
-        action: &str,
-        target: &str,
-        allowed: bool,
-        reason: &str,
-        purpose: &str,
+        attempt: &AccessAttempt<'_>,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO access_log (at, who, agency_id, action, target, allowed, reason, purpose)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO access_log (at, who, agency_id, action, target, allowed, reason, purpose,
+                                     owner_agency_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 Utc::now().to_rfc3339(),
                 caller.who(),
                 caller.agency_id,
-                action,
-                target,
-                allowed,
-                reason,
-                purpose
+                attempt.action,
+                attempt.target,
+                attempt.allowed,
+                attempt.reason,
+                attempt.purpose,
+                attempt.owner_agency
             ],
         )?;
         Ok(())
@@ -188,11 +202,12 @@ impl Store {
         self.access_log_of(None)
     }
 
-    /// The access log, oldest first; with `agency`, only the accesses by that agency's callers.
+    /// The access log, oldest first; with `agency`, the accesses by that agency's callers and the
+    /// attempts on that agency's recordings by anyone.
     pub fn access_log_of(&self, agency: Option<&str>) -> Result<Vec<AccessEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT at, who, agency_id, action, target, allowed, reason, purpose FROM access_log
-             WHERE ?1 IS NULL OR agency_id = ?1 ORDER BY id",
+             WHERE ?1 IS NULL OR agency_id = ?1 OR owner_agency_id = ?1 ORDER BY id",
         )?;
         let rows = stmt
             .query_map(params![agency], |row| {

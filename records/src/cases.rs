@@ -3,14 +3,13 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::publications::{Disclosure, day};
-use crate::review::CaseForDecision;
+use crate::publications::day;
 use crate::{Store, StoreError};
 use site_api::Confidentiality;
 use site_api::ReviewOutcome;
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
-use site_api::{ActionType, CaseView, DecisionView, PrepareCase, ReviewView};
+use site_api::{ActionType, CaseView, DecisionView, ReviewView};
 
 impl Store {
     /// Records what a case is (its kind of action, its party), creating the case if needed;
@@ -48,48 +47,6 @@ impl Store {
         Ok(())
     }
 
-    /// Records what the handling unit says about a case, all of it or none.
-    pub fn prepare_case(
-        &mut self,
-        agency_id: &str,
-        number: &str,
-        case: &PrepareCase,
-    ) -> Result<(), StoreError> {
-        if let Some(handler) = &case.handler_id {
-            let member = self.staff_member(handler)?;
-            if member.agency_id != agency_id {
-                return Err(StoreError::Invalid(format!(
-                    "handler {handler} is not staff of agency {agency_id}"
-                )));
-            }
-        }
-        self.all_or_nothing(|store| {
-            store.describe_case(agency_id, number, case.action_type, case.party.as_deref())?;
-            store.set_disclosure(
-                agency_id,
-                number,
-                &Disclosure {
-                    organisation: case.organisation,
-                    minor: case.minor,
-                    confidentiality: case.confidentiality,
-                    publishable_after_redaction: case.publishable_after_redaction,
-                },
-            )?;
-            store.prepare_decision(
-                agency_id,
-                number,
-                &CaseForDecision {
-                    decision_kind: &case.decision_kind,
-                    handler_id: case.handler_id.as_deref(),
-                    hearing_held: case.hearing_held,
-                    large_amount: case.large_amount,
-                    complex_facts: case.complex_facts,
-                    referral: case.referral,
-                },
-            )
-        })
-    }
-
     /// A case with its reviews, decision, publication, archiving and sessions.
     pub fn case_view(
         &self,
@@ -97,13 +54,13 @@ impl Store {
         agency_id: &str,
         number: &str,
     ) -> Result<CaseView, StoreError> {
-        type Row = (i64, String, String, String, String, Option<String>);
+        type Row = (i64, String, String, String, String, Option<String>, String);
         type Dates = (Option<String>, Option<String>, Option<String>);
         let found: Option<(Row, Dates)> = self
             .conn
             .query_row(
                 "SELECT id, action_type, party, confidentiality, decision_kind, handler_id,
-                        action_ended_on, text_archived_on, media_archived_on
+                        co_handlers, action_ended_on, text_archived_on, media_archived_on
                  FROM cases WHERE agency_id = ?1 AND number = ?2",
                 params![agency_id, number],
                 |r| {
@@ -115,13 +72,14 @@ impl Store {
                             r.get(3)?,
                             r.get(4)?,
                             r.get(5)?,
+                            r.get(6)?,
                         ),
-                        (r.get(6)?, r.get(7)?, r.get(8)?),
+                        (r.get(7)?, r.get(8)?, r.get(9)?),
                     ))
                 },
             )
             .optional()?;
-        let ((id, action, party, secrecy, kind, handler), (ended, text, media)) = found
+        let ((id, action, party, secrecy, kind, handler, team), (ended, text, media)) = found
             .ok_or_else(|| StoreError::NotFound {
                 what: format!("case {number} of agency {agency_id}"),
             })?;
@@ -179,6 +137,7 @@ impl Store {
             confidentiality: Confidentiality::parse(&secrecy),
             decision_kind: kind,
             handler_id: handler,
+            co_handlers: serde_json::from_str(&team).unwrap_or_default(),
             major_because: self.major_because(agency_id, number)?,
             reviews,
             decision,
@@ -188,6 +147,7 @@ impl Store {
             text_archived_on: day(text),
             media_archived_on: day(media),
             sessions,
+            history: self.case_history(id)?,
         })
     }
 }

@@ -8,6 +8,7 @@ mod access;
 pub mod annual_report;
 pub mod archiving;
 mod bookings;
+mod case_changes;
 mod cases;
 mod error;
 mod hall;
@@ -26,7 +27,8 @@ mod store;
 #[cfg(test)]
 mod test_site;
 
-pub use access::TokenInfo;
+pub use access::{AccessAttempt, TokenInfo};
+pub use case_changes::CaseEditor;
 pub use error::StoreError;
 pub use queue::{SiteService, SiteWindow};
 pub use refusal::Refusal;

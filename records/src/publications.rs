@@ -206,7 +206,13 @@ impl Store {
         on: NaiveDate,
     ) -> Result<(), StoreError> {
         let entry = self.publication(agency_id, number)?;
-        if let Some(why) = entry.withheld_because {
+        // The case as it is now decides, not as it was when the decision was recorded: a case
+        // marked a minor's or a secret since then is not published.
+        let now_withheld = self.disclosure_of(agency_id, number)?;
+        if let Some(why) = withheld(&now_withheld)
+            .map(str::to_string)
+            .or(entry.withheld_because)
+        {
             return Err(Refusal::NeverPublished {
                 case: number.to_string(),
                 why,
@@ -219,6 +225,28 @@ impl Store {
             params![agency_id, number, text(on)],
         )?;
         Ok(())
+    }
+
+    /// What the case says now about its party and secrecy.
+    fn disclosure_of(&self, agency_id: &str, number: &str) -> Result<Disclosure, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT party_kind, party_is_minor, confidentiality, publishable_after_redaction
+                 FROM cases WHERE agency_id = ?1 AND number = ?2",
+                params![agency_id, number],
+                |r| {
+                    Ok(Disclosure {
+                        organisation: r.get::<_, String>(0)? == "organisation",
+                        minor: r.get(1)?,
+                        confidentiality: Confidentiality::parse(&r.get::<_, String>(2)?),
+                        publishable_after_redaction: r.get(3)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: format!("case {number} of agency {agency_id}"),
+            })
     }
 
     /// The decision was revoked or changed on `on`: its entry must come down by 5 working days.

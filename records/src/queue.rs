@@ -168,9 +168,41 @@ impl Store {
 
     /// The staff member `staff_id` is on duty at `window_id` from now on.
     pub fn sign_in(&mut self, window_id: &str, staff_id: &str) -> Result<(), StoreError> {
+        let serves_their_agency: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM window_services w JOIN services v ON v.id = w.service_id
+                            JOIN staff s ON s.agency_id = v.agency_id
+                            WHERE w.window_id = ?1 AND s.id = ?2)",
+            params![window_id, staff_id],
+            |r| r.get(0),
+        )?;
+        if !serves_their_agency {
+            self.on_duty(window_id)?;
+            return Err(StoreError::Forbidden(format!(
+                "window {window_id} serves no service of your agency; sign in at one of your agency's windows"
+            )));
+        }
+        if let Some(other) = self.on_duty(window_id)?
+            && other != staff_id
+        {
+            return Err(Refusal::WindowTaken {
+                window: window_id.to_string(),
+                staff: self.staff_member(&other).map(|s| s.name).unwrap_or(other),
+            }
+            .into());
+        }
         let changed = self.conn.execute(
             "UPDATE windows SET staff_id = ?2, paused = 0 WHERE id = ?1",
             params![window_id, staff_id],
+        )?;
+        one_window_changed(changed, window_id)
+    }
+
+    /// Nobody is on duty at `window_id` any more (its staff member left, or the site's admin
+    /// freed it).
+    pub fn sign_out(&mut self, window_id: &str) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE windows SET staff_id = NULL WHERE id = ?1",
+            params![window_id],
         )?;
         one_window_changed(changed, window_id)
     }
@@ -252,18 +284,34 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         close_past_days(&tx, &now)?;
         let staff = ready_window(&tx, window_id)?;
-        let found: Option<(i64, String)> = tx
+        let found: Option<(i64, String, bool)> = tx
             .query_row(
-                "SELECT id, state FROM tickets WHERE day = ?1 AND number = ?2",
-                params![day_of(&now), number],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                "SELECT t.id, t.state,
+                        t.window_id = ?3 OR (t.window_id IS NULL AND t.service_id IN
+                            (SELECT service_id FROM window_services WHERE window_id = ?3))
+                 FROM tickets t WHERE t.day = ?1 AND t.number = ?2",
+                params![day_of(&now), number, window_id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get::<_, Option<bool>>(2)?.unwrap_or(false),
+                    ))
+                },
             )
             .optional()?;
-        let Some((id, state)) = found else {
+        let Some((id, state, ours)) = found else {
             return Err(StoreError::NotFound {
                 what: format!("ticket {number} today"),
             });
         };
+        if !ours {
+            return Err(Refusal::NotThisWindowsService {
+                window: window_id.to_string(),
+                number: number.to_string(),
+            }
+            .into());
+        }
         if !matches!(state.as_str(), "waiting" | "held") {
             return Err(Refusal::TicketNotCallable {
                 number: number.to_string(),

@@ -3,8 +3,9 @@
 //!
 //! - only clerks of the session's agency; anyone else is told the session does not exist, so
 //!   nothing about another agency's work leaks;
-//! - the producing team (the case's handler, and whoever recorded a session of the case) views
-//!   and exports its recordings;
+//! - the producing team (the case's handler and co-handlers, as the case names them) views and
+//!   exports its recordings; whoever recorded a session views and exports that session, and
+//!   gains nothing over the case's other recordings;
 //! - anyone else of the agency states a purpose, and also needs an approved request when the
 //!   agency requires approval or the case is a trade secret or personal privacy;
 //! - a state secret is seen by the producing team only, and never exported through the API.
@@ -12,10 +13,10 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Refusal, Store, StoreError};
+use crate::{AccessAttempt, Refusal, Store, StoreError};
 use site_api::{
-    APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, RecordingUse, RequestState, Role,
-    SessionView,
+    APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, PURPOSE_MAX_CHARS, RecordingUse,
+    RequestState, Role, SessionView,
 };
 
 /// What a session's use is: a recording's view or export, or the recording's own control.
@@ -27,7 +28,7 @@ pub enum SessionAct {
 }
 
 impl SessionAct {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Control(name) => name,
             Self::Use(what) => what.as_str(),
@@ -38,6 +39,8 @@ impl SessionAct {
 struct Facts {
     agency_id: String,
     in_team: bool,
+    /// The caller started this session (not another of the case).
+    recorded_it: bool,
     confidentiality: String,
 }
 
@@ -62,7 +65,17 @@ impl Store {
         policy: &AccessPolicy,
     ) -> Result<SessionView, StoreError> {
         let purpose = purpose.map(str::trim).filter(|p| !p.is_empty());
-        let decided = self.decide_session_access(caller, id, act, purpose, policy);
+        let overlong = purpose.is_some_and(|p| p.chars().count() > PURPOSE_MAX_CHARS);
+        let decided = if overlong {
+            Err(StoreError::Invalid(format!(
+                "a purpose is at most {PURPOSE_MAX_CHARS} characters: say briefly why you need the recording"
+            )))
+        } else {
+            self.decide_session_access(caller, id, act, purpose, policy)
+        };
+        let purpose = purpose.map(|p| p.chars().take(PURPOSE_MAX_CHARS).collect::<String>());
+        let purpose = purpose.as_deref();
+        let owner = self.session_agency(id)?;
         let (allowed, why) = match &decided {
             Ok(_) => (true, String::new()),
             Err(StoreError::NotFound { .. }) if self.access_facts(caller, id).is_ok() => {
@@ -78,14 +91,29 @@ impl Store {
         };
         self.log_access(
             caller,
-            act.as_str(),
-            &format!("session {id}"),
-            allowed,
-            &why,
-            &stated,
+            &AccessAttempt {
+                action: act.as_str(),
+                target: &format!("session {id}"),
+                allowed,
+                reason: &why,
+                purpose: &stated,
+                owner_agency: owner.as_deref(),
+            },
         )?;
         decided?;
         self.session(id)
+    }
+
+    /// The agency whose session `id` is, if there is one.
+    fn session_agency(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT agency_id FROM sessions WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     /// Ok with the purpose of the approved request it relies on (if any), or why not.
@@ -113,7 +141,7 @@ impl Store {
                 "session {id} belongs to a case classified as a state secret (国家秘密); it is never exported through the site API. Copies go through the agency's secrecy office"
             )));
         }
-        if facts.in_team {
+        if facts.in_team || facts.recorded_it && !secret {
             return Ok(None);
         }
         if secret {
@@ -140,13 +168,16 @@ impl Store {
         }
     }
 
+    /// Whose session it is and how secret its case is; whether the caller is on the case's
+    /// producing team (its handler or a co-handler, as the case names them: recording a session
+    /// joins no team), or recorded this very session.
     fn access_facts(&self, caller: &Caller, id: i64) -> Result<Facts, StoreError> {
         self.conn
             .query_row(
                 "SELECT s.agency_id,
-                        EXISTS (SELECT 1 FROM sessions t WHERE t.case_id = s.case_id
-                                AND t.started_by = ?2)
-                          OR coalesce(c.handler_id = ?3, 0),
+                        ?3 IS NOT NULL AND (coalesce(c.handler_id = ?3, 0)
+                          OR EXISTS (SELECT 1 FROM json_each(c.co_handlers) WHERE value = ?3)),
+                        s.started_by = ?2,
                         c.confidentiality
                  FROM sessions s JOIN cases c ON c.id = s.case_id WHERE s.id = ?1",
                 params![id, caller.who(), caller.staff_id],
@@ -154,7 +185,8 @@ impl Store {
                     Ok(Facts {
                         agency_id: r.get(0)?,
                         in_team: r.get(1)?,
-                        confidentiality: r.get(2)?,
+                        recorded_it: r.get(2)?,
+                        confidentiality: r.get(3)?,
                     })
                 },
             )
@@ -195,11 +227,10 @@ impl Store {
         purpose: &str,
     ) -> Result<AccessRequestView, StoreError> {
         let purpose = purpose.trim();
-        if purpose.is_empty() || purpose.chars().count() > 500 {
-            return Err(StoreError::Invalid(
-                "a request needs its purpose, 1 to 500 characters (why you need the recording)"
-                    .into(),
-            ));
+        if purpose.is_empty() || purpose.chars().count() > PURPOSE_MAX_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the recording)"
+            )));
         }
         let facts = self.access_facts(caller, id);
         let agency = match facts {
@@ -212,11 +243,14 @@ impl Store {
             _ => {
                 self.log_access(
                     caller,
-                    &format!("request {}", what.as_str()),
-                    &format!("session {id}"),
-                    false,
-                    "no such session for this agency",
-                    purpose,
+                    &AccessAttempt {
+                        action: &format!("request {}", what.as_str()),
+                        target: &format!("session {id}"),
+                        allowed: false,
+                        reason: "no such session for this agency",
+                        purpose,
+                        owner_agency: self.session_agency(id)?.as_deref(),
+                    },
                 )?;
                 return Err(StoreError::NotFound {
                     what: format!("session {id}"),
@@ -239,11 +273,14 @@ impl Store {
         let request = self.conn.last_insert_rowid();
         self.log_access(
             caller,
-            &format!("request {}", what.as_str()),
-            &format!("session {id}"),
-            true,
-            &format!("request {request}"),
-            purpose,
+            &AccessAttempt {
+                action: &format!("request {}", what.as_str()),
+                target: &format!("session {id}"),
+                allowed: true,
+                reason: &format!("request {request}"),
+                purpose,
+                owner_agency: None,
+            },
         )?;
         self.access_request(request)
     }
@@ -295,11 +332,14 @@ impl Store {
         if let Err(err) = outcome {
             self.log_access(
                 approver,
-                verb,
-                &target,
-                false,
-                &err.to_string(),
-                &found.purpose,
+                &AccessAttempt {
+                    action: verb,
+                    target: &target,
+                    allowed: false,
+                    reason: &err.to_string(),
+                    purpose: &found.purpose,
+                    owner_agency: None,
+                },
             )?;
             return Err(err);
         }
@@ -316,11 +356,14 @@ impl Store {
         )?;
         self.log_access(
             approver,
-            verb,
-            &target,
-            true,
-            &format!("request {request}"),
-            &found.purpose,
+            &AccessAttempt {
+                action: verb,
+                target: &target,
+                allowed: true,
+                reason: &format!("request {request}"),
+                purpose: &found.purpose,
+                owner_agency: None,
+            },
         )?;
         self.access_request(request)
     }
@@ -458,12 +501,23 @@ mod tests {
             )
             .expect("classify");
         store
-            .session_for(&recorder, id, view, None, &open)
+            .conn
+            .execute(
+                "UPDATE cases SET co_handlers = '[\"s9\"]' WHERE number = 'A-1'",
+                [],
+            )
+            .expect("a co-handler");
+        let team = clerk("协办人", "s9");
+        store
+            .session_for(&team, id, view, None, &open)
             .expect("team views");
         assert!(
-            store
-                .session_for(&recorder, id, export, None, &open)
-                .is_err()
+            store.session_for(&team, id, export, None, &open).is_err(),
+            "never exported"
+        );
+        assert!(
+            store.session_for(&recorder, id, view, None, &open).is_err(),
+            "recording a session puts nobody on a state secret's team"
         );
         assert!(
             store

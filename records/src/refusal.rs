@@ -116,4 +116,12 @@ pub enum Refusal {
     NothingCalled { window: String },
     #[error("nobody is waiting for this window's services")]
     NobodyWaiting,
+    #[error(
+        "{staff} is signed in at window {window}; they sign out first (or the site's admin signs them out)"
+    )]
+    WindowTaken { window: String, staff: String },
+    #[error(
+        "ticket {number} is for a service window {window} does not serve; transfer it here first"
+    )]
+    NotThisWindowsService { window: String, number: String },
 }

@@ -6,10 +6,12 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use records::AccessAttempt;
 use records::recording_access::SessionAct;
 use site_api::{Caller, RecordingUse, Role, SessionView};
 
 use crate::api::{AppState, Failure};
+use crate::refusal_limit::{Gate, REFUSALS_PER_MINUTE};
 
 /// A caller whose token is known and not revoked.
 pub struct Authenticated(pub Caller);
@@ -89,11 +91,53 @@ impl Authenticated {
         act: SessionAct,
         purpose: Option<String>,
     ) -> Result<SessionView, Failure> {
+        if self.0.role == Role::Kiosk {
+            // A public screen never reaches a session, and never writes to the access log.
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                "a kiosk token reaches no recorded session; screens show rooms only",
+            ));
+        }
         let caller = self.0.clone();
+        let token = caller.name.clone();
+        if let Gate::HeldBack { write_summary } = state.refusals.check(&token) {
+            if write_summary {
+                let caller = caller.clone();
+                state
+                    .db
+                    .call(move |store| {
+                        let reason = format!(
+                            "more than {REFUSALS_PER_MINUTE} refused attempts within a minute; further attempts this minute are refused without a row each"
+                        );
+                        store.log_access(
+                            &caller,
+                            &AccessAttempt {
+                                action: act.as_str(),
+                                target: &format!("session {id}"),
+                                allowed: false,
+                                reason: &reason,
+                                purpose: "",
+                                owner_agency: None,
+                            },
+                        )
+                    })
+                    .await?;
+            }
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many refused attempts: more than {REFUSALS_PER_MINUTE} within a minute; wait a minute, and ask an approver if you need this recording"
+                ),
+            ));
+        }
         let policy = state.access_policy(caller.agency_id.as_deref());
-        Ok(state
+        let decided = state
             .db
             .call(move |store| store.session_for(&caller, id, act, purpose.as_deref(), &policy))
-            .await?)
+            .await;
+        if decided.is_err() {
+            state.refusals.refused(&token);
+        }
+        Ok(decided?)
     }
 }

@@ -15,6 +15,7 @@ pub mod live;
 pub mod media_worker;
 pub mod pages;
 pub mod recovery;
+pub mod refusal_limit;
 pub mod room;
 pub mod segments;
 pub mod server;

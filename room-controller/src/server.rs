@@ -151,6 +151,7 @@ pub async fn serve(
         lights: Arc::new(lights),
         health: Arc::new(health),
         live: live.clone(),
+        refusals: Arc::default(),
     };
     println!("listening on http://{addr}");
     info!(%addr, "site API ready");

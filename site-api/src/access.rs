@@ -87,6 +87,10 @@ pub struct AccessRequestView {
     pub note: String,
 }
 
+/// The longest purpose a caller may state, in characters: enough to say why, too short to fill
+/// the access log's disk.
+pub const PURPOSE_MAX_CHARS: usize = 200;
+
 /// How long an approval lets its requester at the recording.
 pub const APPROVAL_VALID_DAYS: i64 = 7;
 

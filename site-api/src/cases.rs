@@ -11,41 +11,57 @@ use crate::{
     PublicityDue, ReviewOutcome, ReviewerRatio,
 };
 
-/// `PUT /api/cases/{number}`: what the handling unit says about a case before its decision.
-/// Every field is replaced; a case that does not exist yet is made.
+/// `PUT /api/cases/{number}`: what the handling unit says about a case before its decision. A
+/// field left out is not changed; a case that does not exist yet is made. Loosening what
+/// protects a case (lowering its secrecy, clearing "minor", clearing a reason that makes it
+/// major) and changing its producing team once named are for the agency's approvers only; every
+/// change is kept in the case's history.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PrepareCase {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<ActionType>,
     /// The party's name, as in the decision (a person's is masked when published).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub party: Option<String>,
     /// The party is an organisation (shown in full when published).
-    #[serde(default)]
-    pub organisation: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<bool>,
     /// The party is a minor: the decision is never published.
-    #[serde(default)]
-    pub minor: bool,
-    #[serde(default)]
-    pub confidentiality: Confidentiality,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidentiality: Option<Confidentiality>,
     /// A trade secret or personal privacy case that may be published once redacted.
-    #[serde(default)]
-    pub publishable_after_redaction: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publishable_after_redaction: Option<bool>,
     /// The decision's kind, as the agency's catalogue of major decisions names kinds.
-    #[serde(default)]
-    pub decision_kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision_kind: Option<String>,
     /// The staff member handling the case (承办人); never its reviewer.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler_id: Option<String>,
-    #[serde(default)]
-    pub hearing_held: bool,
-    #[serde(default)]
-    pub large_amount: bool,
-    #[serde(default)]
-    pub complex_facts: bool,
+    /// The other staff handling it with them (协办人); with the handler, the producing team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub co_handlers: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearing_held: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub large_amount: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complex_facts: Option<bool>,
     /// To be referred to judicial or supervisory bodies.
-    #[serde(default)]
-    pub referral: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<bool>,
+}
+
+/// One change of a case, as its history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CaseChange {
+    pub at: String,
+    pub who: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
 }
 
 /// `POST /api/cases/{number}/reviews`: a legal review, by the reviewer whose token calls.
@@ -127,6 +143,9 @@ pub struct CaseView {
     pub confidentiality: Confidentiality,
     pub decision_kind: String,
     pub handler_id: Option<String>,
+    /// The other members of the producing team.
+    #[serde(default)]
+    pub co_handlers: Vec<String>,
     /// Why the case is major; empty when it is not (then no review is needed).
     pub major_because: Vec<MajorBecause>,
     /// Oldest first.
@@ -139,6 +158,9 @@ pub struct CaseView {
     pub media_archived_on: Option<NaiveDate>,
     /// Its recorded sessions.
     pub sessions: Vec<i64>,
+    /// Every change of the case, oldest first.
+    #[serde(default)]
+    pub history: Vec<CaseChange>,
 }
 
 /// `GET /api/agency/due`: what an agency must see to, on a day (待办).

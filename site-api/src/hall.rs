@@ -228,8 +228,11 @@ fn ordinary() -> Priority {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum CounterAction {
-    /// The caller (a staff member's token) is on duty here from now on.
+    /// The caller (a staff member's token) is on duty here from now on. Only staff of an agency
+    /// whose services the window serves; not while someone else is signed in here.
     SignIn,
+    /// The caller leaves the window; nobody is on duty there until the next sign-in.
+    SignOut,
     Pause,
     Resume,
     CallNext,

@@ -78,10 +78,9 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     let controller = site.start_controller().unwrap();
     let case_url = |number: &str, tail: &str| controller.url(&format!("/api/cases/{number}{tail}"));
 
-    // The handling clerk records the case, then describes it: a licence revoked is in the
-    // agency's catalogue of major decisions (from its publicity file).
-    let session = controller.start_session(&wang, MAJOR).await;
-    controller.stop_session(&wang, session.id).await;
+    // The handling unit files the case, naming its handler (立案): a licence revoked is in the
+    // agency's catalogue of major decisions (from its publicity file). Then the hearing is
+    // recorded.
     let (status, body) = send(wang.put(case_url(MAJOR, "")).json(&json!({
         "action_type": "penalty", "party": "张三丰", "decision_kind": "吊销许可证件",
         "handler_id": "wang"
@@ -90,6 +89,9 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     assert_eq!(status, 200, "{body}");
     let case: CaseView = serde_json::from_value(body).unwrap();
     assert_eq!(case.major_because, [MajorBecause::Catalogue]);
+    let session = controller.start_session(&wang, MAJOR).await;
+    controller.stop_session(&wang, session.id).await;
+    let case: CaseView = controller.api(&wang).case(MAJOR).await.unwrap();
     assert_eq!(case.sessions, [session.id]);
 
     // The decision is refused before a legal review has passed.

@@ -82,7 +82,7 @@ pub(super) async fn case(
     responses(
         (status = 200, description = "the case as now recorded", body = CaseView),
         (status = 400, description = "a handler who is not staff of the agency, an overlong party", body = ApiError),
-        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+        (status = 403, description = "not a clerk's or reviewer's token, or a change that loosens the case or changes its team by someone who is not an approver", body = ApiError),
     ))]
 pub(super) async fn prepare(
     State(state): State<AppState>,
@@ -92,10 +92,22 @@ pub(super) async fn prepare(
 ) -> Answer<CaseView> {
     let agency = caller.case_agency()?;
     let Json(case) = body?;
+    let approver = caller
+        .0
+        .staff_id
+        .as_ref()
+        .is_some_and(|staff| state.access_policy(Some(&agency)).approvers.contains(staff));
+    let who = caller.0.who().to_string();
     let (a, n) = (agency.clone(), number.clone());
     state
         .db
-        .call(move |store| store.prepare_case(&a, &n, &case))
+        .call(move |store| {
+            let editor = records::CaseEditor {
+                who: &who,
+                approver,
+            };
+            store.prepare_case(&a, &n, &case, editor)
+        })
         .await?;
     state.case_view(agency, number).await
 }

@@ -136,15 +136,23 @@ pub(super) async fn ticket(
         (status = 204, description = "rated; a bad rating opens a follow-up"),
         (status = 400, description = "a comment over 500 characters", body = ApiError),
         (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "not a kiosk's token: only the public rates", body = ApiError),
         (status = 404, description = "no such ticket", body = ApiError),
         (status = 409, description = "not done yet, or already rated (一次一评)", body = ApiError),
     ))]
 pub(super) async fn rate(
     State(state): State<AppState>,
-    _caller: Authenticated,
+    caller: Authenticated,
     Path(id): Path<i64>,
     body: Result<Json<RateService>, JsonRejection>,
 ) -> Result<StatusCode, Failure> {
+    // The public rates the service, at the kiosk; the staff who served them never do.
+    if caller.0.role != Role::Kiosk {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "a service is rated by the public, at the hall's kiosk; a staff or admin token cannot rate",
+        ));
+    }
     let Json(rating) = body?;
     if rating.comment.chars().count() > 500 {
         return Err(Failure::new(
@@ -177,12 +185,25 @@ pub(super) async fn counter(
     body: Result<Json<CounterAction>, JsonRejection>,
 ) -> Answer<WindowView> {
     let Json(action) = body?;
+    // The site's admin may free a window whose staff member left without signing out.
+    if caller.0.role == Role::Admin && action == CounterAction::SignOut {
+        let mut view = state
+            .db
+            .call(move |store| {
+                store.sign_out(&window)?;
+                store.window(&window, now())
+            })
+            .await?;
+        state.live.hall_changed();
+        state.locate(&mut view);
+        return Ok(Json(view));
+    }
     let staff = match (&caller.0.role, &caller.0.staff_id) {
         (Role::Clerk, Some(staff)) => staff.clone(),
         _ => {
             return Err(Failure::new(
                 StatusCode::FORBIDDEN,
-                "counter actions need a staff member's own token (room-controller token issue --staff <id>)",
+                "counter actions need a staff member's own token (room-controller token issue --staff <id>); the site's admin may only sign a window out",
             ));
         }
     };
@@ -199,6 +220,7 @@ pub(super) async fn counter(
             }
             match action {
                 CounterAction::SignIn => store.sign_in(&window, &staff)?,
+                CounterAction::SignOut => store.sign_out(&window)?,
                 CounterAction::Pause => store.pause_window(&window, true)?,
                 CounterAction::Resume => store.pause_window(&window, false)?,
                 CounterAction::CallNext => {

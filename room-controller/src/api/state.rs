@@ -11,6 +11,7 @@ use crate::db::Db;
 use crate::health::HealthBoard;
 use crate::indicator::Indicator;
 use crate::live::Live;
+use crate::refusal_limit::RefusalLimit;
 use crate::room::RoomHandle;
 
 #[derive(Clone)]
@@ -23,6 +24,8 @@ pub struct AppState {
     /// Each room's cameras and microphones, by room id, for their live status.
     pub health: Arc<HashMap<String, HealthBoard>>,
     pub live: Live,
+    /// Refused attempts on recordings per token, to keep the access log from being flooded.
+    pub refusals: Arc<RefusalLimit>,
 }
 
 impl AppState {

@@ -1,0 +1,438 @@
+//! The hostile insider: a person with a valid token (another clerk of the agency, another
+//! agency's clerk, counter staff, a kiosk on a public screen) tries, through the real controller
+//! and CLI, what worked before and must not: joining a case's team to reach its recordings,
+//! resetting a case's protections, publishing what has since become secret, flooding the access
+//! log, and taking over a counter or rating one's own service. One test per way in.
+
+use liuhen_tests::{Caller, Controller, TestSite, authorised_client};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use site_api::{CaseView, Confidentiality, MajorBecause, SessionState};
+
+const CASE: &str = "市监罚〔2026〕31号";
+
+/// Clerks wang (the handler) and li (a colleague) and the approver boss, of agency scjg, which
+/// has approvers; the running controller.
+struct Agency {
+    site: TestSite,
+    controller: Controller,
+    wang: Caller,
+    li: Caller,
+    boss: Caller,
+}
+
+fn agency() -> Agency {
+    let site = TestSite::new(1).expect("site");
+    site.set_agency("scjg", "access_approvers = [\"boss\"]")
+        .expect("approvers");
+    let staff = |id: &str, name: &str, credential: &str| {
+        authorised_client(&site.add_staff(id, name, credential, None).expect("staff"))
+            .expect("caller")
+    };
+    let wang = staff("wang", "王芳", "32010019001");
+    let li = staff("li", "李明", "32010019002");
+    let boss = staff("boss", "赵局", "32010019003");
+    let controller = site.start_controller().expect("controller");
+    Agency {
+        site,
+        controller,
+        wang,
+        li,
+        boss,
+    }
+}
+
+async fn put_case(agency: &Agency, who: &Caller, body: Value) -> (StatusCode, Value) {
+    let response = who
+        .put(agency.controller.url(&format!("/api/cases/{CASE}")))
+        .json(&body)
+        .send()
+        .await
+        .expect("controller answers");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Records a short session of the case as `who`; returns its id once it has finished.
+async fn record(agency: &Agency, who: &Caller) -> i64 {
+    let session = agency.controller.start_session(who, CASE).await;
+    let stopped = agency.controller.stop_session(who, session.id).await;
+    assert_eq!(stopped.state, SessionState::Finished);
+    session.id
+}
+
+async fn view_status(agency: &Agency, who: &Caller, session: i64, purpose: Option<&str>) -> u16 {
+    match agency.controller.api(who).session(session, purpose).await {
+        Ok(_) => 200,
+        Err(err) => err.status().unwrap_or(0),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_clerk_cannot_join_a_cases_team_to_reach_its_recordings() {
+    let agency = agency();
+    let (status, body) = put_case(
+        &agency,
+        &agency.wang,
+        json!({"action_type": "penalty", "party": "张三", "handler_id": "wang"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let hearing = record(&agency, &agency.wang).await;
+    assert_eq!(view_status(&agency, &agency.li, hearing, None).await, 403);
+
+    // Naming oneself handler or co-handler of a case that has its team: refused.
+    for grab in [json!({"handler_id": "li"}), json!({"co_handlers": ["li"]})] {
+        let (status, body) = put_case(&agency, &agency.li, grab).await;
+        assert_eq!(status, 403, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("approvers"),
+            "{body}"
+        );
+    }
+    // Recording a session of the case: that session is theirs to see, the others are not.
+    let own = record(&agency, &agency.li).await;
+    assert_eq!(view_status(&agency, &agency.li, own, None).await, 200);
+    assert_eq!(
+        view_status(&agency, &agency.li, hearing, None).await,
+        403,
+        "recording a session grants nothing over the case's other recordings"
+    );
+
+    // An approver adds them; that is kept in the case's history.
+    let (status, body) = put_case(&agency, &agency.boss, json!({"co_handlers": ["li"]})).await;
+    assert_eq!(status, 200, "{body}");
+    let case: CaseView = serde_json::from_value(body).expect("case");
+    assert_eq!(case.co_handlers, ["li"]);
+    let change = case
+        .history
+        .iter()
+        .find(|c| c.field == "co_handlers")
+        .expect("the team's change is kept");
+    assert!(
+        change.who.contains("赵局") && change.new == "li",
+        "{change:?}"
+    );
+    assert_eq!(view_status(&agency, &agency.li, hearing, None).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_change_keeps_a_case_as_it_was_and_only_an_approver_loosens_it() {
+    let agency = agency();
+    let (status, body) = put_case(
+        &agency,
+        &agency.wang,
+        json!({"action_type": "penalty", "party": "王小明", "minor": true,
+               "confidentiality": "state_secret", "large_amount": true, "handler_id": "wang"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, body) = put_case(&agency, &agency.li, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let case: CaseView = serde_json::from_value(body).expect("case");
+    assert_eq!(case.confidentiality, Confidentiality::StateSecret);
+    assert_eq!(case.major_because, [MajorBecause::LargeAmount]);
+
+    for loosen in [
+        json!({"confidentiality": "public"}),
+        json!({"minor": false}),
+        json!({"large_amount": false}),
+        json!({"publishable_after_redaction": true}),
+    ] {
+        let (status, body) = put_case(&agency, &agency.wang, loosen.clone()).await;
+        assert_eq!(status, 403, "{loosen}: {body}");
+    }
+    // Still major: its decision waits for a legal review.
+    let decision = agency
+        .wang
+        .post(
+            agency
+                .controller
+                .url(&format!("/api/cases/{CASE}/decision")),
+        )
+        .json(
+            &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": "罚款",
+                      "decided_on": "2026-10-12"}),
+        )
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(decision.status(), StatusCode::CONFLICT);
+
+    let (status, body) = put_case(&agency, &agency.boss, json!({"minor": false})).await;
+    assert_eq!(status, 200, "an approver may: {body}");
+    let case: CaseView = serde_json::from_value(body).expect("case");
+    let last = case.history.last().expect("history");
+    assert_eq!(
+        (last.field.as_str(), last.old.as_str(), last.new.as_str()),
+        ("minor", "yes", "no")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decision_is_published_only_if_the_case_allows_it_when_published() {
+    let agency = agency();
+    let (status, body) = put_case(
+        &agency,
+        &agency.wang,
+        json!({"action_type": "penalty", "party": "张三", "handler_id": "wang"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let decided = agency
+        .wang
+        .post(
+            agency
+                .controller
+                .url(&format!("/api/cases/{CASE}/decision")),
+        )
+        .json(
+            &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": "警告",
+                      "decided_on": "2026-10-12"}),
+        )
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(decided.status(), StatusCode::CREATED);
+    // Found out afterwards: the party is a minor.
+    let (status, body) = put_case(&agency, &agency.li, json!({"minor": true})).await;
+    assert_eq!(status, 200, "tightening is any clerk's: {body}");
+    let published = agency
+        .wang
+        .post(
+            agency
+                .controller
+                .url(&format!("/api/cases/{CASE}/publication")),
+        )
+        .json(&json!({"action": "publish"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(published.status(), StatusCode::CONFLICT);
+    let body: Value = published.json().await.expect("error body");
+    assert!(
+        body["error"].as_str().unwrap().contains("未成年人"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refused_attempts_cannot_flood_the_access_log() {
+    let agency = agency();
+    let (status, _) = put_case(&agency, &agency.wang, json!({"handler_id": "wang"})).await;
+    assert_eq!(status, 200);
+    let hearing = record(&agency, &agency.wang).await;
+    let log_len = |log: &[site_api::AccessEntry], who: &str| {
+        log.iter().filter(|e| e.who.contains(who)).count()
+    };
+
+    // A kiosk on a public screen never reaches a session, and writes nothing.
+    let kiosk = agency
+        .site
+        .client("hall kiosk", "kiosk", None)
+        .expect("kiosk");
+    let long = "为".repeat(3000);
+    for _ in 0..5 {
+        assert_eq!(
+            view_status(&agency, &kiosk, hearing, Some(&long)).await,
+            403
+        );
+    }
+    // A clerk's purpose is at most 200 characters; the log keeps no more.
+    assert_eq!(
+        view_status(&agency, &agency.li, hearing, Some(&long)).await,
+        400
+    );
+    // Asking again and again: refused, then held back, the log growing by one row a minute.
+    let mut held_back = 0;
+    for _ in 0..60 {
+        if view_status(&agency, &agency.li, hearing, None).await == 429 {
+            held_back += 1;
+        }
+    }
+    assert!(held_back >= 25, "held back {held_back} of 60");
+    let log = agency
+        .controller
+        .api(&agency.boss)
+        .access_log()
+        .await
+        .expect("the agency's log");
+    assert_eq!(log_len(&log, "kiosk"), 0, "kiosks write no rows");
+    let rows = log_len(&log, "李明");
+    assert!((30..=33).contains(&rows), "{rows} rows for 61 attempts");
+    assert!(
+        log.iter()
+            .filter(|e| e.who.contains("李明"))
+            .all(|e| e.purpose.chars().count() <= 200),
+        "no overlong purpose in the log"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.reason.contains("refused attempts within a minute")),
+        "one summary row for the rest of the minute"
+    );
+
+    // Another agency's clerk: told the session does not exist; the owner's log shows it.
+    let other = agency
+        .site
+        .client("孙丽 自然资源", "clerk", Some("zrzy"))
+        .expect("other agency");
+    assert_eq!(
+        view_status(&agency, &other, hearing, Some("看看")).await,
+        404
+    );
+    let log = agency
+        .controller
+        .api(&agency.wang)
+        .access_log()
+        .await
+        .expect("the agency's log");
+    assert!(
+        log.iter().any(|e| e.who.contains("孙丽")
+            && !e.allowed
+            && e.agency_id.as_deref() == Some("zrzy")),
+        "the attempt on scjg's recording is in scjg's log"
+    );
+}
+
+/// Window w1 serves scjg's licences; window w3 serves zrzy's land registration.
+const HALL: &str = r#"[hall]
+consult = "服务台"
+complain = "12345"
+
+[[hall.services]]
+id = "licence"
+agency = "scjg"
+name = "营业执照办理"
+prefix = "A"
+hours = "00:00-24:00"
+
+[[hall.services]]
+id = "land"
+agency = "zrzy"
+name = "不动产登记"
+prefix = "C"
+hours = "00:00-24:00"
+
+[[hall.windows]]
+id = "w1"
+number = 1
+name = "市场监管窗口"
+services = ["licence"]
+
+[[hall.windows]]
+id = "w3"
+number = 3
+name = "不动产窗口"
+services = ["land"]
+"#;
+
+async fn counter(controller: &Controller, who: &Caller, window: &str, action: Value) -> StatusCode {
+    who.post(controller.url(&format!("/api/hall/windows/{window}")))
+        .json(&action)
+        .send()
+        .await
+        .expect("answer")
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn counters_belong_to_their_staff_and_ratings_to_the_public() {
+    let site = TestSite::new(2).expect("site");
+    site.add_hall(HALL).expect("hall");
+    let staff = |id: &str, name: &str, credential: &str| {
+        authorised_client(&site.add_staff(id, name, credential, None).expect("staff"))
+            .expect("caller")
+    };
+    let wang = staff("wang", "王芳", "32010019001");
+    let li = staff("li", "李明", "32010019002");
+    let admin = site.client("site admin", "admin", None).expect("admin");
+    let kiosk = site.client("hall kiosk", "kiosk", None).expect("kiosk");
+    let controller = site.start_controller().expect("controller");
+    let act = |action: &str| json!({ "action": action });
+
+    // Only at a window serving their agency's services.
+    assert_eq!(
+        counter(&controller, &wang, "w3", act("sign_in")).await,
+        StatusCode::FORBIDDEN,
+        "w3 serves no service of scjg"
+    );
+    // Nobody takes over a window someone else is signed in at.
+    assert_eq!(
+        counter(&controller, &wang, "w1", act("sign_in")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        counter(&controller, &li, "w1", act("sign_in")).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        counter(&controller, &wang, "w1", act("sign_out")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        counter(&controller, &li, "w1", act("sign_in")).await,
+        StatusCode::OK
+    );
+    // The site's admin frees a window whose staff member left without signing out.
+    assert_eq!(
+        counter(&controller, &admin, "w1", act("sign_out")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        counter(&controller, &wang, "w1", act("sign_in")).await,
+        StatusCode::OK
+    );
+
+    // A window calls by number only tickets of its own services.
+    let api = controller.api(&kiosk);
+    let land = api
+        .take_ticket(&site_api::TakeTicket {
+            service_id: "land".into(),
+            priority: site_api::Priority::Ordinary,
+        })
+        .await
+        .expect("a land ticket");
+    assert_eq!(
+        counter(
+            &controller,
+            &wang,
+            "w1",
+            json!({"action": "call", "number": land.number})
+        )
+        .await,
+        StatusCode::CONFLICT
+    );
+
+    // The service is rated by the public at the kiosk, never by the staff who gave it.
+    let licence = api
+        .take_ticket(&site_api::TakeTicket {
+            service_id: "licence".into(),
+            priority: site_api::Priority::Ordinary,
+        })
+        .await
+        .expect("a licence ticket");
+    for step in ["call_next", "start", "done"] {
+        assert_eq!(
+            counter(&controller, &wang, "w1", act(step)).await,
+            StatusCode::OK
+        );
+    }
+    let good = json!({"level": "very_satisfied"});
+    let rating_url = controller.url(&format!("/api/hall/tickets/{}/rating", licence.id));
+    let by_staff = wang
+        .post(&rating_url)
+        .json(&good)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(by_staff.status(), StatusCode::FORBIDDEN);
+    let by_public = kiosk
+        .post(&rating_url)
+        .json(&good)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(by_public.status(), StatusCode::NO_CONTENT);
+}

@@ -1,10 +1,14 @@
 //! The export of a session for the case file: a tar package holding every segment, the
 //! manifest (so `room-controller verify` checks it anywhere), the session's events as JSON, and
 //! a short summary in Chinese and English of how, when, by whom and where it was recorded.
+//!
+//! The package is described as a list of files ([`package_files`]) and framed as tar here
+//! ([`tar_header`], [`tar_padding`], [`TAR_END`]), so that a server can stream it without
+//! holding a thread per download, and [`write_package`] writes the same bytes anywhere.
 
 use site_api::SessionView;
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use crate::manifest::MANIFEST_FILE;
 
@@ -13,43 +17,99 @@ pub fn package_name(view: &SessionView) -> String {
     format!("session-{}", view.id)
 }
 
+/// One file of the package, named as it is inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackageFile {
+    /// Made for the package (the summary, the events).
+    Made { name: String, bytes: Vec<u8> },
+    /// Read from the session's folder (the manifest, each segment).
+    OnDisk { name: String, path: PathBuf },
+}
+
+/// Two empty blocks end a tar archive.
+pub const TAR_END: [u8; 1024] = [0; 1024];
+
+/// The files of the package of `view`, whose media are in `dir`, in the package's order.
+pub fn package_files(
+    view: &SessionView,
+    dir: &Path,
+    exported_by: &str,
+) -> std::io::Result<Vec<PackageFile>> {
+    let root = package_name(view);
+    let events = serde_json::to_vec_pretty(&view.events).map_err(std::io::Error::other)?;
+    let mut files = vec![
+        PackageFile::Made {
+            name: format!("{root}/summary.txt"),
+            bytes: summary(view, exported_by).into_bytes(),
+        },
+        PackageFile::Made {
+            name: format!("{root}/events.json"),
+            bytes: events,
+        },
+        PackageFile::OnDisk {
+            name: format!("{root}/{MANIFEST_FILE}"),
+            path: dir.join(MANIFEST_FILE),
+        },
+    ];
+    files.extend(view.segments.iter().map(|seg| PackageFile::OnDisk {
+        name: format!("{root}/{}", seg.file),
+        path: dir.join(&seg.file),
+    }));
+    Ok(files)
+}
+
+/// The tar (GNU) header of a file of `size` bytes named `name`.
+pub fn tar_header(name: &str, size: u64) -> std::io::Result<[u8; 512]> {
+    let mut header = tar::Header::new_gnu();
+    header.set_path(name)?;
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_mtime(chrono::Utc::now().timestamp().max(0) as u64);
+    header.set_cksum();
+    let mut bytes = [0u8; 512];
+    bytes.copy_from_slice(header.as_bytes());
+    Ok(bytes)
+}
+
+/// The zeros that fill a file of `size` bytes up to whole 512-byte blocks.
+pub fn tar_padding(size: u64) -> &'static [u8] {
+    const ZEROS: [u8; 512] = [0; 512];
+    let rest = (size % 512) as usize;
+    if rest == 0 { &[] } else { &ZEROS[rest..] }
+}
+
 /// Writes the package of `view`, whose media are in `dir`, as a tar stream into `out`.
 pub fn write_package(
     view: &SessionView,
     dir: &Path,
     exported_by: &str,
-    out: impl Write,
+    mut out: impl Write,
 ) -> std::io::Result<()> {
-    let mut tar = tar::Builder::new(out);
-    let root = package_name(view);
-    add_text(
-        &mut tar,
-        &root,
-        "summary.txt",
-        summary(view, exported_by).as_bytes(),
-    )?;
-    let events = serde_json::to_vec_pretty(&view.events).map_err(std::io::Error::other)?;
-    add_text(&mut tar, &root, "events.json", &events)?;
-    tar.append_path_with_name(dir.join(MANIFEST_FILE), format!("{root}/{}", MANIFEST_FILE))?;
-    for seg in &view.segments {
-        tar.append_path_with_name(dir.join(&seg.file), format!("{root}/{}", seg.file))?;
+    for file in package_files(view, dir, exported_by)? {
+        match file {
+            PackageFile::Made { name, bytes } => {
+                out.write_all(&tar_header(&name, bytes.len() as u64)?)?;
+                out.write_all(&bytes)?;
+                out.write_all(tar_padding(bytes.len() as u64))?;
+            }
+            PackageFile::OnDisk { name, path } => {
+                let file = std::fs::File::open(&path)?;
+                let size = file.metadata()?.len();
+                out.write_all(&tar_header(&name, size)?)?;
+                let copied = std::io::copy(&mut file.take(size), &mut out)?;
+                if copied != size {
+                    return Err(std::io::Error::other(format!(
+                        "{} shrank while it was exported",
+                        path.display()
+                    )));
+                }
+                out.write_all(tar_padding(size))?;
+            }
+        }
     }
-    tar.into_inner()?.flush()
-}
-
-/// Adds a file made here (not read from disk) to the package.
-fn add_text<W: Write>(
-    tar: &mut tar::Builder<W>,
-    root: &str,
-    name: &str,
-    text: &[u8],
-) -> std::io::Result<()> {
-    let mut header = tar::Header::new_gnu();
-    header.set_size(text.len() as u64);
-    header.set_mode(0o644);
-    header.set_mtime(chrono::Utc::now().timestamp().max(0) as u64);
-    header.set_cksum();
-    tar.append_data(&mut header, format!("{root}/{name}"), text)
+    out.write_all(&TAR_END)?;
+    out.flush()
 }
 
 /// How, when, by whom and where the recording was made, for a person reading the case file.
@@ -162,4 +222,50 @@ fn summary(view: &SessionView, exported_by: &str) -> String {
         who = exported_by,
         now = time(Some(chrono::Utc::now())),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_package_reads_back_with_a_tar_reader() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(MANIFEST_FILE), b"{}").expect("manifest");
+        std::fs::write(dir.path().join("cam1-00000.mkv"), vec![7u8; 1000]).expect("segment");
+        let view: SessionView = serde_json::from_value(serde_json::json!({
+            "id": 3, "room_id": "r1", "agency_id": "a", "agency_name": "甲局",
+            "case_number": "罚1号", "state": "finished", "failure": null,
+            "recorded_with": {}, "media_dir": "r1/x", "created_at": "2026-01-05T09:00:00Z",
+            "started_at": null, "ended_at": null,
+            "segments": [{"track": "cam1", "seq": 0, "file": "cam1-00000.mkv",
+                          "size_bytes": 1000, "start_ns": 0, "duration_ns": 1, "sha256": "h",
+                          "link": "l", "recovered": false}],
+            "events": []
+        }))
+        .expect("a session");
+        let mut out = Vec::new();
+        write_package(&view, dir.path(), "王芳", &mut out).expect("written");
+        let mut archive = tar::Archive::new(out.as_slice());
+        let mut names = Vec::new();
+        for entry in archive.entries().expect("entries") {
+            let mut entry = entry.expect("entry");
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).expect("read");
+            let name = entry.path().expect("path").display().to_string();
+            if name.ends_with(".mkv") {
+                assert_eq!(bytes, vec![7u8; 1000]);
+            }
+            names.push(name);
+        }
+        assert_eq!(
+            names,
+            [
+                "session-3/summary.txt",
+                "session-3/events.json",
+                "session-3/manifest.json",
+                "session-3/cam1-00000.mkv"
+            ]
+        );
+    }
 }

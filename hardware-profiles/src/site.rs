@@ -35,6 +35,8 @@ pub struct Site {
     pub listen: SocketAddr,
     /// A session starts only if the media disk holds at least this many minutes of it.
     pub min_free_minutes: u32,
+    /// Exports that may stream at once; the next caller is answered 503 with Retry-After.
+    pub max_exports: usize,
     /// While recording, an alarm is raised once the disk holds less than this many minutes.
     pub warn_free_minutes: u32,
     /// While recording, the session is stopped cleanly when less than this many MB are free,
@@ -122,6 +124,8 @@ const DEFAULT_SEGMENT_SECONDS: u32 = 60;
 /// Two hours: longer than most hearings.
 const DEFAULT_MIN_FREE_MINUTES: u32 = 120;
 const DEFAULT_WARN_FREE_MINUTES: u32 = 30;
+/// Exports that stream at once: enough for a legal team, few enough to leave the disk to recording.
+const DEFAULT_MAX_EXPORTS: usize = 4;
 const DEFAULT_STOP_FREE_MB: u64 = 256;
 
 #[derive(Deserialize)]
@@ -147,6 +151,7 @@ struct SiteSection {
     profiles: Option<PathBuf>,
     min_free_minutes: Option<u32>,
     warn_free_minutes: Option<u32>,
+    max_exports: Option<usize>,
     stop_free_mb: Option<u64>,
     /// A working-day calendar file replacing the built-in one (same format).
     holidays: Option<PathBuf>,
@@ -353,6 +358,7 @@ impl Checker<'_> {
                 .site
                 .warn_free_minutes
                 .unwrap_or(DEFAULT_WARN_FREE_MINUTES),
+            max_exports: raw.site.max_exports.unwrap_or(DEFAULT_MAX_EXPORTS).max(1),
             stop_free_mb: raw.site.stop_free_mb.unwrap_or(DEFAULT_STOP_FREE_MB),
             agencies,
             rooms,

@@ -1,43 +1,92 @@
-//! Streams a session's export package (see `evidence::export`) as the HTTP answer, as it is
-//! written, so a long hearing never has to fit in memory.
+//! Streams a session's export package (see `evidence::export`) as the HTTP answer without a
+//! thread of its own: each file is read with async I/O as the client takes it, so a slow
+//! download holds nothing but its permit. The site allows `max_exports` downloads at once (a
+//! semaphore in the API's state); the permit goes when the body is dropped, finished or not.
 
 use axum::body::{Body, Bytes};
-use site_api::{Caller, SessionView};
-use std::io::Write;
-use std::path::PathBuf;
-use tokio::sync::mpsc;
+use evidence::PackageFile;
+use evidence::export::{TAR_END, tar_header, tar_padding};
+use std::collections::VecDeque;
+use tokio::io::AsyncReadExt;
+use tokio::sync::OwnedSemaphorePermit;
 
-/// Sends what is written to it as chunks of the HTTP answer.
-struct ChunkWriter {
-    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
+/// How much of a file goes into one chunk of the answer.
+const CHUNK: usize = 256 * 1024;
+
+/// Where a download is.
+struct Sending {
+    files: VecDeque<PackageFile>,
+    /// The file being sent: the file, bytes still to send, its size, its name for errors.
+    open: Option<(tokio::fs::File, u64, u64, String)>,
+    ended: bool,
+    _permit: OwnedSemaphorePermit,
 }
 
-impl Write for ChunkWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.tx
-            .blocking_send(Ok(Bytes::copy_from_slice(buf)))
-            .map_err(|_| {
-                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-            })?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Streams the package of `view`, whose media are in `dir`, as a tar body.
-pub fn stream(view: SessionView, dir: PathBuf, caller: Caller) -> Body {
-    let (tx, mut rx) = mpsc::channel(8);
-    let writer_tx = tx.clone();
-    tokio::task::spawn_blocking(move || {
-        let out = ChunkWriter { tx: writer_tx };
-        if let Err(err) = evidence::write_package(&view, &dir, caller.who(), out) {
-            tracing::warn!(session = view.id, error = %err, "export stopped");
-            let _ = tx.blocking_send(Err(err));
+/// The package made of `files` as a tar body; `permit` is held until the body is dropped.
+pub fn stream(files: Vec<PackageFile>, permit: OwnedSemaphorePermit) -> Body {
+    let sending = Sending {
+        files: files.into(),
+        open: None,
+        ended: false,
+        _permit: permit,
+    };
+    let chunks = futures_util::stream::unfold(sending, |mut sending| async move {
+        match sending.next_chunk().await {
+            Ok(Some(bytes)) => Some((Ok(bytes), sending)),
+            Ok(None) => None,
+            Err(err) => {
+                tracing::warn!(error = %err, "export stopped");
+                sending.ended = true;
+                Some((Err(err), sending))
+            }
         }
     });
-    let chunks = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     Body::from_stream(chunks)
+}
+
+impl Sending {
+    async fn next_chunk(&mut self) -> std::io::Result<Option<Bytes>> {
+        if self.ended {
+            return Ok(None);
+        }
+        if let Some((file, left, size, name)) = &mut self.open {
+            if *left > 0 {
+                let mut buf = vec![0u8; CHUNK.min(usize::try_from(*left).unwrap_or(CHUNK))];
+                let read = file.read(&mut buf).await?;
+                if read == 0 {
+                    return Err(std::io::Error::other(format!(
+                        "{name} shrank while it was exported"
+                    )));
+                }
+                buf.truncate(read);
+                *left -= read as u64;
+                return Ok(Some(Bytes::from(buf)));
+            }
+            let padding = tar_padding(*size);
+            self.open = None;
+            if !padding.is_empty() {
+                return Ok(Some(Bytes::from_static(padding)));
+            }
+        }
+        match self.files.pop_front() {
+            Some(PackageFile::Made { name, bytes }) => {
+                let size = bytes.len() as u64;
+                let mut chunk = tar_header(&name, size)?.to_vec();
+                chunk.extend_from_slice(&bytes);
+                chunk.extend_from_slice(tar_padding(size));
+                Ok(Some(Bytes::from(chunk)))
+            }
+            Some(PackageFile::OnDisk { name, path }) => {
+                let file = tokio::fs::File::open(&path).await?;
+                let size = file.metadata().await?.len();
+                let header = tar_header(&name, size)?;
+                self.open = Some((file, size, size, path.display().to_string()));
+                Ok(Some(Bytes::copy_from_slice(&header)))
+            }
+            None => {
+                self.ended = true;
+                Ok(Some(Bytes::from_static(&TAR_END)))
+            }
+        }
+    }
 }

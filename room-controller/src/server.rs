@@ -144,6 +144,7 @@ pub async fn serve(
             )
         })?;
     let addr = listener.local_addr()?;
+    let max_exports = site.max_exports;
     let state = AppState {
         site: Arc::new(site),
         db,
@@ -152,6 +153,7 @@ pub async fn serve(
         health: Arc::new(health),
         live: live.clone(),
         refusals: Arc::default(),
+        exports: Arc::new(tokio::sync::Semaphore::new(max_exports)),
     };
     println!("listening on http://{addr}");
     info!(%addr, "site API ready");

@@ -436,3 +436,73 @@ async fn counters_belong_to_their_staff_and_ratings_to_the_public() {
         .expect("answer");
     assert_eq!(by_public.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_exports_are_limited_and_the_controller_keeps_answering() {
+    let site = TestSite::new(1).expect("site");
+    site.set_site_settings("max_exports = 2").expect("limit");
+    let wang = authorised_client(
+        &site
+            .add_staff("wang", "王芳", "32010019001", None)
+            .expect("staff"),
+    )
+    .expect("caller");
+    let controller = site.start_controller().expect("controller");
+    let session = controller.start_session(&wang, CASE).await;
+    let session = controller.stop_session(&wang, session.id).await;
+    // A long hearing: its first file made large (sparse), so that a download that is not read
+    // stays open as a slow client's would.
+    let first = site
+        .media_root()
+        .join(&session.media_dir)
+        .join(&session.segments[0].file);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&first)
+        .and_then(|f| f.set_len(256 << 20))
+        .expect("a large file");
+    let export_url = controller.url(&format!("/api/sessions/{}/export", session.id));
+
+    // Two slow downloads take both permits; they read nothing further.
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let response = wang.get(&export_url).send().await.expect("answer");
+        assert_eq!(response.status(), StatusCode::OK);
+        slow.push(response);
+    }
+    let third = wang.get(&export_url).send().await.expect("answer");
+    assert_eq!(third.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        third
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
+    // The rest of the site answers all the while: records, rooms, sessions.
+    for _ in 0..20 {
+        let room = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            controller.api(&wang).room(liuhen_tests::ROOM),
+        )
+        .await
+        .expect("the API answers while exports stream")
+        .expect("the room");
+        assert!(room.session.is_none());
+    }
+    // A download that goes away gives its permit back.
+    slow.pop();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let again = wang.get(&export_url).send().await.expect("answer");
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the permit came back: {}",
+            again.status()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}

@@ -175,6 +175,9 @@ pub(super) async fn resume_session(
     Ok(Json(state.db.call(move |store| store.session(id)).await?))
 }
 
+/// How long a caller refused for too many running exports is asked to wait.
+const EXPORT_RETRY_AFTER_SECONDS: u64 = 30;
+
 /// The package for the case file, streamed as a tar. Only a session that has ended can be
 /// exported, so that the package is complete; every export is in the access log.
 #[utoipa::path(get, path = routes::SESSION_EXPORT, tag = "sessions", security(("token" = [])),
@@ -184,6 +187,7 @@ pub(super) async fn resume_session(
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 403, description = "a state secret, or outside the team that recorded it without a purpose or a needed approval", body = ApiError),
         (status = 404, description = "no such session for this agency", body = ApiError),
+        (status = 503, description = "as many exports are running as the site allows at once; try again after Retry-After seconds", body = ApiError),
     ))]
 pub(super) async fn export_session(
     State(state): State<AppState>,
@@ -192,6 +196,21 @@ pub(super) async fn export_session(
     query: Result<Query<StatedPurpose>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let Query(stated) = query?;
+    // A download holds a permit for as long as it runs; past the site's limit the next caller
+    // is asked to come back rather than queued, so exports never crowd out the rest.
+    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
+        return Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, EXPORT_RETRY_AFTER_SECONDS.to_string())],
+            Json(ApiError {
+                error: format!(
+                    "{} exports are running, the most this site allows at once (max_exports); try again in {EXPORT_RETRY_AFTER_SECONDS} s",
+                    state.site.max_exports
+                ),
+            }),
+        )
+            .into_response());
+    };
     let view = caller
         .recording_access(&state, id, RecordingUse::Export, stated.purpose)
         .await?;
@@ -206,7 +225,13 @@ pub(super) async fn export_session(
     }
     let dir = crate::room::session_dir(&state.site.media, &view.media_dir);
     let name = evidence::package_name(&view);
-    let body = crate::export::stream(view, dir, caller.0);
+    let files = evidence::package_files(&view, &dir, caller.0.who()).map_err(|err| {
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot prepare the export of session {id}: {err}"),
+        )
+    })?;
+    let body = crate::export::stream(files, permit);
     Ok((
         [
             (

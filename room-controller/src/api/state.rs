@@ -26,6 +26,8 @@ pub struct AppState {
     pub live: Live,
     /// Refused attempts on recordings per token, to keep the access log from being flooded.
     pub refusals: Arc<RefusalLimit>,
+    /// One permit per export that may run at once (the site file's `max_exports`).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct Storage {
     pub media: PathBuf,
     pub backup: Option<PathBuf>,
+    /// The site's key, which signs every manifest written; None only where nothing is signed
+    /// (tools and tests that write folders of their own).
+    pub key: Option<std::sync::Arc<crate::SiteKey>>,
 }
 
 impl Storage {
@@ -117,6 +120,7 @@ mod tests {
         let storage = Storage {
             media: "/srv/media".into(),
             backup: Some("/mnt/backup".into()),
+            key: None,
         };
         assert_eq!(
             storage.backup_of(Path::new("/srv/media/interview-1/20261123-101500")),

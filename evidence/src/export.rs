@@ -11,6 +11,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::manifest::MANIFEST_FILE;
+use crate::verify::SITE_KEY_FILE;
 
 /// The package's folder name, e.g. `session-12`.
 pub fn package_name(view: &SessionView) -> String {
@@ -34,6 +35,7 @@ pub fn package_files(
     view: &SessionView,
     dir: &Path,
     exported_by: &str,
+    site_key: Option<&str>,
 ) -> std::io::Result<Vec<PackageFile>> {
     let root = package_name(view);
     let events = serde_json::to_vec_pretty(&view.events).map_err(std::io::Error::other)?;
@@ -51,6 +53,12 @@ pub fn package_files(
             path: dir.join(MANIFEST_FILE),
         },
     ];
+    if let Some(key) = site_key {
+        files.push(PackageFile::Made {
+            name: format!("{root}/{SITE_KEY_FILE}"),
+            bytes: key.as_bytes().to_vec(),
+        });
+    }
     files.extend(view.segments.iter().map(|seg| PackageFile::OnDisk {
         name: format!("{root}/{}", seg.file),
         path: dir.join(&seg.file),
@@ -86,7 +94,7 @@ pub fn write_package(
     exported_by: &str,
     mut out: impl Write,
 ) -> std::io::Result<()> {
-    for file in package_files(view, dir, exported_by)? {
+    for file in package_files(view, dir, exported_by, None)? {
         match file {
             PackageFile::Made { name, bytes } => {
                 out.write_all(&tar_header(&name, bytes.len() as u64)?)?;

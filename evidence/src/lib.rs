@@ -5,7 +5,8 @@
 //! - [`hashing`]: a closed file fsynced and hashed once;
 //! - [`chain`]: the per-session hash chain that links every segment to all before it;
 //! - [`manifest`]: `manifest.json`, the folder's own list of segments, hashes and links;
-//! - [`verify`](verify()): a folder checked against its manifest with nothing else;
+//! - [`signing`]: the site's Ed25519 key, which signs every manifest;
+//! - [`verify`](verify()): a folder checked against its manifest and the site's public key;
 //! - [`backup`]: the second copy (主备双份), read back and hashed;
 //! - [`export`]: the package handed over for the case file.
 //!
@@ -17,15 +18,18 @@ pub mod export;
 pub mod hashing;
 pub mod manifest;
 pub mod naming;
+pub mod signing;
 mod verify;
 
 pub use backup::Storage;
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
 pub use export::{PackageFile, package_files, package_name, write_package};
 pub use hashing::{HashedFile, hash_file};
+pub use manifest::ManifestSignature;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment};
 pub use naming::{segment_name, segment_pattern};
-pub use verify::{Problem, Report, verify};
+pub use signing::SiteKey;
+pub use verify::{Problem, Report, SITE_KEY_FILE, verify, verify_with_key};
 
 /// A file that could not be read or flushed, and why.
 #[derive(Debug, thiserror::Error)]

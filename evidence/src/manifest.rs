@@ -25,6 +25,7 @@ use std::path::Path;
 use site_api::SessionView;
 
 use crate::chain::GENESIS_LINK;
+use crate::signing::{ALGORITHM, SiteKey, verify_signature};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const MANIFEST_FORMAT: &str = "liuhen-session-manifest/1";
@@ -39,6 +40,20 @@ pub struct Manifest {
     /// True once the session ended and no segment will be added (false while it is live,
     /// paused or interrupted: a resume adds segments).
     pub complete: bool,
+    /// The site key's signature over everything above (the manifest as compact JSON without
+    /// this field); absent in manifests written before signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<ManifestSignature>,
+}
+
+/// Who signed a manifest, and the signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSignature {
+    pub algorithm: String,
+    /// The site's public key, hex.
+    pub public_key: String,
+    /// Hex.
+    pub signature: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,18 +130,52 @@ impl Manifest {
             chain: ChainRule::default(),
             segments,
             complete,
+            signature: None,
         }
     }
 
+    /// The bytes a signature covers: this manifest without its signature, as compact JSON
+    /// (object keys sorted, so the same manifest always gives the same bytes).
+    pub fn signed_bytes(&self) -> std::io::Result<Vec<u8>> {
+        let unsigned = Self {
+            signature: None,
+            ..self.clone()
+        };
+        serde_json::to_vec(&unsigned).map_err(std::io::Error::other)
+    }
+
+    /// Signs the manifest with the site's key.
+    pub fn sign(&mut self, key: &SiteKey) -> std::io::Result<()> {
+        let signature = key.sign(&self.signed_bytes()?);
+        self.signature = Some(ManifestSignature {
+            algorithm: ALGORITHM.into(),
+            public_key: key.public_hex(),
+            signature,
+        });
+        Ok(())
+    }
+
+    /// Whether the signature holds for this content and key (None when unsigned).
+    pub fn signature_holds(&self) -> Option<bool> {
+        let signed = self.signature.as_ref()?;
+        let bytes = self.signed_bytes().ok()?;
+        Some(
+            signed.algorithm == ALGORITHM
+                && verify_signature(&signed.public_key, &bytes, &signed.signature),
+        )
+    }
+
     /// Writes `manifest.json` into `dir` through a temporary file and a rename, so that a crash
-    /// leaves either the previous manifest or this one, never half of one.
+    /// leaves either the previous manifest or this one, never half of one; the folder is
+    /// flushed after the rename, so that a power cut keeps the new name too.
     pub fn write(&self, dir: &Path) -> std::io::Result<()> {
         let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
         let text = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         let mut file = std::fs::File::create(&tmp)?;
         std::io::Write::write_all(&mut file, &text)?;
         file.sync_all()?;
-        std::fs::rename(&tmp, dir.join(MANIFEST_FILE))
+        std::fs::rename(&tmp, dir.join(MANIFEST_FILE))?;
+        std::fs::File::open(dir)?.sync_all()
     }
 
     pub fn read(dir: &Path) -> Result<Self, String> {

@@ -1,6 +1,6 @@
-//! Checking a session folder against its manifest, with nothing but the folder: every file's
-//! size and SHA-256, the chain from genesis to the last link, and files the manifest does not
-//! list.
+//! Checking a session folder against its manifest, with nothing but the folder and the site's
+//! public key: the manifest's signature, every file's size and SHA-256, the chain from genesis
+//! to the last link, and files the manifest does not list.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,6 +9,9 @@ use crate::chain::{SegmentFacts, next_link};
 use crate::hashing::sha256_of_reader;
 use crate::manifest::Manifest;
 use crate::naming::segment_name;
+
+/// The site's public key as an export carries it, beside the manifest.
+pub const SITE_KEY_FILE: &str = "site-key.pub";
 
 /// One thing found wrong by [`verify`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,12 @@ pub enum Problem {
     /// The manifest's own entry does not fit the chain: the manifest was edited, or segments
     /// were re-ordered or removed from it.
     BrokenLink { file: String },
+    /// The manifest was changed after the site signed it.
+    BadSignature,
+    /// The manifest is signed, but not with the site's key (re-signed by someone else).
+    UntrustedKey { found: String, trusted: String },
+    /// The site's key is known, and the manifest carries no signature.
+    Unsigned,
     /// A segment file in the folder that the manifest does not list.
     Unlisted { file: String },
 }
@@ -49,6 +58,15 @@ impl std::fmt::Display for Problem {
                 f,
                 "{file}: chain broken here (manifest edited, or segments re-ordered or removed)"
             ),
+            Self::BadSignature => write!(
+                f,
+                "manifest: its signature does not match its content (changed after the site signed it)"
+            ),
+            Self::UntrustedKey { found, trusted } => write!(
+                f,
+                "manifest: signed with key {found}, not the site's key {trusted} (re-signed by someone else)"
+            ),
+            Self::Unsigned => write!(f, "manifest: not signed, though the site's key is known"),
             Self::Unlisted { file } => write!(f, "{file}: not listed in the manifest"),
         }
     }
@@ -62,12 +80,24 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// The last link of the chain as recomputed from the files.
     pub head: Option<String>,
+    /// The key the manifest is signed with, when it is.
+    pub signed_by: Option<String>,
 }
 
 /// Checks a session folder against its manifest: every file's size and SHA-256, the chain from
 /// genesis to the last link, and files the manifest does not list. `progress` is told the bytes
 /// read so far and the total, for a progress bar on large sessions.
 pub fn verify(dir: &Path, mut progress: impl FnMut(u64, u64)) -> Report {
+    verify_with_key(dir, None, &mut progress)
+}
+
+/// [`verify`], with the site's public key (hex) the signature must be made with; without one,
+/// the key in the folder's `site-key.pub` (an export's), if there is one.
+pub fn verify_with_key(
+    dir: &Path,
+    site_key: Option<&str>,
+    mut progress: impl FnMut(u64, u64),
+) -> Report {
     let mut report = Report::default();
     let manifest = match Manifest::read(dir) {
         Ok(m) => m,
@@ -76,6 +106,22 @@ pub fn verify(dir: &Path, mut progress: impl FnMut(u64, u64)) -> Report {
             return report;
         }
     };
+    let in_folder = std::fs::read_to_string(dir.join(SITE_KEY_FILE))
+        .ok()
+        .map(|key| key.trim().to_string());
+    let trusted = site_key.map(str::to_string).or(in_folder);
+    report.signed_by = manifest.signature.as_ref().map(|s| s.public_key.clone());
+    match (manifest.signature_holds(), &report.signed_by, &trusted) {
+        (Some(false), _, _) => report.problems.push(Problem::BadSignature),
+        (Some(true), Some(found), Some(trusted)) if found != trusted => {
+            report.problems.push(Problem::UntrustedKey {
+                found: found.clone(),
+                trusted: trusted.clone(),
+            })
+        }
+        (None, _, Some(_)) => report.problems.push(Problem::Unsigned),
+        _ => {}
+    }
     let total: u64 = manifest
         .segments
         .iter()

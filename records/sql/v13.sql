@@ -25,3 +25,21 @@ BEGIN SELECT RAISE(ABORT, 'a case''s history cannot be deleted'); END;
 ALTER TABLE access_log ADD COLUMN owner_agency_id TEXT;
 CREATE INDEX access_log_by_owner ON access_log (owner_agency_id, id);
 CREATE INDEX access_log_by_agency ON access_log (agency_id, id);
+
+-- Recorded segments are evidence: once in the records, never changed or removed (the last
+-- link of each session's chain is its head).
+CREATE TRIGGER segments_no_update BEFORE UPDATE ON segments
+BEGIN SELECT RAISE(ABORT, 'a recorded segment cannot be changed'); END;
+CREATE TRIGGER segments_no_delete BEFORE DELETE ON segments
+BEGIN SELECT RAISE(ABORT, 'a recorded segment cannot be deleted'); END;
+
+-- The site's signing keys (public halves), in the order they were made: the key a manifest
+-- must be signed with is the latest.
+CREATE TABLE site_keys (
+    public_key  TEXT PRIMARY KEY,
+    recorded_at TEXT NOT NULL
+);
+CREATE TRIGGER site_keys_no_update BEFORE UPDATE ON site_keys
+BEGIN SELECT RAISE(ABORT, 'a site key cannot be changed'); END;
+CREATE TRIGGER site_keys_no_delete BEFORE DELETE ON site_keys
+BEGIN SELECT RAISE(ABORT, 'a site key cannot be deleted'); END;

@@ -22,10 +22,23 @@ pub mod server;
 
 pub use error::ControllerError;
 
-/// Where a site keeps its media: the media folder and, if it keeps one, the backup folder.
-pub fn storage_of(site: &hardware_profiles::Site) -> evidence::Storage {
+/// Where a site keeps its media (the media folder and, if it keeps one, the backup folder) and
+/// the key its manifests are signed with.
+pub fn storage_of(
+    site: &hardware_profiles::Site,
+    key: std::sync::Arc<evidence::SiteKey>,
+) -> evidence::Storage {
     evidence::Storage {
         media: site.media.clone(),
         backup: site.backup.clone(),
+        key: Some(key),
     }
+}
+
+/// Where the site's signing key is kept: beside the records, never with the media.
+pub fn site_key_file(site: &hardware_profiles::Site) -> std::path::PathBuf {
+    site.records
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("site-key")
 }

@@ -34,11 +34,20 @@ enum Command {
         #[arg(long)]
         probe: bool,
     },
-    /// Checks a session folder against its manifest.json: every segment's size and SHA-256, the
-    /// hash chain, and files the manifest does not list. Needs no database. Exits 1 on any problem.
+    /// Checks a session folder against its manifest.json: the site's signature, every segment's
+    /// size and SHA-256, the hash chain, and files the manifest does not list. Needs no
+    /// database (--records adds the records' view). Exits 1 on any problem.
     Verify {
         /// The session folder (the one holding manifest.json).
         dir: PathBuf,
+        /// The site's public key: a `site-key.pub` file or its hex (`GET /api/site-key`). An
+        /// export carries it; without either, the signature is checked but not its signer.
+        #[arg(long)]
+        key: Option<String>,
+        /// The site's records file: also check the folder against the records of its session
+        /// (every segment's hash and link, the chain's head) and the key the records know.
+        #[arg(long)]
+        records: Option<PathBuf>,
     },
     /// Starts, stops or shows a recorded session through a running controller.
     Session {
@@ -126,7 +135,9 @@ async fn main() -> anyhow::Result<()> {
             true
         }
         Command::Check { site, probe } => cli::check::run(&site, probe)?,
-        Command::Verify { dir } => cli::verify::run(&dir),
+        Command::Verify { dir, key, records } => {
+            cli::verify::run(&dir, key.as_deref(), records.as_deref())?
+        }
         Command::Openapi => {
             let doc = room_controller::api::openapi();
             println!("{}", serde_json::to_string_pretty(&doc)?);

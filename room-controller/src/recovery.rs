@@ -10,16 +10,20 @@ use crate::ControllerError;
 use crate::db::Db;
 use crate::room::session_dir;
 use crate::segments;
+use evidence::Storage;
 
 /// Returns the rooms whose session was interrupted, so that their lights can be reset.
-pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, ControllerError> {
+pub async fn recover_interrupted(
+    site: &Site,
+    db: &Db,
+    storage: &Storage,
+) -> Result<Vec<String>, ControllerError> {
     let unfinished = db.call(|store| store.unfinished_sessions()).await?;
     let mut rooms = Vec::new();
     for session_id in unfinished {
         let view = db.call(move |store| store.session(session_id)).await?;
         let dir = session_dir(&site.media, &view.media_dir);
-        let backup_dir = crate::storage_of(site).backup_of(&dir);
-        let kept = segments::record_leftovers(db, session_id, &dir, backup_dir.as_deref())
+        let kept = segments::record_leftovers(db, session_id, &dir, storage)
             .await
             .unwrap_or_else(|err| {
                 warn!(session = session_id, error = %err, "cannot record the segments left open");
@@ -32,7 +36,7 @@ pub async fn recover_interrupted(site: &Site, db: &Db) -> Result<Vec<String>, Co
         );
         db.call(move |store| store.set_state(session_id, SessionState::Interrupted, Some(&note)))
             .await?;
-        segments::write_manifest(db, session_id, &dir, backup_dir.as_deref()).await?;
+        segments::write_manifest(db, session_id, &dir, storage).await?;
         info!(session = session_id, room = %view.room_id, kept, "marked an interrupted session");
         rooms.push(view.room_id);
     }

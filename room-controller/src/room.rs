@@ -537,13 +537,7 @@ impl Worker {
             warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
         }
         // Anything the pipeline did not report closed (a source that never ended) is kept too.
-        segments::record_leftovers(
-            &self.db,
-            session_id,
-            &active.dir,
-            self.storage.backup_of(&active.dir).as_deref(),
-        )
-        .await?;
+        segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await?;
         self.light(Light::Off);
         self.health.idle();
         Ok(active.dir)
@@ -639,8 +633,7 @@ impl Worker {
                     duration_ns,
                     recovered: false,
                 };
-                let backup_dir = self.storage.backup_of(&active.dir);
-                match segments::record(&self.db, session_id, seg, backup_dir.as_deref()).await {
+                match segments::record(&self.db, session_id, seg, &self.storage).await {
                     Ok(backup_problem) => self.backup_outcome(session_id, backup_problem).await,
                     Err(err) => {
                         error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
@@ -696,13 +689,8 @@ impl Worker {
         let active = self.active.take()?;
         let session_id = active.session_id;
         active.worker.shutdown().await;
-        if let Err(err) = segments::record_leftovers(
-            &self.db,
-            session_id,
-            &active.dir,
-            self.storage.backup_of(&active.dir).as_deref(),
-        )
-        .await
+        if let Err(err) =
+            segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await
         {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
@@ -755,8 +743,7 @@ impl Worker {
 
     /// Rewrites the session's manifest in its folder and in its backup folder, if any.
     async fn write_manifest(&self, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
-        let backup = self.storage.backup_of(dir);
-        segments::write_manifest(&self.db, session_id, dir, backup.as_deref()).await
+        segments::write_manifest(&self.db, session_id, dir, &self.storage).await
     }
 
     /// Keeps a source alarm (or its end) in the session's events and tells the displays.

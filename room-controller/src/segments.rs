@@ -1,6 +1,6 @@
 //! Turning closed segment files into records: hash, link into the session's chain, store.
 
-use evidence::{GENESIS_LINK, Manifest, SegmentFacts, hash_file, next_link, segment_name};
+use evidence::{GENESIS_LINK, Manifest, SegmentFacts, Storage, hash_file, next_link, segment_name};
 use records::NewSegment;
 use std::path::{Path, PathBuf};
 
@@ -25,8 +25,10 @@ pub async fn record(
     db: &Db,
     session_id: i64,
     seg: ClosedSegment,
-    backup_dir: Option<&Path>,
+    storage: &Storage,
 ) -> Result<Option<String>, ControllerError> {
+    let backup_dir = seg.file.parent().and_then(|dir| storage.backup_of(dir));
+    let backup_dir = backup_dir.as_deref();
     let file = seg.file.clone();
     let copy_to = backup_dir.map(Path::to_path_buf);
     let (hashed, backup) = tokio::task::spawn_blocking(move || {
@@ -93,26 +95,46 @@ pub async fn record(
     })
     .await?;
     if let Some(dir) = seg.file.parent() {
-        let backup_dir = backup_problem.is_none().then_some(backup_dir).flatten();
-        write_manifest(db, session_id, dir, backup_dir).await?;
+        // A backup that failed gets no manifest either; the segment copies raise the alarm.
+        let without_backup;
+        let storage = if backup_problem.is_some() {
+            without_backup = Storage {
+                backup: None,
+                ..storage.clone()
+            };
+            &without_backup
+        } else {
+            storage
+        };
+        write_manifest(db, session_id, dir, storage).await?;
     }
     Ok(backup_problem)
 }
 
 /// Rewrites the session's `manifest.json` from the records: after every segment, and once more
-/// when the session ends (then marked complete). A copy goes to `backup_dir`, if given; failing
+/// when the session ends (then marked complete), signed with the site's key. A copy goes to the
+/// session's backup folder, if the site keeps one; failing
 /// that is logged (the segment copies raise the alarm).
 pub async fn write_manifest(
     db: &Db,
     session_id: i64,
     dir: &Path,
-    backup_dir: Option<&Path>,
+    storage: &Storage,
 ) -> Result<(), ControllerError> {
     let view = db.call(move |store| store.session(session_id)).await?;
-    let manifest = Manifest::of_session(&view);
+    let mut manifest = Manifest::of_session(&view);
     let dir = dir.to_path_buf();
-    let backup_dir = backup_dir.map(Path::to_path_buf);
+    let backup_dir = storage.backup_of(&dir);
+    let key = storage.key.clone();
     tokio::task::spawn_blocking(move || {
+        if let Some(key) = &key {
+            manifest
+                .sign(key)
+                .map_err(|source| ControllerError::MediaFolder {
+                    path: dir.clone(),
+                    source,
+                })?;
+        }
         manifest
             .write(&dir)
             .map_err(|source| ControllerError::MediaFolder {
@@ -140,7 +162,7 @@ pub async fn record_leftovers(
     db: &Db,
     session_id: i64,
     dir: &Path,
-    backup_dir: Option<&Path>,
+    storage: &Storage,
 ) -> Result<usize, ControllerError> {
     let known: Vec<String> = db
         .call(move |store| {
@@ -188,7 +210,7 @@ pub async fn record_leftovers(
                 duration_ns,
                 recovered: true,
             },
-            backup_dir,
+            storage,
         )
         .await?;
     }

@@ -96,8 +96,16 @@ pub async fn serve(
     let site_for_records = site.clone();
     let store = tokio::task::spawn_blocking(move || open_records(&site_for_records)).await??;
     let db = Db::new(store);
+    let key_file = crate::site_key_file(&site);
+    let key =
+        tokio::task::spawn_blocking(move || evidence::SiteKey::load_or_create(&key_file)).await??;
+    let public_key: Arc<str> = key.public_hex().into();
+    let recorded = public_key.clone();
+    db.call(move |store| store.record_site_key(&recorded))
+        .await?;
+    let storage = storage_of(&site, Arc::new(key));
 
-    let interrupted = recovery::recover_interrupted(&site, &db).await?;
+    let interrupted = recovery::recover_interrupted(&site, &db, &storage).await?;
 
     let live = Live::new();
     let mut handles = HashMap::new();
@@ -124,7 +132,7 @@ pub async fn serve(
         let (handle, board, task) = room::spawn(
             Arc::new(spec.clone()),
             site.file.clone(),
-            storage_of(&site),
+            storage.clone(),
             DiskPolicy::of(&site),
             db.clone(),
             indicator,
@@ -154,6 +162,7 @@ pub async fn serve(
         live: live.clone(),
         refusals: Arc::default(),
         exports: Arc::new(tokio::sync::Semaphore::new(max_exports)),
+        site_key: public_key,
     };
     println!("listening on http://{addr}");
     info!(%addr, "site API ready");

@@ -1,4 +1,5 @@
-//! The append-only access log, as its readers see it.
+//! The append-only access log, as its readers see it, and the site's public key that signs
+//! every recording's manifest.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,4 +19,14 @@ pub struct AccessEntry {
     /// Why the caller accessed it, as they stated it.
     #[serde(default)]
     pub purpose: String,
+}
+
+/// `GET /api/site-key`: the public half of the key that signs every manifest, so that anyone
+/// holding an export can check it with nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SiteKeyView {
+    /// "ed25519".
+    pub algorithm: String,
+    /// Hex.
+    pub public_key: String,
 }

@@ -12,8 +12,8 @@ use crate::{
     AccessEntry, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep, BookingView,
     CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery, HallStats, HallView,
     LiveEvent, NewBooking, PrepareCase, PublicationStep, PublicityView, RateService,
-    RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, StaffQuery, StaffView,
-    StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView, WindowView,
+    RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery,
+    StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -130,6 +130,11 @@ impl Client {
     /// The OpenAPI description of the API.
     pub async fn openapi(&self) -> ClientResult<serde_json::Value> {
         self.get(routes::OPENAPI, None::<&()>).await
+    }
+
+    /// The public half of the key that signs every manifest.
+    pub async fn site_key(&self) -> ClientResult<SiteKeyView> {
+        self.get(routes::SITE_KEY, None::<&()>).await
     }
 
     /// The live changes, as typed events; see [`LiveEvents`].

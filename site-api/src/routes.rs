@@ -5,6 +5,7 @@
 pub const HEALTH: &str = "/api/health";
 pub const OPENAPI: &str = "/api/openapi.json";
 pub const EVENTS: &str = "/api/events";
+pub const SITE_KEY: &str = "/api/site-key";
 
 pub const ROOMS: &str = "/api/rooms";
 pub const ROOM: &str = "/api/rooms/{room}";
@@ -50,6 +51,7 @@ pub const ALL: &[&str] = &[
     HEALTH,
     OPENAPI,
     EVENTS,
+    SITE_KEY,
     ROOMS,
     ROOM,
     ROOM_SESSIONS,

@@ -506,3 +506,142 @@ async fn slow_exports_are_limited_and_the_controller_keeps_answering() {
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
+
+fn verify(args: &[&std::ffi::OsStr]) -> (bool, String) {
+    let out = std::process::Command::new(liuhen_tests::workspace_binary("room-controller"))
+        .arg("verify")
+        .args(args)
+        .output()
+        .expect("verify runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_chain_is_signed_by_the_site_and_anchored_in_the_records() {
+    use std::ffi::OsStr;
+    use std::os::unix::fs::PermissionsExt;
+    let agency = agency();
+    let session = agency.controller.start_session(&agency.wang, CASE).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3500)).await;
+    let session = agency
+        .controller
+        .stop_session(&agency.wang, session.id)
+        .await;
+    assert!(session.segments.len() >= 3, "{:?}", session.segments);
+    let folder = agency.site.media_root().join(&session.media_dir);
+    let records = agency.site.records_file();
+
+    // The key pair was made at first start: private beside the records (0600), public on the API.
+    let key_file = records.parent().expect("records folder").join("site-key");
+    let mode = std::fs::metadata(&key_file)
+        .expect("key")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let public = agency
+        .controller
+        .api(&agency.wang)
+        .site_key()
+        .await
+        .expect("the site key")
+        .public_key;
+    let (ok, report) = verify(&[
+        OsStr::new("--records"),
+        records.as_os_str(),
+        folder.as_os_str(),
+    ]);
+    assert!(
+        ok && report.contains("signed with the site's key"),
+        "{report}"
+    );
+
+    // An export verifies with the public key alone, and not with another.
+    let out = tempfile::tempdir().expect("tempdir");
+    let exported = std::process::Command::new(liuhen_tests::workspace_binary("room-controller"))
+        .args(["session", "--api", &agency.controller.base, "export"])
+        .arg(session.id.to_string())
+        .arg("--out")
+        .arg(out.path())
+        .env("LIUHEN_TOKEN", agency.wang.token())
+        .output()
+        .expect("export runs");
+    assert!(exported.status.success(), "{exported:?}");
+    let package = out.path().join(format!("session-{}", session.id));
+    let (ok, report) = verify(&[
+        OsStr::new("--key"),
+        OsStr::new(&public),
+        package.as_os_str(),
+    ]);
+    assert!(ok, "{report}");
+    let stranger = evidence::SiteKey::generate().expect("another key");
+    let (ok, report) = verify(&[
+        OsStr::new("--key"),
+        OsStr::new(&stranger.public_hex()),
+        package.as_os_str(),
+    ]);
+    assert!(!ok && report.contains("not the site's key"), "{report}");
+
+    // The last segment deleted together with its manifest entry: the signature no longer holds.
+    let cut = out.path().join("cut");
+    copy_folder(&folder, &cut);
+    let mut manifest = evidence::Manifest::read(&cut).expect("manifest");
+    let last = manifest.segments.pop().expect("a segment");
+    std::fs::remove_file(cut.join(&last.file)).expect("delete");
+    manifest.write(&cut).expect("write");
+    let (ok, report) = verify(&[cut.as_os_str()]);
+    assert!(
+        !ok && report.contains("signature does not match"),
+        "{report}"
+    );
+
+    // Re-signed with another key: caught against the site's key, and against the records.
+    manifest.sign(&stranger).expect("re-signed");
+    manifest.write(&cut).expect("write");
+    let (ok, report) = verify(&[OsStr::new("--key"), OsStr::new(&public), cut.as_os_str()]);
+    assert!(!ok && report.contains("not the site's key"), "{report}");
+    let (ok, report) = verify(&[
+        OsStr::new("--records"),
+        records.as_os_str(),
+        cut.as_os_str(),
+    ]);
+    assert!(
+        !ok && report.contains(&format!("{} is in the records", last.file)),
+        "{report}"
+    );
+
+    // The records refuse to change a segment; changed behind the triggers, the chain shows it.
+    let db = rusqlite::Connection::open(&records).expect("records");
+    assert!(
+        db.execute(
+            "UPDATE segments SET sha256 = 'x' WHERE session_id = ?1",
+            [session.id]
+        )
+        .is_err()
+    );
+    assert!(db.execute("DELETE FROM segments", []).is_err());
+    db.execute_batch(
+        "DROP TRIGGER segments_no_update;
+         UPDATE segments SET size_bytes = size_bytes + 1 WHERE seq = 0;",
+    )
+    .expect("an attacker with the records file");
+    let (ok, report) = verify(&[
+        OsStr::new("--records"),
+        records.as_os_str(),
+        folder.as_os_str(),
+    ]);
+    assert!(!ok && report.contains("chain is broken"), "{report}");
+}

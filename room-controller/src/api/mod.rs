@@ -5,6 +5,7 @@
 //! | method and path                   | what it does                                   |
 //! |-----------------------------------|------------------------------------------------|
 //! | `GET  /api/health`                | the site's name; answers when the API is up    |
+//! | `GET  /api/site-key`              | the public key that signs every manifest       |
 //! | `GET  /api/rooms`                 | every room and the session holding it          |
 //! | `GET  /api/events`                | live changes as server-sent events (`LiveEvent`)|
 //! | `GET  /api/rooms/{room}`          | one room                                       |
@@ -109,6 +110,7 @@ impl utoipa::Modify for BearerToken {
 fn documented_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(rooms::health))
+        .routes(routes!(rooms::site_key))
         .routes(routes!(rooms::rooms))
         .routes(routes!(rooms::events))
         .routes(routes!(rooms::room))

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use site_api::routes;
-use site_api::{ApiError, BookingView, ClerkView, NewBooking, RoomView};
+use site_api::{ApiError, BookingView, ClerkView, NewBooking, RoomView, SiteKeyView};
 
 use super::failure::{Answer, Failure};
 use super::state::AppState;
@@ -19,6 +19,16 @@ use crate::live::Missed;
     responses((status = 200, description = "the API is up; the site's name", body = Object)))]
 pub(super) async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "site": state.site.name }))
+}
+
+/// The public half of the site's signing key: anyone with an export checks it with this alone.
+#[utoipa::path(get, path = routes::SITE_KEY, tag = "site",
+    responses((status = 200, description = "the key every manifest is signed with", body = SiteKeyView)))]
+pub(super) async fn site_key(State(state): State<AppState>) -> Json<SiteKeyView> {
+    Json(SiteKeyView {
+        algorithm: evidence::signing::ALGORITHM.into(),
+        public_key: state.site_key.to_string(),
+    })
 }
 
 #[utoipa::path(get, path = routes::ROOMS, tag = "rooms", security(("token" = [])),

@@ -225,12 +225,13 @@ pub(super) async fn export_session(
     }
     let dir = crate::room::session_dir(&state.site.media, &view.media_dir);
     let name = evidence::package_name(&view);
-    let files = evidence::package_files(&view, &dir, caller.0.who()).map_err(|err| {
-        Failure::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("cannot prepare the export of session {id}: {err}"),
-        )
-    })?;
+    let files = evidence::package_files(&view, &dir, caller.0.who(), Some(&state.site_key))
+        .map_err(|err| {
+            Failure::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot prepare the export of session {id}: {err}"),
+            )
+        })?;
     let body = crate::export::stream(files, permit);
     Ok((
         [

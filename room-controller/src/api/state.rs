@@ -28,6 +28,8 @@ pub struct AppState {
     pub refusals: Arc<RefusalLimit>,
     /// One permit per export that may run at once (the site file's `max_exports`).
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The public half of the site's signing key, hex.
+    pub site_key: Arc<str>,
 }
 
 impl AppState {

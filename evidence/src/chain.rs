@@ -20,6 +20,34 @@ pub struct SegmentFacts<'a> {
     pub sha256: &'a str,
 }
 
+impl<'a> From<&'a site_api::SegmentView> for SegmentFacts<'a> {
+    /// What a link commits to of a segment as the records keep it.
+    fn from(seg: &'a site_api::SegmentView) -> Self {
+        Self {
+            track: &seg.track,
+            seq: seg.seq,
+            start_ns: seg.start_ns,
+            duration_ns: seg.duration_ns,
+            size_bytes: seg.size_bytes,
+            sha256: &seg.sha256,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::ManifestSegment> for SegmentFacts<'a> {
+    /// What a link commits to of a segment as a manifest lists it.
+    fn from(seg: &'a crate::ManifestSegment) -> Self {
+        Self {
+            track: &seg.track,
+            seq: seg.seq,
+            start_ns: seg.start_ns,
+            duration_ns: seg.duration_ns,
+            size_bytes: seg.size_bytes,
+            sha256: &seg.sha256,
+        }
+    }
+}
+
 pub fn next_link(previous: &str, seg: &SegmentFacts<'_>) -> String {
     let text = format!(
         "{previous}\n{}\n{}\n{}\n{}\n{}\n{}",

@@ -131,17 +131,7 @@ pub fn verify_with_key(
     let mut done = 0u64;
     for seg in &manifest.segments {
         report.segments += 1;
-        let link = next_link(
-            &previous,
-            &SegmentFacts {
-                track: &seg.track,
-                seq: seg.seq,
-                start_ns: seg.start_ns,
-                duration_ns: seg.duration_ns,
-                size_bytes: seg.size_bytes,
-                sha256: &seg.sha256,
-            },
-        );
+        let link = next_link(&previous, &SegmentFacts::from(seg));
         if link != seg.link {
             report.problems.push(Problem::BrokenLink {
                 file: seg.file.clone(),

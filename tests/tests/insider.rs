@@ -53,6 +53,25 @@ async fn put_case(agency: &Agency, who: &Caller, body: Value) -> (StatusCode, Va
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// The handler records the case's decision; the controller's answer.
+async fn decide(agency: &Agency, conclusion: &str) -> StatusCode {
+    agency
+        .wang
+        .post(
+            agency
+                .controller
+                .url(&format!("/api/cases/{CASE}/decision")),
+        )
+        .json(
+            &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": conclusion,
+                      "decided_on": "2026-10-12"}),
+        )
+        .send()
+        .await
+        .expect("answer")
+        .status()
+}
+
 /// Records a short session of the case as `who`; returns its id once it has finished.
 async fn record(agency: &Agency, who: &Caller) -> i64 {
     let session = agency.controller.start_session(who, CASE).await;
@@ -144,21 +163,7 @@ async fn an_empty_change_keeps_a_case_as_it_was_and_only_an_approver_loosens_it(
         assert_eq!(status, 403, "{loosen}: {body}");
     }
     // Still major: its decision waits for a legal review.
-    let decision = agency
-        .wang
-        .post(
-            agency
-                .controller
-                .url(&format!("/api/cases/{CASE}/decision")),
-        )
-        .json(
-            &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": "罚款",
-                      "decided_on": "2026-10-12"}),
-        )
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(decision.status(), StatusCode::CONFLICT);
+    assert_eq!(decide(&agency, "罚款").await, StatusCode::CONFLICT);
 
     let (status, body) = put_case(&agency, &agency.boss, json!({"minor": false})).await;
     assert_eq!(status, 200, "an approver may: {body}");
@@ -180,21 +185,7 @@ async fn a_decision_is_published_only_if_the_case_allows_it_when_published() {
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    let decided = agency
-        .wang
-        .post(
-            agency
-                .controller
-                .url(&format!("/api/cases/{CASE}/decision")),
-        )
-        .json(
-            &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": "警告",
-                      "decided_on": "2026-10-12"}),
-        )
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(decided.status(), StatusCode::CREATED);
+    assert_eq!(decide(&agency, "警告").await, StatusCode::CREATED);
     // Found out afterwards: the party is a minor.
     let (status, body) = put_case(&agency, &agency.li, json!({"minor": true})).await;
     assert_eq!(status, 200, "tightening is any clerk's: {body}");

@@ -167,17 +167,7 @@ async fn clerk_records_a_session_and_the_light_follows_the_files() {
     // The chain links each segment to the one before.
     let mut previous = evidence::GENESIS_LINK.to_string();
     for seg in &stopped.segments {
-        let link = evidence::next_link(
-            &previous,
-            &evidence::SegmentFacts {
-                track: &seg.track,
-                seq: seg.seq,
-                start_ns: seg.start_ns,
-                duration_ns: seg.duration_ns,
-                size_bytes: seg.size_bytes,
-                sha256: &seg.sha256,
-            },
-        );
+        let link = evidence::next_link(&previous, &seg.into());
         assert_eq!(link, seg.link, "chain link of {}", seg.file);
         previous = link;
     }

@@ -111,17 +111,7 @@ fn compare_with_records(store: &records::Store, dir: &Path) -> anyhow::Result<Ve
     // The records' own chain must hold: a row changed behind the triggers breaks it.
     let mut previous = evidence::GENESIS_LINK.to_string();
     for seg in &kept {
-        let link = evidence::next_link(
-            &previous,
-            &evidence::SegmentFacts {
-                track: &seg.track,
-                seq: seg.seq,
-                start_ns: seg.start_ns,
-                duration_ns: seg.duration_ns,
-                size_bytes: seg.size_bytes,
-                sha256: &seg.sha256,
-            },
-        );
+        let link = evidence::next_link(&previous, &seg.into());
         if link != seg.link {
             problems.push(format!(
                 "{}: the records' own chain is broken here (a row was changed)",

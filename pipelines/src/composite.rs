@@ -53,6 +53,22 @@ fn branch(
 
 /// Builds the composite view; returns its encoded video and, when the room has microphones,
 /// its encoded mixed audio, both ready for one segment sink.
+/// `text` with the characters Pango markup gives a meaning written as entities.
+pub(crate) fn markup_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&apos;"),
+            '"' => out.push_str("&quot;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 pub(crate) fn build(
     pipeline: &gst::Pipeline,
     room: &RoomSpec,
@@ -96,7 +112,9 @@ pub(crate) fn build(
         "liuhen-composite-caption".into(),
         "the composite's caption",
     )?;
-    text.set_property("text", caption);
+    // textoverlay reads its text as Pango markup: escaped, a case number with "<" or "&" is
+    // shown as written instead of breaking the caption.
+    text.set_property("text", markup_escaped(caption).as_str());
     text.set_property_from_str("valignment", "top");
     text.set_property_from_str("halignment", "left");
     text.set_property("shaded-background", true);
@@ -183,4 +201,18 @@ pub(crate) fn build(
         .link(&chain[0])
         .map_err(|e| PipelineError::Build(format!("composite audio: {e}")))?;
     Ok((video, Some(audio)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::markup_escaped;
+
+    #[test]
+    fn a_caption_is_shown_as_written_not_read_as_markup() {
+        assert_eq!(
+            markup_escaped("第一询问室 · 甲&乙局 · 罚<2026>\"1\"号"),
+            "第一询问室 · 甲&amp;乙局 · 罚&lt;2026&gt;&quot;1&quot;号"
+        );
+        assert_eq!(markup_escaped("plain"), "plain");
+    }
 }

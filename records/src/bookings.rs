@@ -19,6 +19,7 @@ impl Store {
         booked_by: &str,
         new: &NewBooking,
     ) -> Result<BookingView, StoreError> {
+        let case_number = crate::case_number(&new.case_number)?;
         if new.ends_at <= new.starts_at {
             return Err(StoreError::Invalid(
                 "a booking must end after it starts".into(),
@@ -64,11 +65,11 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO cases (agency_id, number) VALUES (?1, ?2) ON CONFLICT (agency_id, number) DO NOTHING",
-            params![agency_id, new.case_number],
+            params![agency_id, case_number],
         )?;
         let case_id: i64 = tx.query_row(
             "SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2",
-            params![agency_id, new.case_number],
+            params![agency_id, case_number],
             |row| row.get(0),
         )?;
         tx.execute(

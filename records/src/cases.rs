@@ -11,6 +11,28 @@ use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
 use site_api::{ActionType, CaseView, DecisionView, ReviewView};
 
+/// The longest case number taken, in characters: longer than any agency's numbering, short
+/// enough for a door panel and a file name.
+pub const CASE_NUMBER_MAX_CHARS: usize = 64;
+
+/// A case number as the records keep it: trimmed, 1 to 64 characters, no control characters
+/// (which would forge lines in logs and captions). One that starts with "-" is kept as written.
+pub fn case_number(text: &str) -> Result<String, StoreError> {
+    let number = text.trim();
+    if number.is_empty() || number.chars().count() > CASE_NUMBER_MAX_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "a case number is 1 to {CASE_NUMBER_MAX_CHARS} characters, as the agency writes it, e.g. 京市监罚〔2026〕12号"
+        )));
+    }
+    if number.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(
+            "a case number has no control characters (line breaks, tabs); write it on one line"
+                .into(),
+        ));
+    }
+    Ok(number.to_string())
+}
+
 impl Store {
     /// Records what a case is (its kind of action, its party), creating the case if needed;
     /// a field left out keeps what the case had.
@@ -149,5 +171,23 @@ impl Store {
             sessions,
             history: self.case_history(id)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_numbers_are_trimmed_bounded_and_on_one_line() {
+        assert_eq!(
+            case_number("  京市监罚〔2026〕12号 ").unwrap(),
+            "京市监罚〔2026〕12号"
+        );
+        assert_eq!(case_number("-1").unwrap(), "-1", "a leading dash is kept");
+        assert_eq!(case_number("A<&>1").unwrap(), "A<&>1");
+        for bad in ["", "   ", "罚\n1", "罚\t1", &"号".repeat(65)] {
+            assert!(case_number(bad).is_err(), "{bad:?}");
+        }
     }
 }

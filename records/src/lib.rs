@@ -29,6 +29,7 @@ mod test_site;
 
 pub use access::{AccessAttempt, TokenInfo};
 pub use case_changes::CaseEditor;
+pub use cases::{CASE_NUMBER_MAX_CHARS, case_number};
 pub use error::StoreError;
 pub use queue::{SiteService, SiteWindow};
 pub use refusal::Refusal;

@@ -28,6 +28,7 @@ impl Store {
     /// Records a new session in state `starting`, creating the case if the agency has none by
     /// that number. Refused when the agency may not use the room or the room is busy.
     pub fn create_session(&mut self, new: &NewSession<'_>) -> Result<i64, StoreError> {
+        let case_number = crate::case_number(new.case_number)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -70,11 +71,11 @@ impl Store {
         tx.execute(
             "INSERT INTO cases (agency_id, number) VALUES (?1, ?2)
              ON CONFLICT (agency_id, number) DO NOTHING",
-            params![new.agency_id, new.case_number],
+            params![new.agency_id, case_number],
         )?;
         let case_id: i64 = tx.query_row(
             "SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2",
-            params![new.agency_id, new.case_number],
+            params![new.agency_id, case_number],
             |row| row.get(0),
         )?;
         tx.execute(
@@ -91,7 +92,7 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        insert_event(&tx, id, "created", new.case_number)?;
+        insert_event(&tx, id, "created", &case_number)?;
         tx.commit()?;
         Ok(id)
     }

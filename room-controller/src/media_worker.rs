@@ -88,10 +88,9 @@ impl MediaWorker {
             .arg(job.dir)
             .arg("--first-seq")
             .arg(job.first_seq.to_string())
-            .arg("--agency")
-            .arg(job.agency_id)
-            .arg("--case")
-            .arg(job.case_number)
+            // `--name=value`: a case number may start with "-", and must not read as a flag.
+            .arg(format!("--agency={}", job.agency_id))
+            .arg(format!("--case={}", job.case_number))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -240,7 +240,13 @@ impl Worker {
         let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
         let media_dir = format!("{}/{stamp}", self.room.id);
         let dir = self.storage.media.join(&media_dir);
-        std::fs::create_dir_all(&dir).map_err(|source| ControllerError::MediaFolder {
+        // The room's folder may exist; the session's never does: a folder is never reused, so
+        // no session's files can mix with another's.
+        let made = dir
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::create_dir(&dir));
+        made.map_err(|source| ControllerError::MediaFolder {
             path: dir.clone(),
             source,
         })?;

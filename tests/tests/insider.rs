@@ -636,3 +636,66 @@ async fn the_chain_is_signed_by_the_site_and_anchored_in_the_records() {
     ]);
     assert!(!ok && report.contains("chain is broken"), "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn case_numbers_are_one_trimmed_line_and_may_start_with_a_dash() {
+    let agency = agency();
+    let start_url = agency
+        .controller
+        .url(&format!("/api/rooms/{}/sessions", liuhen_tests::ROOM));
+    for bad in [
+        "罚\n2026\n1号".to_string(),
+        "号".repeat(65),
+        "   ".to_string(),
+    ] {
+        let answer = agency
+            .wang
+            .post(&start_url)
+            .json(&json!({ "case_number": bad }))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad:?}");
+    }
+    // Written with spaces around it, kept without: the case is found by its number.
+    let (status, body) = put_case(&agency, &agency.wang, json!({"party": "张三"})).await;
+    assert_eq!(status, 200, "{body}");
+    let padded = agency
+        .wang
+        .put(agency.controller.url(&format!("/api/cases/%20{CASE}%20")))
+        .json(&json!({"action_type": "penalty"}))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(padded.status(), StatusCode::OK);
+    let case = agency
+        .controller
+        .api(&agency.wang)
+        .case(CASE)
+        .await
+        .expect("case");
+    assert_eq!(case.party, "张三", "the same case, not a new one");
+
+    // A case number that starts with "-" is a case number on the command line too.
+    let started = std::process::Command::new(liuhen_tests::workspace_binary("room-controller"))
+        .args([
+            "session",
+            "--api",
+            &agency.controller.base,
+            "start",
+            "--room",
+        ])
+        .arg(liuhen_tests::ROOM)
+        .args(["--case", "-7"])
+        .env("LIUHEN_TOKEN", agency.wang.token())
+        .output()
+        .expect("the CLI runs");
+    assert!(started.status.success(), "{started:?}");
+    let room = agency.controller.room(&agency.wang).await;
+    let session = room.session.expect("recording");
+    assert_eq!(session.case_number, "-7");
+    agency
+        .controller
+        .stop_session(&agency.wang, session.id)
+        .await;
+}

@@ -73,6 +73,7 @@ pub(super) async fn case(
     Path(number): Path<String>,
 ) -> Answer<CaseView> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     state.case_view(agency, number).await
 }
 
@@ -91,6 +92,7 @@ pub(super) async fn prepare(
     body: Result<Json<PrepareCase>, JsonRejection>,
 ) -> Answer<CaseView> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     let Json(case) = body?;
     let approver = caller
         .0
@@ -128,6 +130,7 @@ pub(super) async fn review(
     body: Result<Json<ReviewCase>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseView>), Failure> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     let Json(review) = body?;
     let reviewer = caller.0.staff_id.clone().ok_or_else(|| {
         Failure::new(
@@ -171,6 +174,7 @@ pub(super) async fn decide(
     body: Result<Json<RecordDecision>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CaseView>), Failure> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     let Json(decision) = body?;
     if decision.document_number.trim().is_empty() || decision.conclusion.trim().is_empty() {
         return Err(Failure::new(
@@ -214,6 +218,7 @@ pub(super) async fn publication(
     body: Result<Json<PublicationStep>, JsonRejection>,
 ) -> Answer<CaseView> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     let Json(step) = body?;
     let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
     state
@@ -250,6 +255,7 @@ pub(super) async fn archive(
     body: Result<Json<ArchiveStep>, JsonRejection>,
 ) -> Answer<CaseView> {
     let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
     let Json(step) = body?;
     let (a, n) = (agency.clone(), number.clone());
     let on = step.on.unwrap_or_else(today);

@@ -35,13 +35,7 @@ pub(super) async fn start_session(
 ) -> Result<(StatusCode, Json<SessionView>), Failure> {
     let agency_id = caller.clerk_agency()?;
     let Json(request) = body?;
-    let case_number = request.case_number.trim().to_string();
-    if case_number.is_empty() || case_number.chars().count() > 100 {
-        return Err(Failure::new(
-            StatusCode::BAD_REQUEST,
-            "case_number must be 1 to 100 characters",
-        ));
-    }
+    let case_number = records::case_number(&request.case_number)?;
     if let Some(asked) = request.agency_id.filter(|asked| *asked != agency_id) {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,

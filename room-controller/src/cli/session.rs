@@ -14,7 +14,7 @@ pub enum SessionAction {
         #[arg(long)]
         room: String,
         /// The case number, e.g. "京市监罚〔2026〕12号".
-        #[arg(long = "case")]
+        #[arg(long = "case", allow_hyphen_values = true)]
         case_number: String,
         /// The agency, when the site has more than one.
         #[arg(long)]

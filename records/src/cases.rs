@@ -21,12 +21,12 @@ pub fn case_number(text: &str) -> Result<String, StoreError> {
     let number = text.trim();
     if number.is_empty() || number.chars().count() > CASE_NUMBER_MAX_CHARS {
         return Err(StoreError::Invalid(format!(
-            "a case number is 1 to {CASE_NUMBER_MAX_CHARS} characters, as the agency writes it, e.g. 京市监罚〔2026〕12号"
+            "case_number must be 1 to {CASE_NUMBER_MAX_CHARS} characters, as the agency writes it, e.g. 京市监罚〔2026〕12号"
         )));
     }
     if number.chars().any(char::is_control) {
         return Err(StoreError::Invalid(
-            "a case number has no control characters (line breaks, tabs); write it on one line"
+            "case_number has no control characters (line breaks, tabs); write it on one line"
                 .into(),
         ));
     }

@@ -44,6 +44,10 @@ const START_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a recording room looks at the free space of the media disk.
 const DISK_CHECK_EVERY: Duration = Duration::from_secs(2);
 /// How long a stop waits for every source's end before it closes the files as they are.
+/// How often, and how patiently, a stop writes again what the records refused.
+const RECORDS_RETRIES: u32 = 8;
+const RECORDS_RETRY_FIRST: Duration = Duration::from_millis(250);
+const RECORDS_RETRY_MOST: Duration = Duration::from_secs(4);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 
 enum Command {
@@ -473,14 +477,52 @@ impl Worker {
             Some(active) if active.session_id == session_id => {}
             _ => return self.close_as_it_is(session_id).await,
         }
-        self.set_state(session_id, SessionState::Stopping, None)
-            .await?;
+        // The records may fail here (a locked file, a full disk): the media are closed and the
+        // light turned off all the same, and what the records missed is written again until it
+        // holds, so that the room is never left "stopping".
+        if let Err(err) = self
+            .set_state(session_id, SessionState::Stopping, None)
+            .await
+        {
+            warn!(room = %self.room.id, session = session_id, error = %err, "cannot note the stop yet; stopping the media all the same");
+        }
         let dir = self.end_recording(session_id).await?;
-        self.set_state(session_id, SessionState::Finished, None)
-            .await?;
-        self.write_manifest(session_id, &dir).await?;
+        self.finish_records(session_id, &dir).await?;
         info!(room = %self.room.id, session = session_id, "session finished");
         Ok(())
+    }
+
+    /// Records what a stop leaves to record (segments left open, the session finished, the
+    /// manifest), retried with back-off while the records refuse.
+    async fn finish_records(&self, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
+        let mut wait = RECORDS_RETRY_FIRST;
+        let mut attempt = 1;
+        loop {
+            let done: Result<(), ControllerError> = async {
+                segments::record_leftovers(&self.db, session_id, dir, &self.storage).await?;
+                let state = self.db.call(move |s| s.session(session_id)).await?.state;
+                if state == SessionState::Recording {
+                    self.set_state(session_id, SessionState::Stopping, None)
+                        .await?;
+                }
+                if state != SessionState::Finished {
+                    self.set_state(session_id, SessionState::Finished, None)
+                        .await?;
+                }
+                self.write_manifest(session_id, dir).await
+            }
+            .await;
+            match done {
+                Ok(()) => return Ok(()),
+                Err(err) if attempt < RECORDS_RETRIES => {
+                    warn!(room = %self.room.id, session = session_id, attempt, error = %err, "the records refused the stop's last writes; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(RECORDS_RETRY_MOST);
+                    attempt += 1;
+                }
+                Err(err) => return Err(err),
+            }
+        }
     }
 
     /// Pauses the recording where the room allows it: like a stop, every file is closed,
@@ -501,6 +543,9 @@ impl Worker {
             }
         }
         let dir = self.end_recording(session_id).await?;
+        // A resume numbers its segments after the recorded ones: every file must be recorded
+        // before the pause is (nothing more is recorded if they all are).
+        segments::record_leftovers(&self.db, session_id, &dir, &self.storage).await?;
         let note = format!("暂停录制 / paused by {by}");
         self.set_state(session_id, SessionState::Paused, Some(&note))
             .await?;
@@ -542,10 +587,16 @@ impl Worker {
         if !ended {
             warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
         }
-        // Anything the pipeline did not report closed (a source that never ended) is kept too.
-        segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await?;
+        // The files are closed: the light goes off now, whatever the records do next.
         self.light(Light::Off);
         self.health.idle();
+        // Anything the pipeline did not report closed (a source that never ended) is kept too;
+        // if the records refuse it now, a stop writes it again (`finish_records`).
+        if let Err(err) =
+            segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await
+        {
+            warn!(room = %self.room.id, session = session_id, error = %err, "cannot record the last segments yet");
+        }
         Ok(active.dir)
     }
 

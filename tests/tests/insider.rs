@@ -699,3 +699,57 @@ async fn case_numbers_are_one_trimmed_line_and_may_start_with_a_dash() {
         .stop_session(&agency.wang, session.id)
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stop_that_meets_a_records_error_closes_the_media_and_is_recorded_later() {
+    use liuhen_tests::{LIGHT_OFF, LIGHT_ON};
+    use std::time::{Duration, Instant};
+    let agency = agency();
+    let session = agency.controller.start_session(&agency.wang, CASE).await;
+    assert_eq!(
+        agency.site.light.wait_for_len(4, Duration::from_secs(5)),
+        LIGHT_ON
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // The records refuse to note the session finished (as a full or failing disk would).
+    let records = rusqlite::Connection::open(agency.site.records_file()).expect("records");
+    records
+        .execute_batch(
+            "CREATE TRIGGER records_trouble BEFORE UPDATE OF state ON sessions
+             WHEN NEW.state = 'finished'
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .expect("trouble");
+    let stop = {
+        let api = agency.controller.api(&agency.wang);
+        tokio::spawn(async move { api.stop_session(session.id).await })
+    };
+    // The media close and the light goes off all the same.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !agency.site.light.bytes().ends_with(&LIGHT_OFF) {
+        assert!(Instant::now() < deadline, "the light goes off");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        !stop.is_finished(),
+        "the stop keeps trying to record the end"
+    );
+    records
+        .execute_batch("DROP TRIGGER records_trouble;")
+        .expect("the trouble passes");
+
+    let stopped = stop
+        .await
+        .expect("the stop task")
+        .expect("the stop is recorded once the records take it");
+    assert_eq!(stopped.state, SessionState::Finished);
+    let room = agency.controller.room(&agency.wang).await;
+    assert!(
+        room.session.is_none(),
+        "the room is free, not left stopping"
+    );
+    let folder = agency.site.media_root().join(&stopped.media_dir);
+    liuhen_tests::assert_verifies(&folder, "the stopped session");
+}

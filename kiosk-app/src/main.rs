@@ -32,6 +32,7 @@ struct Cli {
     )]
     api: String,
     /// This screen's token (a kiosk token, see `room-controller token issue --role kiosk`).
+    /// Prefer --token-file or LIUHEN_TOKEN: a token on the command line shows in `ps`.
     #[arg(
         long,
         env = "LIUHEN_TOKEN",
@@ -40,6 +41,9 @@ struct Cli {
         default_value = ""
     )]
     token: String,
+    /// A file holding this screen's token (readable by the screen's user only).
+    #[arg(long, global = true, conflicts_with = "token")]
+    token_file: Option<PathBuf>,
     /// Draw into this PNG file instead of opening a window.
     #[arg(long, global = true)]
     png: Option<PathBuf>,
@@ -165,6 +169,27 @@ fn ticket_printer(
     }
 }
 
+/// The screen's token: from --token-file, else LIUHEN_TOKEN or --token (with a warning when it
+/// was typed on the command line, where every user of the machine sees it in `ps`).
+fn screen_token(cli: &Cli) -> anyhow::Result<String> {
+    if let Some(file) = &cli.token_file {
+        let text = std::fs::read_to_string(file).map_err(|err| {
+            anyhow::anyhow!(
+                "cannot read the token file {}: {err}; write the screen's token there (room-controller token issue)",
+                file.display()
+            )
+        })?;
+        return Ok(text.trim().to_string());
+    }
+    let typed = std::env::args().any(|a| a == "--token" || a.starts_with("--token="));
+    if typed {
+        tracing::warn!(
+            "the token was given with --token, so it shows in the process list; use --token-file or LIUHEN_TOKEN"
+        );
+    }
+    Ok(cli.token.clone())
+}
+
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -173,6 +198,7 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    let token = screen_token(&cli)?;
     let (subject, screen) = match &cli.screen {
         Screen::Door { room } => (room.clone(), "door"),
         Screen::Clerk { room } => (room.clone(), "clerk"),
@@ -183,7 +209,7 @@ fn main() -> anyhow::Result<()> {
         Screen::Publicity { agency, .. } => (agency.clone().unwrap_or_default(), "publicity"),
     };
     let options = screen::Options {
-        net: net::Net::start(&cli.api, &cli.token)?,
+        net: net::Net::start(&cli.api, &token)?,
         state_file: cli
             .state_file
             .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{subject}"))),

@@ -890,9 +890,14 @@ pub fn read_png(path: &Path) -> anyhow::Result<(u32, u32, Vec<u8>)> {
 /// Draws a kiosk screen once into `png` with the real kiosk binary, e.g.
 /// `draw_screen(api, token, &["door", "--room", ROOM], png, state)`.
 pub fn draw_screen(api: &str, token: &str, screen: &[&str], png: &Path, state_file: &Path) {
+    // The token goes in a file, as on a real screen (on the command line it shows in `ps`).
+    let token_file = state_file.with_extension("token");
+    std::fs::write(&token_file, token).expect("the token file");
     let out = Command::new(workspace_binary("kiosk-app"))
-        .args(["--api", api, "--token", token, "--once", "--png"])
+        .args(["--api", api, "--once", "--png"])
         .arg(png)
+        .arg("--token-file")
+        .arg(&token_file)
         .arg("--state-file")
         .arg(state_file)
         .args(screen)

@@ -753,3 +753,29 @@ async fn a_stop_that_meets_a_records_error_closes_the_media_and_is_recorded_late
     let folder = agency.site.media_root().join(&stopped.media_dir);
     liuhen_tests::assert_verifies(&folder, "the stopped session");
 }
+
+#[test]
+fn a_token_typed_on_the_command_line_is_warned_about() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new(liuhen_tests::workspace_binary("kiosk-app"))
+        .args([
+            "--api",
+            "http://127.0.0.1:9",
+            "--token",
+            "lh_secret",
+            "--once",
+            "--png",
+        ])
+        .arg(dir.path().join("door.png"))
+        .arg("--state-file")
+        .arg(dir.path().join("door.json"))
+        .args(["door", "--room", "interview-1"])
+        .output()
+        .expect("kiosk-app runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--token-file"), "{stderr}");
+    assert!(
+        !stderr.contains("lh_secret"),
+        "the token itself is never logged"
+    );
+}

@@ -48,11 +48,14 @@ done
 show() {
   local name=$1 token=$2
   shift 2
+  # Each screen reads its token from a file of its own (on the command line it shows in `ps`).
+  (umask 077 && printf '%s' "$token" > "var/demo/$name.token")
   if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    ./target/debug/kiosk-app --api "$api" --token "$token" --state-file "var/demo/$name.json" "$@" &
+    ./target/debug/kiosk-app --api "$api" --token-file "var/demo/$name.token" \
+      --state-file "var/demo/$name.json" "$@" &
   else
-    ./target/debug/kiosk-app --api "$api" --token "$token" --state-file "var/demo/$name.json" \
-      --png "var/demo/$name.png" "$@" &
+    ./target/debug/kiosk-app --api "$api" --token-file "var/demo/$name.token" \
+      --state-file "var/demo/$name.json" --png "var/demo/$name.png" "$@" &
   fi
   screens+=($!)
 }

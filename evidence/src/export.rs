@@ -3,11 +3,10 @@
 //! a short summary in Chinese and English of how, when, by whom and where it was recorded.
 //!
 //! The package is described as a list of files ([`package_files`]) and framed as tar here
-//! ([`tar_header`], [`tar_padding`], [`TAR_END`]), so that a server can stream it without
-//! holding a thread per download, and [`write_package`] writes the same bytes anywhere.
+//! ([`tar_header`], [`tar_padding`], [`TAR_END`]), so that a server can stream it with async
+//! reads, without holding a thread per download.
 
 use site_api::SessionView;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::manifest::MANIFEST_FILE;
@@ -85,39 +84,6 @@ pub fn tar_padding(size: u64) -> &'static [u8] {
     const ZEROS: [u8; 512] = [0; 512];
     let rest = (size % 512) as usize;
     if rest == 0 { &[] } else { &ZEROS[rest..] }
-}
-
-/// Writes the package of `view`, whose media are in `dir`, as a tar stream into `out`.
-pub fn write_package(
-    view: &SessionView,
-    dir: &Path,
-    exported_by: &str,
-    mut out: impl Write,
-) -> std::io::Result<()> {
-    for file in package_files(view, dir, exported_by, None)? {
-        match file {
-            PackageFile::Made { name, bytes } => {
-                out.write_all(&tar_header(&name, bytes.len() as u64)?)?;
-                out.write_all(&bytes)?;
-                out.write_all(tar_padding(bytes.len() as u64))?;
-            }
-            PackageFile::OnDisk { name, path } => {
-                let file = std::fs::File::open(&path)?;
-                let size = file.metadata()?.len();
-                out.write_all(&tar_header(&name, size)?)?;
-                let copied = std::io::copy(&mut file.take(size), &mut out)?;
-                if copied != size {
-                    return Err(std::io::Error::other(format!(
-                        "{} shrank while it was exported",
-                        path.display()
-                    )));
-                }
-                out.write_all(tar_padding(size))?;
-            }
-        }
-    }
-    out.write_all(&TAR_END)?;
-    out.flush()
 }
 
 /// How, when, by whom and where the recording was made, for a person reading the case file.
@@ -235,12 +201,10 @@ fn summary(view: &SessionView, exported_by: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
-    fn a_package_reads_back_with_a_tar_reader() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join(MANIFEST_FILE), b"{}").expect("manifest");
-        std::fs::write(dir.path().join("cam1-00000.mkv"), vec![7u8; 1000]).expect("segment");
+    fn the_package_lists_its_files_and_frames_them_as_a_tar_reader_reads_them() {
         let view: SessionView = serde_json::from_value(serde_json::json!({
             "id": 3, "room_id": "r1", "agency_id": "a", "agency_name": "甲局",
             "case_number": "罚1号", "state": "finished", "failure": null,
@@ -252,28 +216,40 @@ mod tests {
             "events": []
         }))
         .expect("a session");
-        let mut out = Vec::new();
-        write_package(&view, dir.path(), "王芳", &mut out).expect("written");
-        let mut archive = tar::Archive::new(out.as_slice());
-        let mut names = Vec::new();
-        for entry in archive.entries().expect("entries") {
-            let mut entry = entry.expect("entry");
-            let mut bytes = Vec::new();
-            entry.read_to_end(&mut bytes).expect("read");
-            let name = entry.path().expect("path").display().to_string();
-            if name.ends_with(".mkv") {
-                assert_eq!(bytes, vec![7u8; 1000]);
-            }
-            names.push(name);
-        }
+        let files =
+            package_files(&view, Path::new("/m/r1/x"), "王芳", Some("ab12")).expect("files");
+        let names: Vec<&str> = files
+            .iter()
+            .map(|f| match f {
+                PackageFile::Made { name, .. } | PackageFile::OnDisk { name, .. } => name.as_str(),
+            })
+            .collect();
         assert_eq!(
             names,
             [
                 "session-3/summary.txt",
                 "session-3/events.json",
                 "session-3/manifest.json",
+                "session-3/site-key.pub",
                 "session-3/cam1-00000.mkv"
             ]
         );
+        // One file framed as the controller frames it reads back whole with a tar reader.
+        let content = vec![7u8; 1000];
+        let mut tar = tar_header("session-3/cam1-00000.mkv", 1000)
+            .expect("header")
+            .to_vec();
+        tar.extend_from_slice(&content);
+        tar.extend_from_slice(tar_padding(1000));
+        tar.extend_from_slice(&TAR_END);
+        assert_eq!(tar.len() % 512, 0);
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let mut entries = archive.entries().expect("entries");
+        let mut entry = entries.next().expect("one").expect("entry");
+        let mut read = Vec::new();
+        entry.read_to_end(&mut read).expect("read");
+        assert_eq!(read, content);
+        drop(entry);
+        assert!(entries.next().is_none(), "the end blocks end it");
     }
 }

@@ -23,7 +23,7 @@ mod verify;
 
 pub use backup::Storage;
 pub use chain::{GENESIS_LINK, SegmentFacts, next_link};
-pub use export::{PackageFile, package_files, package_name, write_package};
+pub use export::{PackageFile, package_files, package_name};
 pub use hashing::{HashedFile, hash_file};
 pub use manifest::ManifestSignature;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment};

@@ -15,8 +15,9 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
 /// up rather than leave the person waiting for ever.
 const ACTION_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The runtime and the client; cheap to clone. Keep clones on the UI side: tasks on the runtime
-/// hold a [`Client`] of their own, never the runtime itself.
+/// The runtime and the client; cheap to clone. The runtime lives as long as the process (a
+/// screen's feed keeps a clone of it for its updates), so it is never dropped from one of its
+/// own tasks.
 #[derive(Clone)]
 pub struct Net {
     runtime: Arc<tokio::runtime::Runtime>,

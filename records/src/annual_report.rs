@@ -128,9 +128,12 @@ mod tests {
         // Agency a, 2026: two penalties (one after a hearing and a passed review, one returned
         // first), a licence; one of b's, and one of a's in 2025, are not counted.
         let decide = |store: &mut Store, agency: &str, number: &str, kind, on: &str| {
-            store
-                .describe_case(agency, number, Some(kind), Some("张三"))
-                .unwrap();
+            let case = site_api::PrepareCase {
+                action_type: Some(kind),
+                party: Some("张三".into()),
+                ..Default::default()
+            };
+            crate::test_site::describe(store, agency, number, case);
             let decision = NewDecision {
                 document_number: number,
                 conclusion: "决定",
@@ -141,16 +144,11 @@ mod tests {
                 .record_decision(&calendar, agency, number, &decision)
                 .unwrap();
         };
-        store
-            .prepare_decision(
-                "a",
-                "p1",
-                &crate::review::CaseForDecision {
-                    hearing_held: true,
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let hearing = site_api::PrepareCase {
+            hearing_held: Some(true),
+            ..Default::default()
+        };
+        crate::test_site::describe(&mut store, "a", "p1", hearing);
         let all_hold: Vec<CheckedItem> = CHECKLIST
             .iter()
             .map(|i| CheckedItem {

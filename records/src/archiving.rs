@@ -24,7 +24,7 @@ impl Store {
         number: &str,
         on: NaiveDate,
     ) -> Result<(), StoreError> {
-        self.describe_case(agency_id, number, None, None)?;
+        self.ensure_case(agency_id, number)?;
         self.conn.execute(
             "UPDATE cases SET action_ended_on = ?3 WHERE agency_id = ?1 AND number = ?2",
             params![agency_id, number, on.format("%Y-%m-%d").to_string()],
@@ -153,7 +153,7 @@ mod tests {
         store.end_action("a", "甲罚1号", d("2026-09-02")).unwrap();
         // Ended 20 October 2026: due 19 November, a Thursday.
         store.end_action("a", "甲罚2号", d("2026-10-20")).unwrap();
-        store.describe_case("a", "甲罚3号", None, None).unwrap();
+        store.ensure_case("a", "甲罚3号").unwrap();
 
         let due = store
             .archiving_due(&calendar, "a", d("2026-10-09"))

@@ -292,7 +292,8 @@ impl Store {
         )?;
         let at = now();
         for ((field, old), (_, new)) in before.described().into_iter().zip(after.described()) {
-            if old != new || existing.is_none() && !new.is_empty() {
+            // A new case starts from the defaults: what it is given shows as changes from them.
+            if old != new {
                 tx.execute(
                     "INSERT INTO case_history (case_id, at, who, field, old, new)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -310,9 +311,7 @@ impl Store {
         agency_id: &str,
         number: &str,
     ) -> Result<Option<(i64, CaseFields, bool)>, StoreError> {
-        type Row = (i64, String, String, String, bool, String, bool, String);
-        type Rest = (Option<String>, String, bool, String, bool);
-        let found: Option<(Row, Rest)> = self
+        let found = self
             .conn
             .query_row(
                 "SELECT id, action_type, party, party_kind, party_is_minor, confidentiality,
@@ -322,45 +321,28 @@ impl Store {
                  FROM cases WHERE agency_id = ?1 AND number = ?2",
                 params![agency_id, number],
                 |r| {
-                    Ok((
-                        (
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                        ),
-                        (r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?),
-                    ))
+                    let mut flags: Vec<String> =
+                        serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default();
+                    flags.sort();
+                    let fields = CaseFields {
+                        action_type: r.get(1)?,
+                        party: r.get(2)?,
+                        organisation: r.get::<_, String>(3)? == "organisation",
+                        minor: r.get(4)?,
+                        confidentiality: Confidentiality::parse(&r.get::<_, String>(5)?),
+                        publishable_after_redaction: r.get(6)?,
+                        decision_kind: r.get(7)?,
+                        handler_id: r.get(8)?,
+                        co_handlers: serde_json::from_str(&r.get::<_, String>(9)?)
+                            .unwrap_or_default(),
+                        hearing_held: r.get(10)?,
+                        flags,
+                    };
+                    Ok((r.get(0)?, fields, r.get(12)?))
                 },
             )
             .optional()?;
-        Ok(found.map(
-            |(
-                (id, action_type, party, kind, minor, secrecy, redacted, decision_kind),
-                (handler_id, team, hearing_held, flags, has_sessions),
-            )| {
-                let mut flags: Vec<String> = serde_json::from_str(&flags).unwrap_or_default();
-                flags.sort();
-                let fields = CaseFields {
-                    action_type,
-                    party,
-                    organisation: kind == "organisation",
-                    minor,
-                    confidentiality: Confidentiality::parse(&secrecy),
-                    publishable_after_redaction: redacted,
-                    decision_kind,
-                    handler_id,
-                    co_handlers: serde_json::from_str(&team).unwrap_or_default(),
-                    hearing_held,
-                    flags,
-                };
-                (id, fields, has_sessions)
-            },
-        ))
+        Ok(found)
     }
 
     fn in_catalogue(&self, agency_id: &str, kind: &str) -> Result<bool, StoreError> {

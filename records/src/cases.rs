@@ -34,38 +34,14 @@ pub fn case_number(text: &str) -> Result<String, StoreError> {
 }
 
 impl Store {
-    /// Records what a case is (its kind of action, its party), creating the case if needed;
-    /// a field left out keeps what the case had.
-    pub fn describe_case(
-        &mut self,
-        agency_id: &str,
-        number: &str,
-        action_type: Option<ActionType>,
-        party: Option<&str>,
-    ) -> Result<(), StoreError> {
-        if party.is_some_and(|p| p.chars().count() > 200) {
-            return Err(StoreError::Invalid(
-                "party must be at most 200 characters".into(),
-            ));
-        }
-        // A savepoint, so that it can be one step of a larger change (`prepare_case`).
-        let tx = self.conn.savepoint()?;
-        tx.execute(
+    /// Makes the case if the agency has none by that number (an action can end, or a recording
+    /// start, before the handling unit describes it); what it is comes from `prepare_case`.
+    pub(crate) fn ensure_case(&mut self, agency_id: &str, number: &str) -> Result<(), StoreError> {
+        self.conn.execute(
             "INSERT INTO cases (agency_id, number) VALUES (?1, ?2)
              ON CONFLICT (agency_id, number) DO NOTHING",
             params![agency_id, number],
         )?;
-        tx.execute(
-            "UPDATE cases SET action_type = COALESCE(?3, action_type), party = COALESCE(?4, party)
-             WHERE agency_id = ?1 AND number = ?2",
-            params![
-                agency_id,
-                number,
-                action_type.map(ActionType::as_str),
-                party.map(str::trim)
-            ],
-        )?;
-        tx.commit()?;
         Ok(())
     }
 

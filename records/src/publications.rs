@@ -52,34 +52,6 @@ fn withheld(disclosure: &Disclosure) -> Option<&'static str> {
 }
 
 impl Store {
-    /// Notes who the party is and how confidential the case is.
-    pub fn set_disclosure(
-        &mut self,
-        agency_id: &str,
-        number: &str,
-        disclosure: &Disclosure,
-    ) -> Result<(), StoreError> {
-        self.describe_case(agency_id, number, None, None)?;
-        self.conn.execute(
-            "UPDATE cases SET party_kind = ?3, party_is_minor = ?4, confidentiality = ?5,
-                    publishable_after_redaction = ?6
-             WHERE agency_id = ?1 AND number = ?2",
-            params![
-                agency_id,
-                number,
-                if disclosure.organisation {
-                    "organisation"
-                } else {
-                    "person"
-                },
-                disclosure.minor,
-                disclosure.confidentiality.as_str(),
-                disclosure.publishable_after_redaction
-            ],
-        )?;
-        Ok(())
-    }
-
     /// Enters a recorded decision in the register, with its due date on `calendar` (done by
     /// `record_decision`).
     pub(crate) fn register_publication(
@@ -336,6 +308,7 @@ const SHOWN: &str = "p.published_on IS NOT NULL AND p.withdrawn_on IS NULL";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use site_api::PrepareCase;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
@@ -350,10 +323,20 @@ mod tests {
         disclosure: Disclosure,
         on: &str,
     ) {
-        store
-            .describe_case("a", number, Some(kind), Some(party))
-            .unwrap();
-        store.set_disclosure("a", number, &disclosure).unwrap();
+        crate::test_site::describe(
+            store,
+            "a",
+            number,
+            PrepareCase {
+                action_type: Some(kind),
+                party: Some(party.to_string()),
+                organisation: Some(disclosure.organisation),
+                minor: Some(disclosure.minor),
+                confidentiality: Some(disclosure.confidentiality),
+                publishable_after_redaction: Some(disclosure.publishable_after_redaction),
+                ..PrepareCase::default()
+            },
+        );
         let decision = crate::review::NewDecision {
             document_number: &format!("甲决字{number}号"),
             conclusion: "罚款五千元",
@@ -458,9 +441,16 @@ mod tests {
     fn a_decision_without_a_due_date_is_not_recorded_at_all() {
         let (_dir, mut store) = crate::test_site::store(&["a"]);
         let calendar = WorkCalendar::built_in().unwrap();
-        store
-            .describe_case("a", "x", Some(ActionType::Penalty), Some("张三"))
-            .unwrap();
+        crate::test_site::describe(
+            &mut store,
+            "a",
+            "x",
+            PrepareCase {
+                action_type: Some(ActionType::Penalty),
+                party: Some("张三".into()),
+                ..PrepareCase::default()
+            },
+        );
         let decision = |on: &str| crate::review::NewDecision {
             document_number: "甲决字x号",
             conclusion: "罚款",

@@ -78,7 +78,7 @@ impl Store {
         let owner = self.session_agency(id)?;
         let (allowed, why) = match &decided {
             Ok(_) => (true, String::new()),
-            Err(StoreError::NotFound { .. }) if self.access_facts(caller, id).is_ok() => {
+            Err(StoreError::NotFound { .. }) if owner.is_some() => {
                 (false, "the session belongs to another agency".into())
             }
             Err(StoreError::NotFound { .. }) => (false, "no such session".into()),
@@ -420,7 +420,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::publications::Disclosure;
     use site_api::Confidentiality;
 
     fn clerk(name: &str, staff: &str) -> Caller {
@@ -490,16 +489,12 @@ mod tests {
             .expect("export covers view");
 
         // A state secret: the team may see it, nobody exports it, nobody else sees it.
-        store
-            .set_disclosure(
-                "a",
-                "A-1",
-                &Disclosure {
-                    confidentiality: Confidentiality::StateSecret,
-                    ..Disclosure::default()
-                },
-            )
-            .expect("classify");
+        let secret = site_api::PrepareCase {
+            confidentiality: Some(Confidentiality::StateSecret),
+            ..Default::default()
+        };
+        crate::test_site::describe(&mut store, "a", "A-1", secret);
+        // A co-handler named in the records directly: prepare_case wants staff rows for it.
         store
             .conn
             .execute(

@@ -12,19 +12,6 @@ use site_api::StaffRole;
 use site_api::calendar::WorkCalendar;
 use site_api::{CHECKLIST, CheckedItem, MajorBecause, Publication, ReviewOutcome, ReviewerRatio};
 
-/// What the handling unit says about a case before its decision.
-#[derive(Debug, Clone, Default)]
-pub struct CaseForDecision<'a> {
-    /// The decision's kind, as the catalogue names kinds.
-    pub decision_kind: &'a str,
-    /// The staff member handling the case (承办人).
-    pub handler_id: Option<&'a str>,
-    pub hearing_held: bool,
-    pub large_amount: bool,
-    pub complex_facts: bool,
-    pub referral: bool,
-}
-
 /// A case's decision (处理决定) as the handling unit records it.
 #[derive(Debug, Clone)]
 pub struct NewDecision<'a> {
@@ -81,38 +68,6 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(())
-    }
-
-    /// Records what the handling unit says about a case before its decision.
-    pub fn prepare_decision(
-        &mut self,
-        agency_id: &str,
-        number: &str,
-        case: &CaseForDecision<'_>,
-    ) -> Result<(), StoreError> {
-        self.describe_case(agency_id, number, None, None)?;
-        let flags: Vec<&str> = [
-            (case.large_amount, "large_amount"),
-            (case.complex_facts, "complex_facts"),
-            (case.referral, "referral"),
-        ]
-        .into_iter()
-        .filter_map(|(on, flag)| on.then_some(flag))
-        .collect();
-        self.conn.execute(
-            "UPDATE cases SET decision_kind = ?3, handler_id = ?4, hearing_held = ?5,
-                    major_flags = ?6
-             WHERE agency_id = ?1 AND number = ?2",
-            params![
-                agency_id,
-                number,
-                case.decision_kind.trim(),
-                case.handler_id,
-                case.hearing_held,
-                serde_json::to_string(&flags).unwrap_or_else(|_| "[]".into())
-            ],
-        )?;
         Ok(())
     }
 
@@ -303,6 +258,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::NewStaff;
+    use site_api::PrepareCase;
 
     fn staff(store: &mut Store, id: &str, role: StaffRole, n: u32) {
         store
@@ -384,14 +340,12 @@ mod tests {
         staff(&mut store, "handler", StaffRole::Clerk, 1);
         staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
         store.set_major_catalogue("a", &["吊销许可证"]).unwrap();
-        let case = CaseForDecision {
-            decision_kind: "吊销许可证",
-            handler_id: Some("handler"),
-            ..CaseForDecision::default()
+        let case = PrepareCase {
+            decision_kind: Some("吊销许可证".into()),
+            handler_id: Some("handler".into()),
+            ..PrepareCase::default()
         };
-        store
-            .prepare_decision("a", "甲罚〔2026〕1号", &case)
-            .unwrap();
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", case.clone());
         assert_eq!(
             store.major_because("a", "甲罚〔2026〕1号").unwrap(),
             [MajorBecause::Catalogue]
@@ -405,16 +359,11 @@ mod tests {
         );
         // The handler cannot review their own case.
         staff(&mut store, "handler-reviewer", StaffRole::Reviewer, 3);
-        store
-            .prepare_decision(
-                "a",
-                "甲罚〔2026〕1号",
-                &CaseForDecision {
-                    handler_id: Some("handler-reviewer"),
-                    ..case.clone()
-                },
-            )
-            .unwrap();
+        let reviewer_handles = PrepareCase {
+            handler_id: Some("handler-reviewer".into()),
+            ..case.clone()
+        };
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", reviewer_handles);
         assert!(
             review_case(
                 &mut store,
@@ -424,9 +373,7 @@ mod tests {
             )
             .is_err()
         );
-        store
-            .prepare_decision("a", "甲罚〔2026〕1号", &case)
-            .unwrap();
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", case);
         // A clerk is not a reviewer; a pass needs every item to hold.
         assert!(review_case(&mut store, "handler", ReviewOutcome::Pass, all_hold()).is_err());
         let mut missing = all_hold();
@@ -453,24 +400,19 @@ mod tests {
     #[test]
     fn hearings_and_flags_make_a_case_major_and_others_need_no_review() {
         let (_dir, mut store) = crate::test_site::store(&["a"]);
-        let plain = CaseForDecision {
-            decision_kind: "警告",
-            ..CaseForDecision::default()
+        let plain = PrepareCase {
+            decision_kind: Some("警告".into()),
+            ..PrepareCase::default()
         };
-        store.prepare_decision("a", "1", &plain).unwrap();
+        crate::test_site::describe(&mut store, "a", "1", plain.clone());
         assert!(store.major_because("a", "1").unwrap().is_empty());
         decision(&mut store, "1", "警告").expect("not major");
-        store
-            .prepare_decision(
-                "a",
-                "2",
-                &CaseForDecision {
-                    hearing_held: true,
-                    referral: true,
-                    ..plain.clone()
-                },
-            )
-            .unwrap();
+        let heard = PrepareCase {
+            hearing_held: Some(true),
+            referral: Some(true),
+            ..plain
+        };
+        crate::test_site::describe(&mut store, "a", "2", heard);
         assert_eq!(
             store.major_because("a", "2").unwrap(),
             [MajorBecause::HearingHeld, MajorBecause::Referral]

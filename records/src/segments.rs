@@ -1,7 +1,7 @@
 //! A session's closed segment files in the records, in chain order: each with its size, hash and
 //! chain link (see the `evidence` crate for the chain itself).
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use crate::store::now;
 use crate::{Store, StoreError};
@@ -70,29 +70,5 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
-    }
-}
-
-impl Store {
-    /// Keeps the site's signing key (its public half) if the records do not have it yet.
-    pub fn record_site_key(&mut self, public_key: &str) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO site_keys (public_key, recorded_at) VALUES (?1, ?2)
-             ON CONFLICT (public_key) DO NOTHING",
-            params![public_key, now()],
-        )?;
-        Ok(())
-    }
-
-    /// The site's signing key (public half, hex) as the records know it: the latest recorded.
-    pub fn site_key(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT public_key FROM site_keys ORDER BY rowid DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?)
     }
 }

@@ -1,10 +1,11 @@
 //! The records file: one `Store` is one connection, opened (created or upgraded in place) here,
-//! and the site's agencies and rooms as the site file declares them. The queries live with
-//! their concept: `sessions.rs`, `segments.rs`, `rooms.rs`, `cases.rs`, `queue.rs` and so on.
+//! and the site as a whole: its agencies and rooms as the site file declares them, and its
+//! signing key. The queries live with their concept: `sessions.rs`, `segments.rs`, `rooms.rs`,
+//! `cases.rs`, `queue.rs` and so on.
 //! The controller owns the store from one place and calls it from a blocking thread.
 
 use chrono::Utc;
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
@@ -107,6 +108,30 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Keeps the site's signing key (its public half) if the records do not have it yet.
+    pub fn record_site_key(&mut self, public_key: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO site_keys (public_key, recorded_at) VALUES (?1, ?2)
+             ON CONFLICT (public_key) DO NOTHING",
+            params![public_key, now()],
+        )?;
+        Ok(())
+    }
+
+    /// The site's signing key (public half, hex) as the records know it: the latest recorded.
+    pub fn site_key(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT public_key FROM site_keys ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 }
 

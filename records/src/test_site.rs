@@ -43,3 +43,20 @@ pub(crate) fn session(store: &mut Store, agency: &str, number: &str, started_by:
         })
         .expect("a session")
 }
+
+/// Describes case `number` of `agency` as its handling unit would, through `prepare_case` (as
+/// an approver, so that a test may also loosen it).
+pub(crate) fn describe(
+    store: &mut Store,
+    agency: &str,
+    number: &str,
+    change: site_api::PrepareCase,
+) {
+    let editor = crate::CaseEditor {
+        who: "测试",
+        approver: true,
+    };
+    store
+        .prepare_case(agency, number, &change, editor)
+        .expect("the case is described");
+}

@@ -44,11 +44,22 @@ pub(super) async fn start_session(
     }
     let handle = state.room(&room)?;
     let (agency, number) = (agency_id.clone(), case_number.clone());
-    let party = request.party.clone();
+    // What the clerk says of the case at the start is a change of the case like any other:
+    // kept in its history (and, as it only names the kind and the party, anyone's to make).
+    let described = site_api::PrepareCase {
+        action_type: request.action_type,
+        party: request.party.clone(),
+        ..Default::default()
+    };
+    let who = caller.0.who().to_string();
     state
         .db
         .call(move |store| {
-            store.describe_case(&agency, &number, request.action_type, party.as_deref())
+            let editor = records::CaseEditor {
+                who: &who,
+                approver: false,
+            };
+            store.prepare_case(&agency, &number, &described, editor)
         })
         .await?;
     let id = handle

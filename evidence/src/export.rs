@@ -120,6 +120,35 @@ fn summary(view: &SessionView, exported_by: &str) -> String {
             })
             .unwrap_or_default()
     };
+    // What reached the files, from the caps (not the profiles' expectations).
+    let formats: Vec<String> = view.recorded_with["as_recorded"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|f| {
+                    let mut line = format!(
+                        "  {}/{}: {}",
+                        f["track"].as_str().unwrap_or("?"),
+                        f["stream"].as_str().unwrap_or("?"),
+                        f["codec"].as_str().unwrap_or("?")
+                    );
+                    if let (Some(w), Some(h)) = (f["width"].as_i64(), f["height"].as_i64()) {
+                        line.push_str(&format!(" {w}×{h}"));
+                    }
+                    if let Some(fps) = f["framerate"].as_str() {
+                        line.push_str(&format!(" @ {fps} fps"));
+                    }
+                    if let Some(rate) = f["rate"].as_i64() {
+                        line.push_str(&format!(" {rate} Hz"));
+                    }
+                    if let Some(channels) = f["channels"].as_i64() {
+                        line.push_str(&format!(" × {channels} ch"));
+                    }
+                    line
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let markers: Vec<String> = view
         .events
         .iter()
@@ -152,6 +181,7 @@ fn summary(view: &SessionView, exported_by: &str) -> String {
          摄像机 Cameras:         {cameras}\n\
          麦克风 Microphones:     {mics}\n\
          格式 Format:            H.264 video, Opus audio, Matroska segments of {segment} s\n\
+         实录格式 As recorded:\n{formats}\n\
          文件 Files:             {files} segments, {mb:.1} MB, about {seconds:.0} s per track\n\
          标记与事件 Markers and events:\n{markers}\n\
          \n\
@@ -181,6 +211,11 @@ fn summary(view: &SessionView, exported_by: &str) -> String {
         cameras = devices("cameras"),
         mics = devices("microphones"),
         segment = view.recorded_with["segment_seconds"],
+        formats = if formats.is_empty() {
+            "  —".to_string()
+        } else {
+            formats.join("\n")
+        },
         files = view.segments.len(),
         mb = bytes as f64 / 1e6,
         markers = if markers.is_empty() {

@@ -23,5 +23,6 @@ pub use profile::{
 };
 pub use site::{
     CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
+    TlsFiles,
 };
 pub use site_api::RoomKind;

@@ -33,6 +33,8 @@ pub struct Site {
     pub backup: Option<PathBuf>,
     /// Where the site API listens.
     pub listen: SocketAddr,
+    /// When set, the API is served over HTTPS with this certificate and key.
+    pub tls: Option<TlsFiles>,
     /// A session starts only if the media disk holds at least this many minutes of it.
     pub min_free_minutes: u32,
     /// Exports that may stream at once; the next caller is answered 503 with Retry-After.
@@ -49,6 +51,13 @@ pub struct Site {
     /// The official working-day calendar that deadlines are counted on: the built-in one, or
     /// the file `holidays` names (to add a year's State Council notice without an upgrade).
     pub calendar: WorkCalendar,
+}
+
+/// The PEM files of the API's HTTPS certificate (with its chain) and private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +156,8 @@ struct SiteSection {
     media: PathBuf,
     backup: Option<PathBuf>,
     listen: Option<Spanned<String>>,
+    /// `tls = { cert = "…", key = "…" }`: serve the API over HTTPS.
+    tls: Option<Spanned<TlsEntry>>,
     /// An extra folder of device profiles, beside the built-in ones.
     profiles: Option<PathBuf>,
     min_free_minutes: Option<u32>,
@@ -155,6 +166,13 @@ struct SiteSection {
     stop_free_mb: Option<u64>,
     /// A working-day calendar file replacing the built-in one (same format).
     holidays: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsEntry {
+    cert: PathBuf,
+    key: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -280,6 +298,10 @@ impl Checker<'_> {
                 }
             },
         };
+        let tls = match &raw.site.tls {
+            None => None,
+            Some(entry) => Some(self.check_tls(entry, base)?),
+        };
         let media = normalise(&base.join(&raw.site.media));
         let backup = raw.site.backup.as_ref().map(|b| normalise(&base.join(b)));
         if let Some(backup) = &backup
@@ -350,6 +372,7 @@ impl Checker<'_> {
             media,
             backup,
             listen,
+            tls,
             min_free_minutes: raw
                 .site
                 .min_free_minutes
@@ -365,6 +388,24 @@ impl Checker<'_> {
             hall,
             calendar,
         })
+    }
+
+    /// Both files must be there when the site is checked, not only when it is served.
+    fn check_tls(&self, entry: &Spanned<TlsEntry>, base: &Path) -> Result<TlsFiles, ConfigError> {
+        let files = TlsFiles {
+            cert: normalise(&base.join(&entry.get_ref().cert)),
+            key: normalise(&base.join(&entry.get_ref().key)),
+        };
+        for (what, path) in [("cert", &files.cert), ("key", &files.key)] {
+            if !path.is_file() {
+                return self.err(entry.span(), format!(
+                    "tls.{what} = \"{}\" is not a file; give the PEM file of the API's {} (the README's \"HTTPS\" section shows how to make one), or leave `tls` out to serve plain HTTP on a trusted network",
+                    path.display(),
+                    if what == "cert" { "certificate" } else { "private key" },
+                ));
+            }
+        }
+        Ok(files)
     }
 
     /// Ids become folder names and URL parts: keep them plain.
@@ -652,6 +693,31 @@ port = "virtual"
             Some(&IndicatorPort::Virtual)
         );
         assert!(site.records.ends_with("var/site.db"));
+    }
+
+    #[test]
+    fn https_needs_both_files_and_names_the_missing_one() {
+        let with_tls = GOOD.replace(
+            "media = \"var/media\"",
+            "media = \"var/media\"\ntls = { cert = \"tls/api.pem\", key = \"tls/api.key\" }",
+        );
+        let shown = error_of(&with_tls);
+        assert!(shown.contains("tls.cert"), "{shown}");
+        assert!(shown.contains("tls/api.pem"), "{shown}");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("tls")).expect("mkdir");
+        std::fs::write(dir.path().join("tls/api.pem"), "cert").expect("write");
+        std::fs::write(dir.path().join("tls/api.key"), "key").expect("write");
+        let file = dir.path().join("site.toml");
+        std::fs::write(&file, &with_tls).expect("write site");
+        let site = Site::load(&file).expect("loads with both files");
+        let tls = site.tls.expect("tls kept");
+        assert_eq!(tls.cert, dir.path().join("tls/api.pem"));
+        assert!(
+            load(GOOD).expect("loads").tls.is_none(),
+            "plain HTTP unless asked"
+        );
     }
 
     #[test]

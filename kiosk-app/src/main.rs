@@ -44,6 +44,10 @@ struct Cli {
     /// A file holding this screen's token (readable by the screen's user only).
     #[arg(long, global = true, conflicts_with = "token")]
     token_file: Option<PathBuf>,
+    /// The PEM file of the CA that signed the controller's HTTPS certificate (for an `https://`
+    /// --api); only that CA is trusted.
+    #[arg(long, env = "LIUHEN_CA", global = true)]
+    ca: Option<PathBuf>,
     /// Draw into this PNG file instead of opening a window.
     #[arg(long, global = true)]
     png: Option<PathBuf>,
@@ -209,7 +213,7 @@ fn main() -> anyhow::Result<()> {
         Screen::Publicity { agency, .. } => (agency.clone().unwrap_or_default(), "publicity"),
     };
     let options = screen::Options {
-        net: net::Net::start(&cli.api, &token)?,
+        net: net::Net::start(&cli.api, &token, cli.ca.as_deref())?,
         state_file: cli
             .state_file
             .unwrap_or_else(|| last_state::default_path(&format!("{screen}-{subject}"))),

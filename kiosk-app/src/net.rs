@@ -4,6 +4,7 @@
 //! starts a thread.
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,14 +27,15 @@ pub struct Net {
 }
 
 impl Net {
-    /// Starts the runtime for the controller at `api`, acting with `token`.
-    pub fn start(api: &str, token: &str) -> std::io::Result<Self> {
+    /// Starts the runtime for the controller at `api`, acting with `token`, trusting the CA in
+    /// the file `ca` when the controller speaks HTTPS.
+    pub fn start(api: &str, token: &str, ca: Option<&Path>) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("liuhen-net")
             .enable_all()
             .build()?;
-        let client = Client::new(api, token);
+        let client = Client::trusting(api, token, ca)?;
         Ok(Self {
             runtime: Arc::new(runtime),
             actions: client.clone().with_timeout(ACTION_TIMEOUT),

@@ -13,12 +13,14 @@ mod error;
 mod media_info;
 mod recorder;
 mod sources;
+mod stream_format;
 
 pub use composite::COMPOSITE_TRACK;
 pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
 pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};
 pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks};
+pub use stream_format::StreamFormat;
 
 /// Initialises GStreamer once per process; later calls are cheap.
 pub fn init() -> Result<(), PipelineError> {

@@ -35,6 +35,7 @@ use std::time::Duration;
 use crate::PipelineError;
 use crate::composite::{self, COMPOSITE_TRACK};
 use crate::sources::{self, make};
+use crate::stream_format::StreamFormat;
 
 /// One series of segment files.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +72,13 @@ pub enum RecorderEvent {
     SourceLost { source: String, reason: String },
     /// A lost camera sends again: its track goes on in new segments.
     SourceBack { source: String },
+    /// A stream of a track (`video`, `audio_0`, …) reaches its files in this format: at the
+    /// start, and again whenever it changes (a camera that comes back at another size).
+    Format {
+        track: String,
+        stream: String,
+        format: StreamFormat,
+    },
     /// Every track has written its end: the recording is complete.
     Eos,
     /// An element failed; the recording cannot go on as it is.
@@ -101,6 +109,12 @@ enum Input {
     Retry { camera: usize, generation: u32 },
     /// Look whether everything has ended (after an EOS request with nothing left running).
     CheckEnded,
+    /// The caps that reached a track's muxer.
+    Format {
+        track: String,
+        stream: String,
+        format: StreamFormat,
+    },
 }
 
 /// The first wait before a lost camera is tried again; it doubles up to `RETRY_MAX`.
@@ -124,6 +138,8 @@ struct Shared {
     sinks: HashMap<String, String>,
     /// Start time of each track's open segment, from its "opened" message.
     open_starts: Mutex<HashMap<String, u64>>,
+    /// The last format reported for each (track, stream): a format is reported when it changes.
+    formats: Mutex<HashMap<(String, String), StreamFormat>>,
 }
 
 /// An RTSP camera and its current pipeline, if it runs.
@@ -224,13 +240,39 @@ fn segment_sink(
     Ok(split)
 }
 
-fn link_to(from: &gst::Element, split: &gst::Element, pad: &str) -> Result<(), PipelineError> {
+/// Links `from` into a new `pad` of `split` (track `track`), and reports the format that
+/// reaches the file whenever it is set or changes.
+fn link_to(
+    from: &gst::Element,
+    split: &gst::Element,
+    pad: &str,
+    track: &str,
+    inputs: &mpsc::UnboundedSender<Input>,
+) -> Result<(), PipelineError> {
     let sink_pad = split
         .request_pad_simple(pad)
         .ok_or_else(|| PipelineError::Build(format!("splitmuxsink gave no {pad} pad")))?;
     let src_pad = from
         .static_pad("src")
         .ok_or_else(|| PipelineError::Build("element without src pad".into()))?;
+    let (track, stream, inputs) = (
+        track.to_string(),
+        sink_pad.name().to_string(),
+        inputs.clone(),
+    );
+    sink_pad.add_probe(gst::PadProbeType::EVENT_DOWNSTREAM, move |_, info| {
+        if let Some(gst::PadProbeData::Event(event)) = &info.data
+            && let gst::EventView::Caps(caps) = event.view()
+            && let Some(format) = StreamFormat::of_caps(caps.caps())
+        {
+            let _ = inputs.unbounded_send(Input::Format {
+                track: track.clone(),
+                stream: stream.clone(),
+                format,
+            });
+        }
+        gst::PadProbeReturn::Ok
+    });
     src_pad
         .link(&sink_pad)
         .map_err(|err| PipelineError::Build(format!("{}: {err:?}", from.name())))?;
@@ -305,6 +347,7 @@ impl Recorder {
         let mut sinks = HashMap::new();
         let segment_ns = u64::from(room.segment_seconds) * 1_000_000_000;
         let is_network = |c: &&CameraSpec| c.profile.source == CameraSource::Rtsp;
+        let (inputs, events) = mpsc::unbounded();
 
         for cam in room.cameras.iter().filter(|c| !is_network(c)) {
             let split = segment_sink(&local, &cam.id, dir, segment_ns, first_seq)?;
@@ -313,7 +356,7 @@ impl Recorder {
                 .as_ref()
                 .is_some_and(|c| c.cameras.contains(&cam.id));
             let encoded = sources::camera(&local, cam, in_composite)?;
-            link_to(&encoded, &split, "video")?;
+            link_to(&encoded, &split, "video", &cam.id, &inputs)?;
             sinks.insert(split.name().to_string(), cam.id.clone());
         }
         if let Some(track) = tracks
@@ -330,15 +373,15 @@ impl Recorder {
             };
             for mic in &room.microphones {
                 let encoded = sources::microphone(&local, mic, room.composite.is_some())?;
-                link_to(&encoded, &split, "audio_%u")?;
+                link_to(&encoded, &split, "audio_%u", &track.id, &inputs)?;
             }
         }
         if let Some(spec) = &room.composite {
             let (video, audio) = composite::build(&local, room, spec, caption)?;
             let split = segment_sink(&local, COMPOSITE_TRACK, dir, segment_ns, first_seq)?;
-            link_to(&video, &split, "video")?;
+            link_to(&video, &split, "video", COMPOSITE_TRACK, &inputs)?;
             if let Some(audio) = audio {
-                link_to(&audio, &split, "audio_%u")?;
+                link_to(&audio, &split, "audio_%u", COMPOSITE_TRACK, &inputs)?;
             }
             sinks.insert(split.name().to_string(), COMPOSITE_TRACK.to_string());
         }
@@ -367,13 +410,17 @@ impl Recorder {
                     "device": c.device.as_deref().map(|d| if network { without_credentials(d) } else { d.to_string() }),
                     "recorded_as": if network { "as sent by the camera (H.264 over RTSP, not re-encoded)" } else { "encoded here (x264)" },
                     "audio": c.audio,
-                    "width": c.profile.width, "height": c.profile.height,
-                    "framerate": c.profile.framerate, "bitrate_kbps": c.profile.bitrate_kbps,
+                    // What the profile expects; a camera may send otherwise, and what reached
+                    // the files is in `as_recorded`, noted by the controller from the caps.
+                    "configured": {
+                        "width": c.profile.width, "height": c.profile.height,
+                        "framerate": c.profile.framerate, "bitrate_kbps": c.profile.bitrate_kbps,
+                    },
                 })
             }).collect::<Vec<_>>(),
             "microphones": room.microphones.iter().map(|m| serde_json::json!({
                 "id": m.id, "profile": m.profile_id, "device": m.device,
-                "rate": m.profile.rate, "channels": m.profile.channels,
+                "configured": { "rate": m.profile.rate, "channels": m.profile.channels },
             })).collect::<Vec<_>>(),
             "composite": room.composite.as_ref().map(|c| serde_json::json!({
                 "cameras": c.cameras, "width": c.width, "height": c.height,
@@ -386,7 +433,6 @@ impl Recorder {
             })).collect::<Vec<_>>(),
         });
 
-        let (inputs, events) = mpsc::unbounded();
         forward_bus(&local, Origin::Local, &inputs)?;
         let local_used = !local.children().is_empty();
         let shared = Arc::new(Shared {
@@ -402,6 +448,7 @@ impl Recorder {
             inputs,
             sinks,
             open_starts: Mutex::new(HashMap::new()),
+            formats: Mutex::new(HashMap::new()),
         });
         // Build each network camera's pipeline now, so that a missing element shows before
         // the start; connecting to the camera only happens once it plays.
@@ -556,10 +603,10 @@ impl Shared {
             cam.next_seq,
         )?;
         let encoded = sources::camera(&pipeline, &cam.spec, false)?;
-        link_to(&encoded, &split, "video")?;
+        link_to(&encoded, &split, "video", &cam.spec.id, &self.inputs)?;
         if cam.spec.audio {
             let sound = sources::network_camera_audio(&pipeline, &cam.spec)?;
-            link_to(&sound, &split, "audio_%u")?;
+            link_to(&sound, &split, "audio_%u", &cam.spec.id, &self.inputs)?;
         }
         forward_bus(
             &pipeline,
@@ -601,6 +648,24 @@ impl Shared {
             } => self.network_message(camera, generation, &message),
             Input::Retry { camera, generation } => self.retry(camera, generation),
             Input::CheckEnded => self.ended().into_iter().collect(),
+            Input::Format {
+                track,
+                stream,
+                format,
+            } => {
+                let mut known = lock(&self.formats);
+                let key = (track, stream);
+                if known.get(&key) == Some(&format) {
+                    return Vec::new();
+                }
+                known.insert(key.clone(), format.clone());
+                let (track, stream) = key;
+                vec![RecorderEvent::Format {
+                    track,
+                    stream,
+                    format,
+                }]
+            }
         }
     }
 

@@ -184,6 +184,36 @@ impl Store {
         Ok(())
     }
 
+    /// Notes the format one stream of a track reached its files in (`format`: the media's
+    /// own figures: codec, size, frame rate, sample rate), appended to the session's
+    /// `recorded_with.as_recorded` with the time it was seen, so the manifest states what was
+    /// recorded beside what the profiles expected.
+    pub fn note_recorded_format(
+        &mut self,
+        id: i64,
+        track: &str,
+        stream: &str,
+        format: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let mut entry = serde_json::json!({ "track": track, "stream": stream, "since": now() });
+        if let (Some(entry), Some(format)) = (entry.as_object_mut(), format.as_object()) {
+            entry.extend(format.clone());
+        }
+        let changed = self.conn.execute(
+            "UPDATE sessions SET recorded_with = json_insert(
+                 json_insert(recorded_with, '$.as_recorded', json('[]')),
+                 '$.as_recorded[#]', json(?2))
+             WHERE id = ?1",
+            params![id, entry.to_string()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: format!("session {id}"),
+            });
+        }
+        Ok(())
+    }
+
     pub fn add_event(&mut self, id: i64, kind: &str, detail: &str) -> Result<(), StoreError> {
         insert_event(&self.conn, id, kind, detail)?;
         Ok(())
@@ -313,6 +343,44 @@ mod tests {
             recorded_with,
             started_by: "王芳（执法证 32010019001）",
         }
+    }
+
+    #[test]
+    fn formats_as_recorded_are_appended_beside_the_profiles_figures() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("site.db")).expect("open");
+        site(&mut store);
+        let with =
+            serde_json::json!({ "cameras": [{ "id": "ipcam", "configured": { "width": 1920 } }] });
+        let id = store
+            .create_session(&new_session("a", &with))
+            .expect("session");
+        let first = serde_json::json!({ "codec": "video/x-h264", "width": 1280, "height": 720 });
+        let later = serde_json::json!({ "codec": "video/x-h264", "width": 640, "height": 360 });
+        store
+            .note_recorded_format(id, "ipcam", "video", &first)
+            .expect("noted");
+        store
+            .note_recorded_format(id, "ipcam", "video", &later)
+            .expect("noted");
+        let view = store.session(id).expect("read");
+        let recorded = view.recorded_with["as_recorded"]
+            .as_array()
+            .expect("a list");
+        assert_eq!(recorded.len(), 2);
+        assert_eq!(recorded[0]["track"], "ipcam");
+        assert_eq!(recorded[0]["width"], 1280);
+        assert_eq!(recorded[1]["width"], 640);
+        assert!(recorded[0]["since"].is_string());
+        assert_eq!(
+            view.recorded_with["cameras"][0]["configured"]["width"], 1920,
+            "kept"
+        );
+        assert!(
+            store
+                .note_recorded_format(id + 1, "x", "video", &first)
+                .is_err()
+        );
     }
 
     #[test]

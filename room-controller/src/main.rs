@@ -54,9 +54,21 @@ enum Command {
         /// The controller's API address.
         #[arg(long, env = "LIUHEN_API", default_value = "http://127.0.0.1:7878")]
         api: String,
-        /// A clerk's token (see `token issue`).
-        #[arg(long, env = "LIUHEN_TOKEN", hide_env_values = true)]
-        token: String,
+        /// A clerk's token (see `token issue`). Prefer --token-file or LIUHEN_TOKEN: a token
+        /// on the command line shows in `ps`.
+        #[arg(
+            long,
+            env = "LIUHEN_TOKEN",
+            hide_env_values = true,
+            required_unless_present = "token_file"
+        )]
+        token: Option<String>,
+        /// A file holding the clerk's token.
+        #[arg(long, conflicts_with = "token")]
+        token_file: Option<PathBuf>,
+        /// The PEM file of the CA that signed the controller's HTTPS certificate.
+        #[arg(long, env = "LIUHEN_CA")]
+        ca: Option<PathBuf>,
         #[command(subcommand)]
         action: SessionAction,
     },
@@ -182,8 +194,27 @@ async fn main() -> anyhow::Result<()> {
             cli::publicity::run(&Site::load(&site)?, &out)?;
             true
         }
-        Command::Session { api, token, action } => {
-            cli::session::run(&site_api::Client::new(&api, &token), action).await?;
+        Command::Session {
+            api,
+            token,
+            token_file,
+            ca,
+            action,
+        } => {
+            let token = match token_file {
+                Some(file) => std::fs::read_to_string(&file)
+                    .map_err(|err| {
+                        anyhow::anyhow!(
+                            "cannot read the token file {}: {err}; write the clerk's token there (room-controller token issue)",
+                            file.display()
+                        )
+                    })?
+                    .trim()
+                    .to_string(),
+                None => token.unwrap_or_default(),
+            };
+            let client = site_api::Client::trusting(&api, &token, ca.as_deref())?;
+            cli::session::run(&client, action).await?;
             true
         }
     };

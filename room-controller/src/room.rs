@@ -719,6 +719,22 @@ impl Worker {
                     self.record_health(session_id, change).await;
                 }
             }
+            RecorderEvent::Format {
+                track,
+                stream,
+                format,
+            } => {
+                let format = serde_json::to_value(&format).unwrap_or_default();
+                let noted = self
+                    .db
+                    .call(move |store| {
+                        store.note_recorded_format(session_id, &track, &stream, &format)
+                    })
+                    .await;
+                if let Err(err) = noted {
+                    error!(session = session_id, error = %err, "cannot note a track's recorded format");
+                }
+            }
             RecorderEvent::Eos => {}
             RecorderEvent::Error { element, message } => {
                 self.fail(format!("{element}: {message}")).await;

@@ -85,7 +85,7 @@ pub fn open_records(site: &Site) -> anyhow::Result<Store> {
 }
 
 /// Runs the site until `shutdown` completes; then stops every session cleanly.
-/// Prints `listening on http://ADDR` on standard output once the API answers.
+/// Prints `listening on http://ADDR` (or `https://`) on standard output once the API answers.
 pub async fn serve(
     site: Site,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -143,6 +143,11 @@ pub async fn serve(
         workers.push(task);
     }
 
+    // A bad certificate is found before anything listens.
+    let tls = match &site.tls {
+        Some(files) => Some(crate::tls::server_config(files)?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(site.listen)
         .await
         .with_context(|| {
@@ -164,16 +169,29 @@ pub async fn serve(
         exports: Arc::new(tokio::sync::Semaphore::new(max_exports)),
         site_key: public_key,
     };
-    println!("listening on http://{addr}");
-    info!(%addr, "site API ready");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Open event streams would otherwise keep the server waiting for displays.
-            live.close();
-        })
-        .await
-        .context("serving the site API")?;
+    let app = router(state);
+    let stopping = async move {
+        shutdown.await;
+        // Open event streams would otherwise keep the server waiting for displays.
+        live.close();
+    };
+    match tls {
+        None => {
+            println!("listening on http://{addr}");
+            info!(%addr, "site API ready");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopping)
+                .await
+        }
+        Some(config) => {
+            println!("listening on https://{addr}");
+            info!(%addr, "site API ready (HTTPS)");
+            axum::serve(crate::tls::TlsListener::new(listener, config)?, app)
+                .with_graceful_shutdown(stopping)
+                .await
+        }
+    }
+    .context("serving the site API")?;
     // The router (and with it every room handle) is gone: each worker stops its session.
     for worker in workers {
         let _ = worker.await;

@@ -32,6 +32,11 @@ pub enum ClientError {
     /// The controller refused the call; `message` is its own sentence.
     #[error("{message} ({status})")]
     Refused { status: u16, message: String },
+    /// The CA file given to trust an HTTPS controller cannot be used.
+    #[error(
+        "cannot use {file} as the site's CA certificate: {reason}; give the PEM file of the certificate that signed the controller's (--ca)"
+    )]
+    BadCa { file: String, reason: String },
     /// The controller's answer is not what the route returns (a controller of another version?).
     #[error(
         "the controller's answer to {url} cannot be read: {source}; are the controller and this program the same version?"
@@ -92,6 +97,31 @@ impl Client {
     /// A client of the controller at `base` (e.g. `http://127.0.0.1:8080`) acting with `token`.
     pub fn new(base: &str, token: &str) -> Self {
         Self::with_http(base, token, reqwest::Client::new())
+    }
+
+    /// A client of a controller served over HTTPS with a certificate signed by the CA in the
+    /// PEM file `ca` (a site's own CA, or the controller's self-signed certificate itself);
+    /// with no `ca`, the same as [`Client::new`]. Only that CA is trusted, never the system's.
+    pub fn trusting(base: &str, token: &str, ca: Option<&std::path::Path>) -> ClientResult<Self> {
+        let Some(ca) = ca else {
+            return Ok(Self::new(base, token));
+        };
+        let bad = |reason: String| ClientError::BadCa {
+            file: ca.display().to_string(),
+            reason,
+        };
+        let pem = std::fs::read(ca).map_err(|err| bad(err.to_string()))?;
+        let certs =
+            reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| bad(err.to_string()))?;
+        if certs.is_empty() {
+            return Err(bad("it holds no certificate".into()));
+        }
+        let mut http = reqwest::Client::builder().tls_built_in_root_certs(false);
+        for cert in certs {
+            http = http.add_root_certificate(cert);
+        }
+        let http = http.build().map_err(|err| bad(err.to_string()))?;
+        Ok(Self::with_http(base, token, http))
     }
 
     /// The same, over an HTTP client set up by the caller.

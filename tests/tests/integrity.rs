@@ -201,6 +201,8 @@ async fn an_exported_session_verifies_on_its_own_and_the_export_is_logged() {
         "市市场监督管理局",
         "出示执法证件",
         "cam1 (test-pattern)",
+        "cam1/video: video/x-h264 640×360",
+        "cam1/audio_0: audio/x-opus",
         "room-controller verify",
         "王芳",
     ] {

@@ -101,6 +101,30 @@ async fn an_rtsp_camera_is_recorded_as_it_sends_without_re_encoding() {
             .is_some_and(|s| s.contains("not re-encoded")),
         "{ipcam}"
     );
+    // The profile expects 1920×1080; the signed manifest states what the camera really sent.
+    assert_eq!(ipcam["configured"]["width"], 1920, "{ipcam}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("the manifest"))
+            .expect("JSON");
+    let recorded = manifest["session"]["recorded_with"]["as_recorded"]
+        .as_array()
+        .expect("the formats as recorded");
+    let stream = |track: &str, stream: &str| {
+        recorded
+            .iter()
+            .find(|f| f["track"] == track && f["stream"] == stream)
+            .unwrap_or_else(|| panic!("{track}/{stream} in {recorded:?}"))
+    };
+    let ip_video = stream("ipcam", "video");
+    assert_eq!(
+        (&ip_video["width"], &ip_video["height"]),
+        (&1280.into(), &720.into())
+    );
+    assert_eq!(ip_video["codec"], "video/x-h264");
+    let sound = stream("cam1", "audio_0");
+    assert_eq!(sound["codec"], "audio/x-opus");
+    assert!(sound["rate"].as_i64().is_some_and(|r| r > 0), "{sound}");
+    assert_eq!(stream("cam1", "video")["codec"], "video/x-h264");
     assert_verifies(&dir, "a session with an RTSP camera");
 }
 

@@ -3,7 +3,7 @@
 //! to the last link, and files the manifest does not list.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::chain::{SegmentFacts, next_link};
 use crate::hashing::sha256_of_reader;
@@ -127,9 +127,16 @@ pub fn verify_with_key(
         .iter()
         .map(|s| u64::try_from(s.size_bytes).unwrap_or(0))
         .sum();
+    // Every file is read and hashed first, several at once (the disk, not one core, sets the
+    // pace); the chain and the comparisons then follow in the manifest's order.
+    let paths: Vec<PathBuf> = manifest
+        .segments
+        .iter()
+        .map(|s| dir.join(&s.file))
+        .collect();
+    let hashed = hash_all(&paths, |done| progress(done, total));
     let mut previous = manifest.chain.genesis.clone();
-    let mut done = 0u64;
-    for seg in &manifest.segments {
+    for (seg, hashed) in manifest.segments.iter().zip(hashed) {
         report.segments += 1;
         let link = next_link(&previous, &SegmentFacts::from(seg));
         if link != seg.link {
@@ -139,8 +146,7 @@ pub fn verify_with_key(
         }
         // Continue from the listed link so that one bad entry is reported once, not for all after it.
         previous = seg.link.clone();
-        let path = dir.join(&seg.file);
-        match hash_with_progress(&path, |n| progress(done + n, total)) {
+        match hashed {
             Err(_) => report.problems.push(Problem::Missing {
                 file: seg.file.clone(),
             }),
@@ -161,7 +167,6 @@ pub fn verify_with_key(
                 }
             }
         }
-        done += u64::try_from(seg.size_bytes).unwrap_or(0);
     }
     report.head = manifest.segments.last().map(|s| s.link.clone());
     let listed: BTreeSet<&str> = manifest.segments.iter().map(|s| s.file.as_str()).collect();
@@ -183,6 +188,60 @@ pub fn verify_with_key(
     report
 }
 
-fn hash_with_progress(path: &Path, progress: impl FnMut(u64)) -> std::io::Result<(String, u64)> {
-    sha256_of_reader(&mut std::fs::File::open(path)?, progress)
+/// Hashes `paths` on twice as many threads as the machine has cores (2 to 16: while some wait
+/// for the disk, others hash), each taking the next file as it finishes one; `progress` is told the bytes read so far, on the calling thread.
+/// The results are in the order of `paths`.
+pub fn hash_all(
+    paths: &[PathBuf],
+    mut progress: impl FnMut(u64),
+) -> Vec<std::io::Result<(String, u64)>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::mpsc;
+    enum Note {
+        Read(u64),
+        Done(usize, std::io::Result<(String, u64)>),
+    }
+    let threads = (2 * std::thread::available_parallelism().map_or(1, usize::from))
+        .clamp(2, 16)
+        .min(paths.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<std::io::Result<(String, u64)>>> =
+        paths.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (notes, heard) = mpsc::channel();
+        for _ in 0..threads {
+            let (notes, next) = (notes.clone(), &next);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(index) else {
+                        return;
+                    };
+                    let mut told = 0u64;
+                    let hashed = std::fs::File::open(path).and_then(|mut file| {
+                        sha256_of_reader(&mut file, |read| {
+                            let _ = notes.send(Note::Read(read - told));
+                            told = read;
+                        })
+                    });
+                    let _ = notes.send(Note::Done(index, hashed));
+                }
+            });
+        }
+        drop(notes);
+        let mut done = 0u64;
+        for note in heard {
+            match note {
+                Note::Read(bytes) => {
+                    done += bytes;
+                    progress(done);
+                }
+                Note::Done(index, hashed) => results[index] = Some(hashed),
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(std::io::Error::other("not hashed"))))
+        .collect()
 }

@@ -51,6 +51,24 @@ impl Store {
         })
     }
 
+    /// A connection that only reads, beside the one that writes (WAL lets it read while the
+    /// writer commits). The schema must be there already: open the writer first.
+    pub fn open_reader(path: &Path) -> Result<Self, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.pragma_update(None, "query_only", true)
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(open_err)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     /// Runs `change` so that all of it is kept or none. A savepoint rather than a
     /// transaction, so that it may also be one step of a larger change.
     pub(crate) fn all_or_nothing<T>(

@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for Authenticated {
                     "this call needs a token: send `Authorization: Bearer <token>` (issue one with `room-controller token issue`)",
                 )
             })?;
-        match state.db.call(move |store| store.caller(&token)).await? {
+        match state.db.read(move |store| store.caller(&token)).await? {
             Some(caller) => Ok(Self(caller)),
             None => Err(Failure::new(
                 StatusCode::UNAUTHORIZED,

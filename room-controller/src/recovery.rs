@@ -18,10 +18,10 @@ pub async fn recover_interrupted(
     db: &Db,
     storage: &Storage,
 ) -> Result<Vec<String>, ControllerError> {
-    let unfinished = db.call(|store| store.unfinished_sessions()).await?;
+    let unfinished = db.read(|store| store.unfinished_sessions()).await?;
     let mut rooms = Vec::new();
     for session_id in unfinished {
-        let view = db.call(move |store| store.session(session_id)).await?;
+        let view = db.read(move |store| store.session(session_id)).await?;
         let dir = session_dir(&site.media, &view.media_dir);
         let kept = segments::record_leftovers(db, session_id, &dir, storage)
             .await

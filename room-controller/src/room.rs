@@ -282,7 +282,7 @@ impl Worker {
                 session: active.session_id,
             });
         }
-        let view = self.db.call(move |store| store.session(session_id)).await?;
+        let view = self.db.read(move |store| store.session(session_id)).await?;
         let reason = match view.state {
             SessionState::Paused => "resumed after a pause",
             SessionState::Interrupted => "resumed after an interruption",
@@ -500,7 +500,7 @@ impl Worker {
         loop {
             let done: Result<(), ControllerError> = async {
                 segments::record_leftovers(&self.db, session_id, dir, &self.storage).await?;
-                let state = self.db.call(move |s| s.session(session_id)).await?.state;
+                let state = self.db.read(move |s| s.session(session_id)).await?.state;
                 if state == SessionState::Recording {
                     self.set_state(session_id, SessionState::Stopping, None)
                         .await?;
@@ -603,7 +603,7 @@ impl Worker {
     /// Stopping a session that is paused, or that a crash interrupted, closes it as it is:
     /// finished, not resumed.
     async fn close_as_it_is(&mut self, session_id: i64) -> Result<(), ControllerError> {
-        let view = self.db.call(move |s| s.session(session_id)).await?;
+        let view = self.db.read(move |s| s.session(session_id)).await?;
         let note = match view.state {
             _ if view.room_id != self.room.id => None,
             SessionState::Paused => Some("暂停后结束 / stopped while paused"),
@@ -803,7 +803,7 @@ impl Worker {
     async fn failure_of(&self, session_id: i64) -> ControllerError {
         let reason = self
             .db
-            .call(move |s| Ok(s.session(session_id)?.failure))
+            .read(move |s| Ok(s.session(session_id)?.failure))
             .await
             .ok()
             .flatten()

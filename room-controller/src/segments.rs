@@ -121,7 +121,7 @@ pub async fn write_manifest(
     dir: &Path,
     storage: &Storage,
 ) -> Result<(), ControllerError> {
-    let view = db.call(move |store| store.session(session_id)).await?;
+    let view = db.read(move |store| store.session(session_id)).await?;
     let mut manifest = Manifest::of_session(&view);
     let dir = dir.to_path_buf();
     let backup_dir = storage.backup_of(&dir);

@@ -95,7 +95,7 @@ pub async fn serve(
         .with_context(|| format!("creating the media folder {}", site.media.display()))?;
     let site_for_records = site.clone();
     let store = tokio::task::spawn_blocking(move || open_records(&site_for_records)).await??;
-    let db = Db::new(store);
+    let db = Db::new(store)?;
     let key_file = crate::site_key_file(&site);
     let key =
         tokio::task::spawn_blocking(move || evidence::SiteKey::load_or_create(&key_file)).await??;

@@ -48,7 +48,7 @@ pub(super) async fn access_requests(
     Ok(Json(
         state
             .db
-            .call(move |store| store.access_requests(&agency))
+            .read(move |store| store.access_requests(&agency))
             .await?,
     ))
 }
@@ -103,7 +103,7 @@ pub(super) async fn access_log(
     Ok(Json(
         state
             .db
-            .call(move |store| store.access_log_of(agency.as_deref()))
+            .read(move |store| store.access_log_of(agency.as_deref()))
             .await?,
     ))
 }

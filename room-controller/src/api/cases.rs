@@ -48,7 +48,7 @@ impl AppState {
         let site = self.site.clone();
         Ok(Json(
             self.db
-                .call(move |store| store.case_view(&site.calendar, &agency, &number))
+                .read(move |store| store.case_view(&site.calendar, &agency, &number))
                 .await?,
         ))
     }

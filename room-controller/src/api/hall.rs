@@ -29,7 +29,7 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 impl AppState {
     /// The hall as the records hold it, with what only the site file says.
     async fn hall_view(&self) -> Result<HallView, Failure> {
-        let mut view = self.db.call(|store| store.hall(now())).await?;
+        let mut view = self.db.read(|store| store.hall(now())).await?;
         let hall = &self.site.hall;
         view.site_name = self.site.name.clone();
         view.consult = hall.consult.clone();
@@ -126,7 +126,7 @@ pub(super) async fn ticket(
     _caller: Authenticated,
     Path(id): Path<i64>,
 ) -> Answer<TicketView> {
-    Ok(Json(state.db.call(move |store| store.ticket(id)).await?))
+    Ok(Json(state.db.read(move |store| store.ticket(id)).await?))
 }
 
 #[utoipa::path(post, path = routes::HALL_TICKET_RATING, tag = "hall", security(("token" = [])),
@@ -304,7 +304,7 @@ pub(super) async fn stats(
     Ok(Json(
         state
             .db
-            .call(move |store| store.hall_stats(&day, agency.as_deref()))
+            .read(move |store| store.hall_stats(&day, agency.as_deref()))
             .await?,
     ))
 }

@@ -40,7 +40,7 @@ pub(super) async fn rooms(
     State(state): State<AppState>,
     _caller: Authenticated,
 ) -> Answer<Vec<RoomView>> {
-    let rooms = state.db.call(|store| store.rooms()).await?;
+    let rooms = state.db.read(|store| store.rooms()).await?;
     Ok(Json(
         rooms.into_iter().map(|room| state.live(room)).collect(),
     ))
@@ -58,7 +58,7 @@ pub(super) async fn room(
     _caller: Authenticated,
     Path(room): Path<String>,
 ) -> Answer<RoomView> {
-    let room = state.db.call(move |store| store.room(&room)).await?;
+    let room = state.db.read(move |store| store.room(&room)).await?;
     Ok(Json(state.live(room)))
 }
 
@@ -153,7 +153,7 @@ pub(super) async fn bookings(
     Ok(Json(
         state
             .db
-            .call(move |store| store.bookings(&room, viewer.as_deref()))
+            .read(move |store| store.bookings(&room, viewer.as_deref()))
             .await?,
     ))
 }

@@ -107,7 +107,7 @@ pub(super) async fn stop_session(
     let view = caller.session_access(&state, id, "stop").await?;
     let handle = state.room(&view.room_id)?;
     handle.stop(id).await?;
-    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+    Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }
 
 #[utoipa::path(post, path = routes::SESSION_MARKERS, tag = "sessions", security(("token" = [])),
@@ -139,7 +139,7 @@ pub(super) async fn add_marker(
         .db
         .call(move |store| store.add_marker(id, &text))
         .await?;
-    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+    Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }
 
 #[utoipa::path(post, path = routes::SESSION_PAUSE, tag = "sessions", security(("token" = [])),
@@ -158,7 +158,7 @@ pub(super) async fn pause_session(
     let view = caller.session_access(&state, id, "pause").await?;
     let handle = state.room(&view.room_id)?;
     handle.pause(id, caller.0.who().to_string()).await?;
-    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+    Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }
 
 #[utoipa::path(post, path = routes::SESSION_RESUME, tag = "sessions", security(("token" = [])),
@@ -177,7 +177,7 @@ pub(super) async fn resume_session(
     let view = caller.session_access(&state, id, "resume").await?;
     let handle = state.room(&view.room_id)?;
     handle.resume(id).await?;
-    Ok(Json(state.db.call(move |store| store.session(id)).await?))
+    Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }
 
 /// How long a caller refused for too many running exports is asked to wait.

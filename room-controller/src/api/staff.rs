@@ -27,7 +27,7 @@ pub(super) async fn staff(
     Ok(Json(
         state
             .db
-            .call(move |store| store.staff(query.agency.as_deref()))
+            .read(move |store| store.staff(query.agency.as_deref()))
             .await?,
     ))
 }
@@ -44,7 +44,7 @@ pub(super) async fn staff_photo(
     _caller: Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
-    let (bytes, kind) = state.db.call(move |store| store.staff_photo(&id)).await?;
+    let (bytes, kind) = state.db.read(move |store| store.staff_photo(&id)).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, kind),

@@ -19,6 +19,7 @@ pub mod refusal_limit;
 pub mod room;
 pub mod segments;
 pub mod server;
+pub mod span_probe;
 pub mod tls;
 
 pub use error::ControllerError;

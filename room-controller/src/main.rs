@@ -105,6 +105,10 @@ enum Command {
     },
     /// Prints the site API's OpenAPI description (JSON), as `GET /api/openapi.json` serves it.
     Openapi,
+    /// Prints the nanoseconds a media file covers, read by demuxing it; the controller runs
+    /// one per crash-cut segment at recovery, so a file that trips the demuxer costs only this.
+    #[command(hide = true)]
+    MediaSpan { file: PathBuf },
     /// Records one room into a folder until its standard input closes; the controller starts
     /// one per recording and reads its events (JSON lines) from standard output.
     #[command(hide = true)]
@@ -153,6 +157,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Openapi => {
             let doc = room_controller::api::openapi();
             println!("{}", serde_json::to_string_pretty(&doc)?);
+            true
+        }
+        Command::MediaSpan { file } => {
+            room_controller::span_probe::run(&file)?;
             true
         }
         Command::MediaWorker {

@@ -190,7 +190,8 @@ impl MediaWorker {
     }
 }
 
-fn describe(status: ExitStatus) -> String {
+/// How a process ended, for people: its exit code, or the signal that killed it.
+pub(crate) fn describe(status: ExitStatus) -> String {
     use std::os::unix::process::ExitStatusExt;
     if let Some(signal) = status.signal() {
         let name = match signal {

@@ -190,15 +190,9 @@ pub async fn record_leftovers(
     leftovers.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
     let count = leftovers.len();
     for (track, seq, file) in leftovers {
-        let probe_file = file.clone();
         // The discoverer guesses the duration of a file whose writer died; demuxing it gives
-        // the time it really covers.
-        let duration_ns = tokio::task::spawn_blocking(move || pipelines::media_span(&probe_file))
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-            .unwrap_or(0);
+        // the time it really covers (in a process of its own: see span_probe).
+        let duration_ns = crate::span_probe::media_span_ns(&file).await.unwrap_or(0);
         record(
             db,
             session_id,

@@ -557,6 +557,11 @@ port = "{port}"
 
     /// Starts the real controller on this site and waits until its API answers.
     pub fn start_controller(&self) -> anyhow::Result<Controller> {
+        self.start_controller_with_env(&[])
+    }
+
+    /// The same, with extra environment variables (e.g. a test-only fault switch).
+    pub fn start_controller_with_env(&self, env: &[(&str, &str)]) -> anyhow::Result<Controller> {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -565,6 +570,7 @@ port = "{port}"
             .arg("serve")
             .arg("--site")
             .arg(&self.site_file)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(log)
             .spawn()

@@ -76,14 +76,19 @@ pub struct Health {
 impl Health {
     pub fn new(room: Arc<RoomSpec>) -> (Self, HealthBoard) {
         let board = HealthBoard::default();
+        (Self::on_board(room, board.clone()), board)
+    }
+
+    /// A fresh start on an existing board (a restarted room): every source idle.
+    pub fn on_board(room: Arc<RoomSpec>, board: HealthBoard) -> Self {
         let mut health = Self {
             room,
-            board: board.clone(),
+            board,
             quiet_since: HashMap::new(),
             lost_since: HashMap::new(),
         };
         health.set_all(SourceState::Idle);
-        (health, board)
+        health
     }
 
     /// Media is being written: every source counts as working until it shows otherwise.

@@ -4,6 +4,7 @@
 
 use hardware_profiles::Site;
 use site_api::SessionState;
+use std::path::Path;
 use tracing::{info, warn};
 
 use crate::ControllerError;
@@ -18,11 +19,43 @@ pub async fn recover_interrupted(
     db: &Db,
     storage: &Storage,
 ) -> Result<Vec<String>, ControllerError> {
+    recover(&site.media, db, storage, None, "the controller stopped").await
+}
+
+/// After a room's task broke off: its live session, if any, is closed as interrupted the same
+/// way (every segment on disk recorded), so that the restarted room finds it resumable.
+pub async fn recover_room(
+    media: &Path,
+    db: &Db,
+    storage: &Storage,
+    room_id: &str,
+) -> Result<bool, ControllerError> {
+    let rooms = recover(
+        media,
+        db,
+        storage,
+        Some(room_id),
+        "the room's task broke off",
+    )
+    .await?;
+    Ok(!rooms.is_empty())
+}
+
+async fn recover(
+    media: &Path,
+    db: &Db,
+    storage: &Storage,
+    only_room: Option<&str>,
+    why: &str,
+) -> Result<Vec<String>, ControllerError> {
     let unfinished = db.read(|store| store.unfinished_sessions()).await?;
     let mut rooms = Vec::new();
     for session_id in unfinished {
         let view = db.read(move |store| store.session(session_id)).await?;
-        let dir = session_dir(&site.media, &view.media_dir);
+        if only_room.is_some_and(|room| room != view.room_id) {
+            continue;
+        }
+        let dir = session_dir(media, &view.media_dir);
         let kept = segments::record_leftovers(db, session_id, &dir, storage)
             .await
             .unwrap_or_else(|err| {
@@ -30,7 +63,7 @@ pub async fn recover_interrupted(
                 0
             });
         let note = format!(
-            "录制中断：控制程序意外停止，已录内容保留，可恢复录制 / the controller stopped while this session was {}; {} segment(s) left open were closed on recovery",
+            "录制中断：控制程序意外停止，已录内容保留，可恢复录制 / {why} while this session was {}; {} segment(s) left open were closed on recovery",
             view.state.as_str(),
             kept
         );

@@ -25,7 +25,7 @@ use site_api::SessionState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
@@ -36,6 +36,7 @@ use crate::health::{Health, HealthBoard, HealthChange};
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
 use crate::media_worker::{MediaWorker, WorkerEvent, WorkerJob, WorkerMessage};
+use crate::recovery;
 use crate::segments::{self, ClosedSegment};
 use evidence::Storage;
 
@@ -140,8 +141,15 @@ impl RoomHandle {
     }
 }
 
-/// Starts the room's worker. It runs until every handle is dropped, then stops any session
-/// cleanly and sends `done`.
+/// Set (in tests only) to a file: the room's next stop panics once (the file is removed), as a
+/// bug in the room's code would, so that the supervisor's restart can be seen.
+pub const PANIC_ON_STOP_FOR_TEST: &str = "LIUHEN_TEST_PANIC_ON_STOP";
+
+/// The longest a room waits before it is restarted again after breaking off at once.
+const RESTART_MAX: Duration = Duration::from_secs(30);
+
+/// Starts the room's worker under a supervisor. It runs until every handle is dropped, then
+/// stops any session cleanly and ends the returned task.
 pub fn spawn(
     room: Arc<RoomSpec>,
     site_file: PathBuf,
@@ -152,12 +160,12 @@ pub fn spawn(
     live: Live,
 ) -> (RoomHandle, HealthBoard, tokio::task::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(16);
-    let (health, board) = Health::new(room.clone());
+    let board = HealthBoard::default();
     let handle = RoomHandle {
         id: room.id.clone(),
         tx,
     };
-    let worker = Worker {
+    let parts = RoomParts {
         room,
         site_file,
         disk,
@@ -165,11 +173,66 @@ pub fn spawn(
         db,
         indicator,
         live,
-        health,
-        active: None,
     };
-    let task = tokio::spawn(worker.run(rx));
+    let task = tokio::spawn(supervise(parts, board.clone(), Arc::new(Mutex::new(rx))));
     (handle, board, task)
+}
+
+/// What a room's worker is made of; a restarted worker is made of the same.
+#[derive(Clone)]
+struct RoomParts {
+    room: Arc<RoomSpec>,
+    site_file: PathBuf,
+    disk: DiskPolicy,
+    storage: Storage,
+    db: Db,
+    indicator: Option<Indicator>,
+    live: Live,
+}
+
+/// Runs the room's worker, and when it breaks off (a panic) restarts it from the records: the
+/// session it was recording is closed as interrupted with every segment kept (resumable), the
+/// light turned off, and the same handles go on working. Other rooms never notice.
+async fn supervise(
+    parts: RoomParts,
+    board: HealthBoard,
+    commands: Arc<Mutex<mpsc::Receiver<Command>>>,
+) {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        let worker = Worker {
+            health: Health::on_board(parts.room.clone(), board.clone()),
+            room: parts.room.clone(),
+            site_file: parts.site_file.clone(),
+            disk: parts.disk,
+            storage: parts.storage.clone(),
+            db: parts.db.clone(),
+            indicator: parts.indicator.clone(),
+            live: parts.live.clone(),
+            active: None,
+        };
+        let broke = match tokio::spawn(worker.run(commands.clone())).await {
+            Ok(()) => return,
+            Err(err) if err.is_panic() => err,
+            // Cancelled: the runtime is going away.
+            Err(_) => return,
+        };
+        let room = &parts.room.id;
+        error!(%room, error = %broke, "the room's task broke off; its session is kept as interrupted and the room restarts");
+        // Its media worker was killed with it (kill on drop); the light may be left on.
+        if let Some(indicator) = &parts.indicator {
+            indicator.set(Light::Off);
+        }
+        match recovery::recover_room(&parts.storage.media, &parts.db, &parts.storage, room).await {
+            Ok(true) => parts.live.room_changed(room),
+            Ok(false) => {}
+            Err(err) => {
+                error!(%room, error = %err, "cannot close the broken-off session; it is closed at the next start")
+            }
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(RESTART_MAX);
+    }
 }
 
 struct Active {
@@ -198,7 +261,9 @@ struct Worker {
 }
 
 impl Worker {
-    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+    async fn run(mut self, commands: Arc<Mutex<mpsc::Receiver<Command>>>) {
+        // Held for the worker's life; a panic lets go of it for the restarted worker.
+        let mut rx = commands.lock().await;
         let mut disk_check = tokio::time::interval(DISK_CHECK_EVERY);
         disk_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -473,6 +538,11 @@ impl Worker {
     }
 
     async fn stop(&mut self, session_id: i64) -> Result<(), ControllerError> {
+        if let Ok(flag) = std::env::var(PANIC_ON_STOP_FOR_TEST)
+            && std::fs::remove_file(flag).is_ok()
+        {
+            panic!("test-only panic on stop in room {}", self.room.id);
+        }
         match &self.active {
             Some(active) if active.session_id == session_id => {}
             _ => return self.close_as_it_is(session_id).await,

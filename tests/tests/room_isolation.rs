@@ -116,3 +116,97 @@ async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
         "no worker outlives its session"
     );
 }
+
+/// A bug in one room's own code (a panic in its task, set off here by a test-only switch) is
+/// caught by the room's supervisor: the room restarts from the records, its session kept as
+/// interrupted and resumable with every segment, its light off; the other room never notices.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_room_whose_task_panics_is_restarted_and_its_session_resumes() {
+    let site = TestSite::new(1).expect("site");
+    site.add_room(OTHER_ROOM, "第一听证室", ONE_CAMERA_ONE_MICROPHONE)
+        .expect("second room");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+    let trigger = site.dir.path().join("panic-on-stop");
+    let controller = site
+        .start_controller_with_env(&[(
+            "LIUHEN_TEST_PANIC_ON_STOP",
+            trigger.to_str().expect("a plain path"),
+        )])
+        .expect("controller");
+
+    let broken = controller.start_session_in(&http, ROOM, "监督-甲").await;
+    let steady = controller
+        .start_session_in(&http, OTHER_ROOM, "监督-乙")
+        .await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let light_before = site.light.bytes().len();
+
+    // The next stop panics inside the room's task.
+    std::fs::write(&trigger, "").expect("arm the switch");
+    let stop = http
+        .post(controller.url(&format!("/api/sessions/{}/stop", broken.id)))
+        .send()
+        .await
+        .expect("the controller answers");
+    assert!(
+        !stop.status().is_success(),
+        "the stop broke off: {}",
+        stop.status()
+    );
+    assert!(!trigger.exists(), "the switch fired");
+
+    let interrupted = controller
+        .wait_for_session(
+            &http,
+            broken.id,
+            "the broken-off room's session is interrupted",
+            |s| s.state == SessionState::Interrupted,
+        )
+        .await;
+    assert!(interrupted.segments.len() >= 2, "{interrupted:?}");
+    assert!(
+        interrupted.segments.iter().any(|s| s.recovered),
+        "the segment open at the panic is recorded: {:?}",
+        interrupted.segments
+    );
+    let wire = site
+        .light
+        .wait_for_len(light_before + 4, Duration::from_secs(5));
+    assert!(
+        wire.ends_with(&liuhen_tests::LIGHT_OFF),
+        "the light goes off: {wire:02X?}"
+    );
+    let other: SessionView = controller.session(&http, steady.id).await;
+    assert_eq!(
+        other.state,
+        SessionState::Recording,
+        "the other room records on"
+    );
+
+    // The restarted room takes the same handles: resume, then stop as usual.
+    let resumed = http
+        .post(controller.url(&format!("/api/sessions/{}/resume", broken.id)))
+        .send()
+        .await
+        .expect("resume");
+    assert_eq!(
+        resumed.status(),
+        200,
+        "{}",
+        resumed.text().await.unwrap_or_default()
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let broken_end = controller.stop_session(&http, broken.id).await;
+    let steady_end = controller.stop_session(&http, steady.id).await;
+    assert_eq!(broken_end.state, SessionState::Finished);
+    assert!(broken_end.segments.len() > interrupted.segments.len());
+    liuhen_tests::assert_no_gap(&steady_end.segments, "cam1");
+    for session in [&steady_end, &broken_end] {
+        let dir = site.media_root().join(&session.media_dir);
+        liuhen_tests::assert_verifies(&dir, &session.case_number);
+    }
+    assert!(
+        controller.child_processes().is_empty(),
+        "the broken-off room's media worker did not outlive it"
+    );
+}

@@ -2,7 +2,7 @@
 //! `[camera]`, `[microphone]`, `[indicator]` or `[printer]`. The profiles shipped in `profiles/` are built in;
 //! a site may add its own folder of profiles.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +60,7 @@ const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CameraSource {
     /// GStreamer's `videotestsrc`: a moving test pattern.
@@ -73,7 +73,7 @@ pub enum CameraSource {
     Rtsp,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CameraProfile {
     pub source: CameraSource,
@@ -88,7 +88,7 @@ fn default_bitrate() -> u32 {
     2000
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MicrophoneSource {
     /// GStreamer's `audiotestsrc`: a steady tone.
@@ -99,7 +99,7 @@ pub enum MicrophoneSource {
     Alsa,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MicrophoneProfile {
     pub source: MicrophoneSource,
@@ -114,7 +114,7 @@ pub struct MicrophoneProfile {
 }
 
 /// A command to the light: raw bytes (`[0xA0, 0x01, 0x01, 0xA2]`) or text (`"relay on 0\r"`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     untagged,
     expecting = "a list of bytes like [0xA0, 0x01] or a text like \"relay on 0\\r\""
@@ -133,7 +133,7 @@ impl IndicatorCommand {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorProfile {
     pub baud: u32,

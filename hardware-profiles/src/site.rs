@@ -1,7 +1,7 @@
 //! The site file: one TOML file that names a site's agencies and rooms, and each room's devices
 //! by profile. See `sites/demo/site.toml` for a complete, commented example.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ pub struct TlsFiles {
     pub key: PathBuf,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RoomSpec {
     pub id: String,
     pub name: String,
@@ -82,7 +82,7 @@ pub struct RoomSpec {
 /// A composite track: the first camera full-frame with the others as small pictures in its
 /// lower right corner, the date and time to the second, the room, agency and case number
 /// written over it, and every microphone mixed in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositeSpec {
     /// Local cameras of the room, the main picture first.
     pub cameras: Vec<String>,
@@ -92,7 +92,7 @@ pub struct CompositeSpec {
     pub bitrate_kbps: u32,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CameraSpec {
     pub id: String,
     pub profile_id: String,
@@ -103,7 +103,7 @@ pub struct CameraSpec {
     pub audio: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MicrophoneSpec {
     pub id: String,
     pub profile_id: String,
@@ -112,7 +112,7 @@ pub struct MicrophoneSpec {
     pub device: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum IndicatorPort {
     /// A serial device such as `/dev/ttyUSB0`.
     Device(PathBuf),
@@ -121,7 +121,7 @@ pub enum IndicatorPort {
     Virtual,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IndicatorSpec {
     pub profile_id: String,
     pub profile: IndicatorProfile,
@@ -693,6 +693,16 @@ port = "virtual"
             Some(&IndicatorPort::Virtual)
         );
         assert!(site.records.ends_with("var/site.db"));
+    }
+
+    #[test]
+    fn a_room_travels_whole_to_its_media_worker() {
+        let site = load(GOOD).expect("good site loads");
+        let sent = serde_json::to_string(&site.rooms[0]).expect("serialises");
+        assert!(!sent.contains('\n'), "one line");
+        let got: RoomSpec = serde_json::from_str(&sent).expect("reads back");
+        assert_eq!(serde_json::to_string(&got).expect("again"), sent);
+        assert_eq!(got.cameras[0].profile.source, CameraSource::TestPattern);
     }
 
     #[test]

@@ -114,18 +114,11 @@ enum Command {
     #[command(hide = true)]
     MediaWorker {
         #[arg(long)]
-        site: PathBuf,
-        #[arg(long)]
         room: String,
         #[arg(long)]
         dir: PathBuf,
         #[arg(long, default_value_t = 0)]
         first_seq: i64,
-        /// The agency and case recorded, for the composite view's caption.
-        #[arg(long, default_value = "")]
-        agency: String,
-        #[arg(long, default_value = "")]
-        case: String,
     },
     /// Issues, lists and revokes the tokens that kiosks and clerks use with the API. Works on
     /// the site's records file directly, with or without a running controller.
@@ -164,22 +157,11 @@ async fn main() -> anyhow::Result<()> {
             true
         }
         Command::MediaWorker {
-            site,
             room,
             dir,
             first_seq,
-            agency,
-            case,
         } => {
-            let job = room_controller::media_worker::WorkerJob {
-                site_file: &site,
-                room_id: &room,
-                dir: &dir,
-                first_seq,
-                agency_id: &agency,
-                case_number: &case,
-            };
-            std::process::exit(room_controller::media_worker::run(&job).await);
+            std::process::exit(room_controller::media_worker::run(&room, &dir, first_seq).await);
         }
         Command::Token { site, action } => {
             cli::token::run(&Site::load(&site)?, action)?;

@@ -2,11 +2,12 @@
 //! can crash on an unplugged webcam) takes down that room's recording at most, never another
 //! room or the API.
 //!
-//! The controller starts `room-controller media-worker --site F --room R --dir D --first-seq N`
-//! and speaks to it over pipes:
+//! The controller starts `room-controller media-worker --room R --dir D --first-seq N` and
+//! speaks to it over pipes:
 //!
 //! ```text
-//! controller ──stdin──▶ worker   one word per line: "start", "eos" (finish the files), "shutdown"
+//! controller ──stdin──▶ worker   first the room and caption (one JSON line, see WorkerSetup),
+//!                                then one word per line: "start", "eos" (finish the files), "shutdown"
 //! controller ◀─stdout── worker   one JSON message per line: built, then the recorder's events
 //! ```
 //!
@@ -17,7 +18,7 @@
 //! stop sessions cleanly), ends when its stdin closes, and is killed with its controller
 //! (`PR_SET_PDEATHSIG`), so that a restarted controller never finds an old worker still writing.
 
-use hardware_profiles::Site;
+use hardware_profiles::RoomSpec;
 use pipelines::{Recorder, RecorderEvent};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -61,36 +62,39 @@ pub struct MediaWorker {
 
 /// Where the worker is told to record.
 pub struct WorkerJob<'a> {
-    pub site_file: &'a Path,
-    pub room_id: &'a str,
+    /// The room as the controller has it: the worker never reads the site file itself, so an
+    /// edited site file cannot make the two disagree.
+    pub room: &'a RoomSpec,
     pub dir: &'a Path,
     pub first_seq: i64,
-    /// What is recorded: shown in the composite view's caption.
-    pub agency_id: &'a str,
-    pub case_number: &'a str,
+    /// What is recorded (room, agency, case number): shown in the composite view's caption.
+    pub caption: &'a str,
+}
+
+/// The first line a worker reads on its standard input: what it records. (On the command line
+/// only the room's id and the folder, so `ps` shows no case numbers.)
+#[derive(Debug, Serialize, Deserialize)]
+pub struct WorkerSetup {
+    pub room: RoomSpec,
+    pub caption: String,
 }
 
 impl MediaWorker {
-    /// Starts a worker process for one recording.
-    pub fn spawn(job: &WorkerJob<'_>) -> Result<Self, ControllerError> {
+    /// Starts a worker process for one recording and tells it what to record.
+    pub async fn spawn(job: &WorkerJob<'_>) -> Result<Self, ControllerError> {
         let program = std::env::current_exe().map_err(|source| ControllerError::Worker {
-            room: job.room_id.to_string(),
+            room: job.room.id.clone(),
             reason: format!("cannot find the controller's own program to start it: {source}"),
         })?;
         let mut command = tokio::process::Command::new(program);
         command
             .arg("media-worker")
-            .arg("--site")
-            .arg(job.site_file)
             .arg("--room")
-            .arg(job.room_id)
+            .arg(&job.room.id)
             .arg("--dir")
             .arg(job.dir)
             .arg("--first-seq")
             .arg(job.first_seq.to_string())
-            // `--name=value`: a case number may start with "-", and must not read as a flag.
-            .arg(format!("--agency={}", job.agency_id))
-            .arg(format!("--case={}", job.case_number))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -112,22 +116,33 @@ impl MediaWorker {
             });
         }
         let mut child = command.spawn().map_err(|source| ControllerError::Worker {
-            room: job.room_id.to_string(),
+            room: job.room.id.clone(),
             reason: format!("cannot start the media worker process: {source}"),
         })?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(ControllerError::Worker {
-                room: job.room_id.to_string(),
+                room: job.room.id.clone(),
                 reason: "the media worker has no pipes".into(),
             });
         };
-        debug!(room = job.room_id, pid = child.id(), "media worker started");
-        Ok(Self {
+        debug!(room = %job.room.id, pid = child.id(), "media worker started");
+        let mut worker = Self {
             child,
             stdin: Some(stdin),
             lines: BufReader::new(stdout).lines(),
             exited: false,
+        };
+        let setup = serde_json::to_string(&WorkerSetup {
+            room: job.room.clone(),
+            caption: job.caption.to_string(),
         })
+        .map_err(|err| ControllerError::Worker {
+            room: job.room.id.clone(),
+            reason: format!("cannot describe the room to the media worker: {err}"),
+        })?;
+        // One line: JSON never holds a raw newline.
+        worker.say(&setup).await;
+        Ok(worker)
     }
 
     /// The worker's process id while it runs.
@@ -207,9 +222,9 @@ pub(crate) fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// The worker's side: records one room into `dir` until told to stop or its stdin closes.
-pub async fn run(job: &WorkerJob<'_>) -> i32 {
-    let (site_file, room_id, dir) = (job.site_file, job.room_id, job.dir);
+/// The worker's side: reads what to record (a [`WorkerSetup`] line), then records room
+/// `room_id` into `dir` until told to stop or its stdin closes.
+pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
     let emit = |message: &WorkerMessage| {
         use std::io::Write;
         let Ok(line) = serde_json::to_string(message) else {
@@ -227,23 +242,29 @@ pub async fn run(job: &WorkerJob<'_>) -> i32 {
         1
     };
 
-    let site = match Site::load(site_file) {
-        Ok(site) => site,
-        Err(err) => return fail("site file", err.to_string()),
+    let mut commands = BufReader::new(tokio::io::stdin()).lines();
+    let setup: WorkerSetup = match commands.next_line().await {
+        Ok(Some(line)) => match serde_json::from_str(&line) {
+            Ok(setup) => setup,
+            Err(err) => {
+                return fail(
+                    "controller",
+                    format!(
+                        "the room sent by the controller cannot be read: {err}; are the controller and its media worker the same program?"
+                    ),
+                );
+            }
+        },
+        Ok(None) | Err(_) => return fail("controller", "no room was sent".into()),
     };
-    let Some(room) = site.rooms.iter().find(|r| r.id == room_id) else {
+    let (room, caption) = (&setup.room, &setup.caption);
+    if room.id != room_id {
         return fail(
-            "site file",
-            format!("{} has no room {room_id}", site_file.display()),
+            "controller",
+            format!("sent room {} for a worker of room {room_id}", room.id),
         );
-    };
-    let agency = site
-        .agencies
-        .iter()
-        .find(|a| a.id == job.agency_id)
-        .map_or(job.agency_id, |a| a.name.as_str());
-    let caption = format!("{} · {agency} · {}", room.name, job.case_number);
-    let recorder = match Recorder::build(room, dir, job.first_seq, &caption) {
+    }
+    let recorder = match Recorder::build(room, dir, first_seq, caption) {
         Ok(recorder) => recorder,
         Err(err) => return fail("pipeline", err.to_string()),
     };
@@ -254,7 +275,6 @@ pub async fn run(job: &WorkerJob<'_>) -> i32 {
     emit(&WorkerMessage::Built {
         description: recorder.description().clone(),
     });
-    let mut commands = BufReader::new(tokio::io::stdin()).lines();
     loop {
         match commands.next_line().await {
             Ok(Some(word)) if word.trim() == "start" => break,

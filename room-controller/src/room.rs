@@ -22,6 +22,7 @@ use hardware_profiles::RoomSpec;
 use pipelines::{Recorder, RecorderEvent};
 use records::NewSession;
 use site_api::SessionState;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -152,7 +153,7 @@ const RESTART_MAX: Duration = Duration::from_secs(30);
 /// stops any session cleanly and ends the returned task.
 pub fn spawn(
     room: Arc<RoomSpec>,
-    site_file: PathBuf,
+    agency_names: Arc<HashMap<String, String>>,
     storage: Storage,
     disk: DiskPolicy,
     db: Db,
@@ -167,7 +168,7 @@ pub fn spawn(
     };
     let parts = RoomParts {
         room,
-        site_file,
+        agency_names,
         disk,
         storage,
         db,
@@ -182,7 +183,7 @@ pub fn spawn(
 #[derive(Clone)]
 struct RoomParts {
     room: Arc<RoomSpec>,
-    site_file: PathBuf,
+    agency_names: Arc<HashMap<String, String>>,
     disk: DiskPolicy,
     storage: Storage,
     db: Db,
@@ -203,7 +204,7 @@ async fn supervise(
         let worker = Worker {
             health: Health::on_board(parts.room.clone(), board.clone()),
             room: parts.room.clone(),
-            site_file: parts.site_file.clone(),
+            agency_names: parts.agency_names.clone(),
             disk: parts.disk,
             storage: parts.storage.clone(),
             db: parts.db.clone(),
@@ -249,8 +250,8 @@ struct Active {
 
 struct Worker {
     room: Arc<RoomSpec>,
-    /// The site file, for the media worker processes to read their room from.
-    site_file: PathBuf,
+    /// Each agency's name by id, for the composite view's caption.
+    agency_names: Arc<HashMap<String, String>>,
     disk: DiskPolicy,
     storage: Storage,
     db: Db,
@@ -404,14 +405,18 @@ impl Worker {
         agency_id: &str,
         case_number: &str,
     ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
+        let agency = self
+            .agency_names
+            .get(agency_id)
+            .map_or(agency_id, String::as_str);
+        let caption = format!("{} · {agency} · {case_number}", self.room.name);
         let mut worker = MediaWorker::spawn(&WorkerJob {
-            site_file: &self.site_file,
-            room_id: &self.room.id,
+            room: &self.room,
             dir,
             first_seq,
-            agency_id,
-            case_number,
-        })?;
+            caption: &caption,
+        })
+        .await?;
         let reason = match tokio::time::timeout(START_TIMEOUT, worker.next()).await {
             Ok(Some(WorkerEvent::Message(WorkerMessage::Built { description }))) => {
                 return Ok((worker, description));

@@ -112,6 +112,12 @@ pub async fn serve(
     let mut lights = HashMap::new();
     let mut health = HashMap::new();
     let mut workers = Vec::new();
+    let agency_names: Arc<HashMap<String, String>> = Arc::new(
+        site.agencies
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
+    );
     for spec in &site.rooms {
         let indicator = match &spec.indicator {
             Some(ind) => Some(
@@ -131,7 +137,7 @@ pub async fn serve(
         }
         let (handle, board, task) = room::spawn(
             Arc::new(spec.clone()),
-            site.file.clone(),
+            agency_names.clone(),
             storage.clone(),
             DiskPolicy::of(&site),
             db.clone(),

@@ -442,3 +442,43 @@ async fn a_session_that_would_not_fit_on_the_disk_is_refused_before_it_starts() 
         .unwrap_or(0);
     assert_eq!(media_entries, 0, "no media folder was made");
 }
+
+/// The media worker records the room the controller has, sent over its standard input: a site
+/// file edited while the controller runs (here the room renamed away and its camera changed)
+/// does not change what a new session records, and the case number is not on any command line.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_records_the_room_the_controller_has_not_an_edited_site_file() {
+    let site = TestSite::new(1).expect("site");
+    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
+    let controller = site.start_controller().expect("controller");
+    let text = std::fs::read_to_string(&site.site_file).expect("site file");
+    std::fs::write(
+        &site.site_file,
+        text.replace(&format!("id = \"{ROOM}\""), "id = \"renamed-room\"")
+            .replace(
+                "profile = \"test-pattern\"",
+                "profile = \"no-such-profile\"",
+            ),
+    )
+    .expect("edit the site file");
+
+    let session = start(&http, &controller.base).await;
+    let commands: Vec<String> = controller
+        .child_processes()
+        .into_iter()
+        .map(|(_, cmdline)| cmdline)
+        .collect();
+    assert!(!commands.is_empty(), "a media worker runs");
+    for command in &commands {
+        assert!(
+            !command.contains("市监罚"),
+            "no case number in `ps`: {command}"
+        );
+        assert!(!command.contains("--site"), "{command}");
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let done = controller.stop_session(&http, session.id).await;
+    assert_eq!(done.state, SessionState::Finished);
+    assert!(!done.segments.is_empty());
+    assert_eq!(done.recorded_with["cameras"][0]["profile"], "test-pattern");
+}

@@ -99,10 +99,12 @@ impl Owner {
         let mut faulty = false;
         let mut last_sent = Instant::now();
         loop {
-            let wait = match (faulty, resend) {
-                (true, _) => RETRY_EVERY,
-                (false, Some(every)) => every.saturating_sub(last_sent.elapsed()),
-                (false, None) => Duration::from_secs(3600),
+            // Nothing asked for yet: nothing to re-send or retry (a zero wait here would spin).
+            let wait = match (wanted, faulty, resend) {
+                (None, _, _) => Duration::from_secs(3600),
+                (Some(_), true, _) => RETRY_EVERY,
+                (Some(_), false, Some(every)) => every.saturating_sub(last_sent.elapsed()),
+                (Some(_), false, None) => Duration::from_secs(3600),
             };
             match rx.recv_timeout(wait) {
                 Ok(light) => wanted = Some(light),

@@ -622,6 +622,27 @@ impl Controller {
         (count("fd"), count("task"))
     }
 
+    /// CPU time the controller's own process has used so far (user + system), from /proc.
+    pub fn cpu_time(&self) -> Duration {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // Fields after the command name (which may hold spaces) closes with ')'.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+        // SAFETY: sysconf has no memory effects.
+        let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
+        Duration::from_millis((ticks(11) + ticks(12)) * 1000 / per_second.max(1))
+    }
+
     /// The controller's child processes (pid, command line; empty for a zombie), from /proc.
     /// Its only children are media workers.
     pub fn child_processes(&self) -> Vec<(i32, String)> {

@@ -84,3 +84,21 @@ async fn an_unplugged_light_raises_an_alarm_recording_goes_on_and_replugging_res
         "{frames:02X?}"
     );
 }
+
+/// An idle controller whose light re-sends its state rests: nothing to re-send before any state
+/// was asked for (it used to spin a whole core from the first re-send period on).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_controller_with_a_re_sending_light_rests() {
+    let site = TestSite::new(1).unwrap();
+    site.use_fast_resending_light().unwrap();
+    let controller = site.start_controller().expect("controller");
+    // Past a few re-send periods (1 s each), then measure.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let before = controller.cpu_time();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let used = controller.cpu_time() - before;
+    assert!(
+        used < Duration::from_millis(300),
+        "an idle controller used {used:?} of CPU in 3 s"
+    );
+}

@@ -59,8 +59,8 @@ fn services(
 ) -> Result<Vec<ServiceQueue>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT s.id, s.name, a.name, s.prefix, s.opens, s.closes, s.daily_cap,
-                (SELECT count(*) FROM tickets t
-                 WHERE t.day = ?1 AND t.service_id = s.id AND t.state = 'waiting'),
+                (SELECT coalesce(sum(n), 0) FROM waiting_counts c
+                 WHERE c.day = ?1 AND c.service_id = s.id),
                 (SELECT coalesce(max(seq), 0) FROM tickets t WHERE t.day = ?1 AND t.service_id = s.id)
          FROM services s JOIN agencies a ON a.id = s.agency_id
          WHERE EXISTS (SELECT 1 FROM window_services ws WHERE ws.service_id = s.id)
@@ -106,11 +106,11 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
     // transferred to a window. For the whole hall, one pass each; for one window (a counter's
     // answer), counted from the indexes for that window alone.
     let waiting_by = |column: &str, free: bool| -> Result<HashMap<String, i64>, StoreError> {
-        let mut stmt = conn.prepare(&format!(
-            "SELECT {column}, count(*) FROM tickets
-             WHERE day = ?1 AND state = 'waiting' AND window_id IS {} NULL
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {column}, sum(n) FROM waiting_counts
+             WHERE day = ?1 AND window_id {} ''
              GROUP BY {column}",
-            if free { "" } else { "NOT" }
+            if free { "=" } else { "<>" }
         ))?;
         let rows = stmt.query_map(params![day], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -122,12 +122,12 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             waiting_by("window_id", false)?,
         )),
     };
-    let mut free_for_service = conn.prepare(
-        "SELECT count(*) FROM tickets
-         WHERE day = ?1 AND service_id = ?2 AND state = 'waiting' AND window_id IS NULL",
+    let mut free_for_service = conn.prepare_cached(
+        "SELECT coalesce(sum(n), 0) FROM waiting_counts
+         WHERE day = ?1 AND service_id = ?2 AND window_id = ''",
     )?;
-    let mut sent_to_window = conn.prepare(
-        "SELECT count(*) FROM tickets WHERE window_id = ?1 AND state = 'waiting' AND day = ?2",
+    let mut sent_to_window = conn.prepare_cached(
+        "SELECT coalesce(sum(n), 0) FROM waiting_counts WHERE window_id = ?1 AND day = ?2",
     )?;
     let mut waiting_for = |window: &str,
                            services: &[(String, String)]|
@@ -145,7 +145,7 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
         }
         Ok(total)
     };
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT w.id, w.number, w.name, w.staff_id, w.paused
          FROM windows w
          WHERE EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id)
@@ -157,11 +157,11 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<Result<_, _>>()?;
-    let mut served = conn.prepare(
+    let mut served = conn.prepare_cached(
         "SELECT s.id, s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
          WHERE ws.window_id = ?1 ORDER BY s.prefix",
     )?;
-    let mut held_at = conn.prepare(
+    let mut held_at = conn.prepare_cached(
         "SELECT number FROM tickets WHERE window_id = ?1 AND state = 'held' AND day = ?2
          ORDER BY id",
     )?;

@@ -959,6 +959,89 @@ mod tests {
             .expect("ticket")
     }
 
+    /// The hall's waiting counts (kept by triggers) against a count of the tickets themselves,
+    /// through issuing, calling, transferring, holding and no-shows.
+    /// Waiting counts per service and per window, as (id, count) pairs.
+    type Waiting = (Vec<(String, i64)>, Vec<(String, i64)>);
+
+    #[test]
+    fn waiting_counts_follow_every_change_of_a_ticket() {
+        let (_dir, mut store) = hall();
+        let counted = |store: &Store| -> Waiting {
+            let hall = store.hall(at(30)).expect("hall");
+            let services = hall
+                .services
+                .iter()
+                .map(|s| (s.id.clone(), s.waiting))
+                .collect();
+            let windows = hall
+                .windows
+                .iter()
+                .map(|w| (w.id.clone(), w.waiting))
+                .collect();
+            (services, windows)
+        };
+        let truth = |store: &Store| -> Waiting {
+            let count = |sql: &str, key: &str| -> i64 {
+                store
+                    .conn
+                    .query_row(sql, params![key], |r| r.get(0))
+                    .expect("count")
+            };
+            let services = ["complaint", "licence"]
+                .iter()
+                .map(|s| (s.to_string(), count("SELECT count(*) FROM tickets WHERE state = 'waiting' AND service_id = ?1", s)))
+                .collect();
+            let windows = ["w1", "w2", "w3"]
+                .iter()
+                .map(|w| {
+                    (w.to_string(), count(
+                        "SELECT count(*) FROM tickets WHERE state = 'waiting' AND (window_id = ?1
+                           OR (window_id IS NULL AND service_id IN
+                               (SELECT service_id FROM window_services WHERE window_id = ?1)))",
+                        w,
+                    ))
+                })
+                .collect();
+            (services, windows)
+        };
+        let sorted = |(mut a, mut b): Waiting| {
+            a.sort();
+            b.sort();
+            (a, b)
+        };
+        for minute in 0..6 {
+            take(
+                &mut store,
+                if minute % 2 == 0 {
+                    "licence"
+                } else {
+                    "complaint"
+                },
+                Priority::Ordinary,
+                minute,
+            );
+        }
+        assert_eq!(sorted(counted(&store)), sorted(truth(&store)));
+        store.call_next("w1", at(10)).expect("call").expect("one");
+        store
+            .transfer("w1", None, Some("w3"), at(11))
+            .expect("transfer");
+        assert_eq!(sorted(counted(&store)), sorted(truth(&store)));
+        store.call_next("w2", at(12)).expect("call").expect("one");
+        store.hold("w2", at(13), "材料不全").expect("hold");
+        store.call_next("w3", at(14)).expect("call").expect("one");
+        store.no_show("w3", at(15)).expect("no-show");
+        assert_eq!(sorted(counted(&store)), sorted(truth(&store)));
+        let (services, _) = counted(&store);
+        // Six taken, three called; the transferred one waits again (for w3).
+        assert_eq!(
+            services.iter().map(|(_, n)| n).sum::<i64>(),
+            4,
+            "{services:?}"
+        );
+    }
+
     #[test]
     fn numbers_follow_the_service_prefix_and_count_the_people_ahead() {
         let (_dir, mut store) = hall();

@@ -273,10 +273,32 @@ fn link_to(
         }
         gst::PadProbeReturn::Ok
     });
+    if pad == "video" {
+        ask_for_a_second_key_frame(&sink_pad);
+    }
     src_pad
         .link(&sink_pad)
         .map_err(|err| PipelineError::Build(format!("{}: {err:?}", from.name())))?;
     Ok(())
+}
+
+/// splitmuxsink writes a GOP only once it sees the next key frame (it must know where a
+/// segment may end), so the first frame reaches the disk one whole GOP after the start. Asking
+/// for a key frame as soon as the first one passes makes the first GOP one frame long: the
+/// recording (and the light, which follows the files) starts within a frame or two. An encoder
+/// here obeys at once; an RTSP camera is asked through RTCP, and one that does not listen keeps
+/// its own GOP as the floor.
+fn ask_for_a_second_key_frame(sink_pad: &gst::Pad) {
+    sink_pad.add_probe(gst::PadProbeType::BUFFER, |pad, _| {
+        let request = gst::event::CustomUpstream::new(
+            gst::Structure::builder("GstForceKeyUnit")
+                .field("all-headers", true)
+                .build(),
+        );
+        // Upstream from this pad: to the parser, the queue and the encoder before it.
+        let _ = pad.push_event(request);
+        gst::PadProbeReturn::Remove
+    });
 }
 
 /// The tracks a recording of `room` writes, in order: each local camera (the first one with

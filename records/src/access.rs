@@ -199,29 +199,38 @@ impl Store {
 
     /// The access log, oldest first.
     pub fn access_log(&self) -> Result<Vec<AccessEntry>, StoreError> {
-        self.access_log_of(None)
+        self.access_log_of(None, 0, u32::MAX)
     }
 
-    /// The access log, oldest first; with `agency`, the accesses by that agency's callers and the
-    /// attempts on that agency's recordings by anyone.
-    pub fn access_log_of(&self, agency: Option<&str>) -> Result<Vec<AccessEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT at, who, agency_id, action, target, allowed, reason, purpose FROM access_log
-             WHERE ?1 IS NULL OR agency_id = ?1 OR owner_agency_id = ?1 ORDER BY id",
+    /// The access log, oldest first, from the line after `after`, at most `limit` lines; with
+    /// `agency`, the accesses by that agency's callers and the attempts on that agency's
+    /// recordings by anyone.
+    pub fn access_log_of(
+        &self,
+        agency: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<AccessEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, who, agency_id, action, target, allowed, reason, purpose
+             FROM access_log
+             WHERE id > ?2 AND (?1 IS NULL OR agency_id = ?1 OR owner_agency_id = ?1)
+             ORDER BY id LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(params![agency], |row| {
+            .query_map(params![agency, after, limit], |row| {
                 Ok(AccessEntry {
-                    at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(0)?)
+                    id: row.get(0)?,
+                    at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(1)?)
                         .map(|t| t.with_timezone(&Utc))
                         .unwrap_or_default(),
-                    who: row.get(1)?,
-                    agency_id: row.get(2)?,
-                    action: row.get(3)?,
-                    target: row.get(4)?,
-                    allowed: row.get(5)?,
-                    reason: row.get(6)?,
-                    purpose: row.get(7)?,
+                    who: row.get(2)?,
+                    agency_id: row.get(3)?,
+                    action: row.get(4)?,
+                    target: row.get(5)?,
+                    allowed: row.get(6)?,
+                    reason: row.get(7)?,
+                    purpose: row.get(8)?,
                 })
             })?
             .collect::<Result<_, _>>()?;

@@ -9,11 +9,12 @@ use serde::de::DeserializeOwned;
 
 use crate::routes::{self, fill};
 use crate::{
-    AccessEntry, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep, BookingView,
-    CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery, HallStats, HallView,
-    LiveEvent, NewBooking, PrepareCase, PublicationStep, PublicityView, RateService,
-    RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery,
-    StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView, WindowView,
+    AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep,
+    BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery,
+    HallStats, HallView, LiveEvent, NewBooking, PrepareCase, PublicationStep, PublicityView,
+    RateService, RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView,
+    StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView,
+    WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -286,8 +287,10 @@ impl Client {
         .await
     }
 
-    pub async fn access_log(&self) -> ClientResult<Vec<AccessEntry>> {
-        self.get(routes::ACCESS_LOG, None::<&()>).await
+    /// One page of the access log (see [`AccessLogQuery`]); page on with `after` set to the
+    /// last line's id until a page comes back shorter than asked.
+    pub async fn access_log(&self, query: &AccessLogQuery) -> ClientResult<Vec<AccessEntry>> {
+        self.get(routes::ACCESS_LOG, Some(query)).await
     }
 
     // ── Staff ───────────────────────────────────────────────────────────────────────────────

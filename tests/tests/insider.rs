@@ -246,7 +246,7 @@ async fn refused_attempts_cannot_flood_the_access_log() {
     let log = agency
         .controller
         .api(&agency.boss)
-        .access_log()
+        .access_log(&Default::default())
         .await
         .expect("the agency's log");
     assert_eq!(log_len(&log, "kiosk"), 0, "kiosks write no rows");
@@ -276,7 +276,7 @@ async fn refused_attempts_cannot_flood_the_access_log() {
     let log = agency
         .controller
         .api(&agency.wang)
-        .access_log()
+        .access_log(&Default::default())
         .await
         .expect("the agency's log");
     assert!(

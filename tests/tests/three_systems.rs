@@ -369,7 +369,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     // Every access is in the log, with who and why; no API edits it.
     let log: Vec<AccessEntry> = controller
         .api(&admin)
-        .access_log()
+        .access_log(&Default::default())
         .await
         .expect("the controller answers");
     let target = format!("session {}", session.id);
@@ -392,7 +392,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     );
     let theirs: Vec<AccessEntry> = controller
         .api(&other_agency)
-        .access_log()
+        .access_log(&Default::default())
         .await
         .expect("the controller answers");
     assert!(
@@ -400,6 +400,31 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
             .iter()
             .all(|e| e.agency_id.as_deref() == Some("zrzy"))
     );
+    // The log comes in pages, oldest first, each after the last line of the one before: a
+    // log that grows for years never comes back whole.
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = controller
+            .api(&admin)
+            .access_log(&site_api::AccessLogQuery {
+                after,
+                limit: Some(2),
+            })
+            .await
+            .expect("a page");
+        assert!(page.len() <= 2, "{page:?}");
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        paged.extend(page);
+    }
+    assert_eq!(paged, log, "the pages together are the whole log");
+    let bad = admin
+        .get(controller.url("/api/access-log?after=yesterday"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
     for method in [
         reqwest::Method::DELETE,
         reqwest::Method::PUT,

@@ -2,11 +2,14 @@
 //! approval, and the access log (read only: no route changes or removes an entry).
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use site_api::routes;
-use site_api::{AccessEntry, AccessRequestView, ApiError, DecideAccess, RequestAccess, Role};
+use site_api::{
+    ACCESS_LOG_PAGE, AccessEntry, AccessLogQuery, AccessRequestView, ApiError, DecideAccess,
+    RequestAccess, Role,
+};
 
 use super::failure::{Answer, Failure};
 use super::state::AppState;
@@ -82,13 +85,16 @@ pub(super) async fn decide_access(
 }
 
 #[utoipa::path(get, path = routes::ACCESS_LOG, tag = "sessions", security(("token" = [])),
+    params(AccessLogQuery),
     responses(
-        (status = 200, description = "every access to recordings, oldest first: an admin sees all, a clerk their agency's callers'", body = Vec<AccessEntry>),
+        (status = 200, description = "one page of the accesses to recordings, oldest first (at most 1000 lines; page on with ?after=<last id>): an admin sees all, a clerk their agency's callers' and the attempts on their agency's recordings", body = Vec<AccessEntry>),
+        (status = 400, description = "after or limit is not a number", body = ApiError),
         (status = 403, description = "a kiosk's token", body = ApiError),
     ))]
 pub(super) async fn access_log(
     State(state): State<AppState>,
     caller: Authenticated,
+    query: Result<Query<AccessLogQuery>, QueryRejection>,
 ) -> Answer<Vec<AccessEntry>> {
     let agency = match (&caller.0.role, &caller.0.agency_id) {
         (Role::Admin, _) => None,
@@ -100,10 +106,13 @@ pub(super) async fn access_log(
             ));
         }
     };
+    let Query(query) = query?;
+    let after = query.after.unwrap_or(0);
+    let limit = query.limit.unwrap_or(ACCESS_LOG_PAGE).min(ACCESS_LOG_PAGE);
     Ok(Json(
         state
             .db
-            .read(move |store| store.access_log_of(agency.as_deref()))
+            .read(move |store| store.access_log_of(agency.as_deref(), after, limit))
             .await?,
     ))
 }

@@ -35,11 +35,10 @@ pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     // WAL keeps readers (the API) off the writer's back and survives a killed process.
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(open_err)?;
-    // NORMAL (WAL): a commit survives a killed process; a power cut may take back the last
-    // few. FULL was tried for the evidence rows (segment hashes and links, the access log, the
-    // case history): with the one shared connection it let one counter hold the records for
-    // every call in the 50-counter test (fsync inside the lock). It waits for the writer
-    // connection of issue 15, where FULL can be that connection's alone.
+    // NORMAL (WAL) by default: a commit survives a killed process; a power cut may take back
+    // the last few. Evidence rows (segments and their links, the access log, case changes) are
+    // written with `Store::durably`, FULL for that call only, on the controller's one writer
+    // thread; the hall's many small writes keep NORMAL.
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(open_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))

@@ -69,6 +69,22 @@ impl Store {
         })
     }
 
+    /// Runs `write` with its commits on the disk before it returns (`synchronous = FULL` for
+    /// this call; the connection's default, NORMAL, survives a killed process but a power cut
+    /// may take back the last commits). For evidence rows: segments and their chain links,
+    /// the access log, a case's changes. Call it outside any transaction.
+    pub fn durably<T>(
+        &mut self,
+        write: impl FnOnce(&mut Self) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        let done = write(self);
+        let back = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        let value = done?;
+        back?;
+        Ok(value)
+    }
+
     /// Runs `change` so that all of it is kept or none. A savepoint rather than a
     /// transaction, so that it may also be one step of a larger change.
     pub(crate) fn all_or_nothing<T>(
@@ -179,6 +195,27 @@ mod tests {
         drop(conn);
         let err = Store::open(&path).err().expect("newer schema refused");
         assert!(err.to_string().contains("Upgrade Liuhen"), "{err}");
+    }
+
+    #[test]
+    fn evidence_writes_reach_the_disk_and_the_hall_keeps_its_faster_default() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = Store::open(&dir.path().join("site.db")).expect("open");
+        let level = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA synchronous", [], |r| r.get(0))
+                .expect("pragma")
+        };
+        // 1 = NORMAL, 2 = FULL.
+        assert_eq!(level(&store), 1);
+        let inside = store.durably(|store| Ok(level(store))).expect("runs");
+        assert_eq!(inside, 2, "FULL while the evidence is written");
+        assert_eq!(level(&store), 1, "and back to NORMAL after");
+        let failed: Result<(), StoreError> =
+            store.durably(|_| Err(StoreError::CallAborted("refused".into())));
+        assert!(failed.is_err());
+        assert_eq!(level(&store), 1, "back to NORMAL after a failed write too");
     }
 
     const SCHEMA_NEXT: i64 = crate::SCHEMA_VERSION + 1;

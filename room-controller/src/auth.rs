@@ -133,7 +133,9 @@ impl Authenticated {
         let policy = state.access_policy(caller.agency_id.as_deref());
         let decided = state
             .db
-            .call(move |store| store.session_for(&caller, id, act, purpose.as_deref(), &policy))
+            .call_durably(move |store| {
+                store.session_for(&caller, id, act, purpose.as_deref(), &policy)
+            })
             .await;
         if decided.is_err() {
             state.refusals.refused(&token);

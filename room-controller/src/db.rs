@@ -66,6 +66,17 @@ impl Db {
         })?
     }
 
+    /// [`Db::call`] for evidence rows (segments, the access log, case changes): the commit is
+    /// on the disk, not only in the kernel, before the answer (see `Store::durably`). The hall's
+    /// many small writes stay on the faster default.
+    pub async fn call_durably<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.call(move |store| store.durably(f)).await
+    }
+
     /// Runs `f` on a reader: it sees every write that finished before it was asked for.
     pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where

@@ -57,7 +57,7 @@ pub async fn record(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    db.call(move |store| {
+    db.call_durably(move |store| {
         let previous = store
             .segments(session_id)?
             .last()

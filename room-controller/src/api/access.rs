@@ -33,7 +33,9 @@ pub(super) async fn request_access(
     let caller = caller.0;
     let view = state
         .db
-        .call(move |store| store.request_access(&caller, id, request.what, &request.purpose))
+        .call_durably(move |store| {
+            store.request_access(&caller, id, request.what, &request.purpose)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -77,7 +79,7 @@ pub(super) async fn decide_access(
     Ok(Json(
         state
             .db
-            .call(move |store| {
+            .call_durably(move |store| {
                 store.decide_access(&caller, id, decision.approve, &decision.note, &policy)
             })
             .await?,

@@ -103,7 +103,7 @@ pub(super) async fn prepare(
     let (a, n) = (agency.clone(), number.clone());
     state
         .db
-        .call(move |store| {
+        .call_durably(move |store| {
             let editor = records::CaseEditor {
                 who: &who,
                 approver,
@@ -141,7 +141,7 @@ pub(super) async fn review(
     let (a, n) = (agency.clone(), number.clone());
     state
         .db
-        .call(move |store| {
+        .call_durably(move |store| {
             store.review_case(
                 &a,
                 &n,
@@ -186,7 +186,7 @@ pub(super) async fn decide(
     let by = caller.0.who().to_string();
     state
         .db
-        .call(move |store| {
+        .call_durably(move |store| {
             store.record_decision(
                 &site.calendar,
                 &a,
@@ -223,7 +223,7 @@ pub(super) async fn publication(
     let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
     state
         .db
-        .call(move |store| {
+        .call_durably(move |store| {
             store.publication(&a, &n)?;
             match step {
                 PublicationStep::Publish { on } => store.publish(&a, &n, on.unwrap_or_else(today)),
@@ -261,7 +261,7 @@ pub(super) async fn archive(
     let on = step.on.unwrap_or_else(today);
     state
         .db
-        .call(move |store| match step.part {
+        .call_durably(move |store| match step.part {
             None => store.end_action(&a, &n, on),
             Some(part) => store.mark_archived(&a, &n, part, on),
         })
@@ -288,7 +288,7 @@ pub(super) async fn due(
     Ok(Json(
         state
             .db
-            .call(move |store| {
+            .call_durably(move |store| {
                 Ok(AgencyDue {
                     day,
                     publicity: store.publicity_due(&site.calendar, &agency, day, soon)?,

@@ -54,7 +54,7 @@ pub(super) async fn start_session(
     let who = caller.0.who().to_string();
     state
         .db
-        .call(move |store| {
+        .call_durably(move |store| {
             let editor = records::CaseEditor {
                 who: &who,
                 approver: false,
@@ -137,7 +137,7 @@ pub(super) async fn add_marker(
     }
     state
         .db
-        .call(move |store| store.add_marker(id, &text))
+        .call_durably(move |store| store.add_marker(id, &text))
         .await?;
     Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }

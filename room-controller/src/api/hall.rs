@@ -47,7 +47,7 @@ impl AppState {
     async fn decision_notices(&self) -> Result<Vec<String>, Failure> {
         let latest = self
             .db
-            .call(|store| store.latest_published(DECISION_NOTICES))
+            .read(|store| store.latest_published(DECISION_NOTICES))
             .await?;
         Ok(latest
             .into_iter()

@@ -57,7 +57,11 @@ impl Live {
     fn changed(&self, topic: Topic) {
         let mut recent = self.recent();
         let seq = recent.back().map_or(1, |last| last.seq + 1);
-        let event = LiveEvent { seq, topic };
+        let event = LiveEvent {
+            seq,
+            topic,
+            sent_at: Some(chrono::Utc::now()),
+        };
         if recent.len() == BACKLOG {
             recent.pop_front();
         }

@@ -73,6 +73,10 @@ pub struct LiveEvent {
     #[serde(rename = "room")]
     #[schema(value_type = String)]
     pub topic: Topic,
+    /// When the controller sent it, by its clock: a display on the same clock sees how late
+    /// the push reached it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[cfg(test)]
@@ -84,6 +88,7 @@ mod tests {
         let hall = LiveEvent {
             seq: 3,
             topic: Topic::Hall,
+            sent_at: None,
         };
         let text = serde_json::to_string(&hall).expect("serialises");
         assert_eq!(text, r#"{"seq":3,"room":"@hall"}"#);

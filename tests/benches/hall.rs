@@ -96,6 +96,27 @@ async fn main() {
         );
     }
 
+    // A hall board follows the pushes meanwhile: how late each reaches it.
+    let mut board = controller.subscribe(&kiosk_token).await;
+    let (stop_watching, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let watching = tokio::spawn(async move {
+        let mut lags = Vec::new();
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return lags,
+                event = board.recv() => match event {
+                    Some(event) => {
+                        if let Some(sent) = event.sent_at {
+                            let lag = chrono::Utc::now() - sent;
+                            lags.push(lag.to_std().unwrap_or_default());
+                        }
+                    }
+                    None => return lags,
+                },
+            }
+        }
+    });
+
     // 50 counters call next, each then marks a no-show to free its window, until none wait.
     let calling = Instant::now();
     let mut counters = Vec::new();
@@ -134,6 +155,8 @@ async fn main() {
         called.extend(n);
     }
     let call_seconds = calling.elapsed().as_secs_f64();
+    let _ = stop_watching.send(());
+    let mut lags = watching.await.expect("the board");
     let distinct: HashSet<_> = called.iter().collect();
     assert_eq!(called.len(), TICKETS, "every ticket called");
     assert_eq!(distinct.len(), TICKETS, "no ticket called twice");
@@ -148,6 +171,15 @@ async fn main() {
         percentile(&latencies, 99),
         percentile(&latencies, 100),
         TICKETS as f64 / call_seconds
+    );
+
+    lags.sort();
+    println!(
+        "pushes to a hall board while the 50 counters call ({} events): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms late",
+        lags.len(),
+        percentile(&lags, 50),
+        percentile(&lags, 99),
+        percentile(&lags, 100)
     );
 
     // A call to the board's new state: the pushed event, then the fetch a board makes.

@@ -12,6 +12,9 @@ use crate::StoreError;
 use crate::schema;
 use site_api::RoomKind;
 
+/// Statements each connection keeps prepared: enough for the hall's and the rooms' hot paths.
+const STATEMENT_CACHE: usize = 64;
+
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
@@ -45,6 +48,7 @@ impl Store {
             source,
         })?;
         schema::prepare(&mut conn, path)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
             conn,
             path: path.to_path_buf(),
@@ -63,6 +67,7 @@ impl Store {
             .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Self {
             conn,
             path: path.to_path_buf(),

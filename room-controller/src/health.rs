@@ -74,6 +74,7 @@ pub struct Health {
 }
 
 impl Health {
+    #[cfg(test)]
     pub fn new(room: Arc<RoomSpec>) -> (Self, HealthBoard) {
         let board = HealthBoard::default();
         (Self::on_board(room, board.clone()), board)

@@ -2,9 +2,7 @@
 //! interrupted, with every segment on disk recorded (the one that was open included, as far as
 //! it was written) and their room's light turned off.
 
-use hardware_profiles::Site;
 use site_api::SessionState;
-use std::path::Path;
 use tracing::{info, warn};
 
 use crate::ControllerError;
@@ -15,34 +13,24 @@ use evidence::Storage;
 
 /// Returns the rooms whose session was interrupted, so that their lights can be reset.
 pub async fn recover_interrupted(
-    site: &Site,
     db: &Db,
     storage: &Storage,
 ) -> Result<Vec<String>, ControllerError> {
-    recover(&site.media, db, storage, None, "the controller stopped").await
+    recover(db, storage, None, "the controller stopped").await
 }
 
 /// After a room's task broke off: its live session, if any, is closed as interrupted the same
 /// way (every segment on disk recorded), so that the restarted room finds it resumable.
 pub async fn recover_room(
-    media: &Path,
     db: &Db,
     storage: &Storage,
     room_id: &str,
 ) -> Result<bool, ControllerError> {
-    let rooms = recover(
-        media,
-        db,
-        storage,
-        Some(room_id),
-        "the room's task broke off",
-    )
-    .await?;
+    let rooms = recover(db, storage, Some(room_id), "the room's task broke off").await?;
     Ok(!rooms.is_empty())
 }
 
 async fn recover(
-    media: &Path,
     db: &Db,
     storage: &Storage,
     only_room: Option<&str>,
@@ -55,7 +43,7 @@ async fn recover(
         if only_room.is_some_and(|room| room != view.room_id) {
             continue;
         }
-        let dir = session_dir(media, &view.media_dir);
+        let dir = session_dir(&storage.media, &view.media_dir);
         let kept = segments::record_leftovers(db, session_id, &dir, storage)
             .await
             .unwrap_or_else(|err| {

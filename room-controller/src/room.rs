@@ -146,7 +146,9 @@ impl RoomHandle {
 /// bug in the room's code would, so that the supervisor's restart can be seen.
 pub const PANIC_ON_STOP_FOR_TEST: &str = "LIUHEN_TEST_PANIC_ON_STOP";
 
-/// The longest a room waits before it is restarted again after breaking off at once.
+/// How long a room that broke off waits before its restart; doubled each time it breaks off
+/// again soon after, up to `RESTART_MAX`.
+const RESTART_FIRST: Duration = Duration::from_millis(100);
 const RESTART_MAX: Duration = Duration::from_secs(30);
 
 /// Starts the room's worker under a supervisor. It runs until every handle is dropped, then
@@ -183,6 +185,7 @@ pub fn spawn(
 #[derive(Clone)]
 struct RoomParts {
     room: Arc<RoomSpec>,
+    /// Each agency's name by id, for the composite view's caption.
     agency_names: Arc<HashMap<String, String>>,
     disk: DiskPolicy,
     storage: Storage,
@@ -199,32 +202,31 @@ async fn supervise(
     board: HealthBoard,
     commands: Arc<Mutex<mpsc::Receiver<Command>>>,
 ) {
-    let mut wait = Duration::from_millis(100);
+    let mut wait = RESTART_FIRST;
     loop {
         let worker = Worker {
             health: Health::on_board(parts.room.clone(), board.clone()),
-            room: parts.room.clone(),
-            agency_names: parts.agency_names.clone(),
-            disk: parts.disk,
-            storage: parts.storage.clone(),
-            db: parts.db.clone(),
-            indicator: parts.indicator.clone(),
-            live: parts.live.clone(),
+            parts: parts.clone(),
             active: None,
         };
+        let started = Instant::now();
         let broke = match tokio::spawn(worker.run(commands.clone())).await {
             Ok(()) => return,
             Err(err) if err.is_panic() => err,
             // Cancelled: the runtime is going away.
             Err(_) => return,
         };
+        // Back-off only for a room that breaks off again soon after its restart.
+        if started.elapsed() > RESTART_MAX {
+            wait = RESTART_FIRST;
+        }
         let room = &parts.room.id;
         error!(%room, error = %broke, "the room's task broke off; its session is kept as interrupted and the room restarts");
         // Its media worker was killed with it (kill on drop); the light may be left on.
         if let Some(indicator) = &parts.indicator {
             indicator.set(Light::Off);
         }
-        match recovery::recover_room(&parts.storage.media, &parts.db, &parts.storage, room).await {
+        match recovery::recover_room(&parts.db, &parts.storage, room).await {
             Ok(true) => parts.live.room_changed(room),
             Ok(false) => {}
             Err(err) => {
@@ -249,14 +251,7 @@ struct Active {
 }
 
 struct Worker {
-    room: Arc<RoomSpec>,
-    /// Each agency's name by id, for the composite view's caption.
-    agency_names: Arc<HashMap<String, String>>,
-    disk: DiskPolicy,
-    storage: Storage,
-    db: Db,
-    indicator: Option<Indicator>,
-    live: Live,
+    parts: RoomParts,
     health: Health,
     active: Option<Active>,
 }
@@ -293,9 +288,9 @@ impl Worker {
             }
         }
         if let Some(session_id) = self.active.as_ref().map(|a| a.session_id) {
-            info!(room = %self.room.id, session = session_id, "shutting down: stopping the session");
+            info!(room = %self.parts.room.id, session = session_id, "shutting down: stopping the session");
             if let Err(err) = self.stop(session_id).await {
-                error!(room = %self.room.id, error = %err, "stopping at shutdown failed");
+                error!(room = %self.parts.room.id, error = %err, "stopping at shutdown failed");
             }
         }
     }
@@ -308,8 +303,8 @@ impl Worker {
     ) -> Result<i64, ControllerError> {
         self.check_free_space()?;
         let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
-        let media_dir = format!("{}/{stamp}", self.room.id);
-        let dir = self.storage.media.join(&media_dir);
+        let media_dir = format!("{}/{stamp}", self.parts.room.id);
+        let dir = self.parts.storage.media.join(&media_dir);
         // The room's folder may exist; the session's never does: a folder is never reused, so
         // no session's files can mix with another's.
         let made = dir
@@ -322,8 +317,9 @@ impl Worker {
         })?;
 
         let (worker, recorded_with) = self.launch(&dir, 0, &agency_id, &case_number).await?;
-        let room_id = self.room.id.clone();
+        let room_id = self.parts.room.id.clone();
         let session_id = self
+            .parts
             .db
             .call(move |store| {
                 store.create_session(&NewSession {
@@ -344,11 +340,15 @@ impl Worker {
     async fn resume(&mut self, session_id: i64) -> Result<i64, ControllerError> {
         if let Some(active) = &self.active {
             return Err(ControllerError::RoomBusy {
-                room: self.room.id.clone(),
+                room: self.parts.room.id.clone(),
                 session: active.session_id,
             });
         }
-        let view = self.db.read(move |store| store.session(session_id)).await?;
+        let view = self
+            .parts
+            .db
+            .read(move |store| store.session(session_id))
+            .await?;
         let reason = match view.state {
             SessionState::Paused => "resumed after a pause",
             SessionState::Interrupted => "resumed after an interruption",
@@ -360,7 +360,7 @@ impl Worker {
             }
         };
         self.check_free_space()?;
-        let dir = session_dir(&self.storage.media, &view.media_dir);
+        let dir = session_dir(&self.parts.storage.media, &view.media_dir);
         let next_seq = view
             .segments
             .iter()
@@ -382,7 +382,8 @@ impl Worker {
         }
         .map(|t| t.to_rfc3339())
         .unwrap_or_else(|| "unknown".into());
-        self.db
+        self.parts
+            .db
             .call(move |store| {
                 store.set_state(session_id, SessionState::Starting, Some(reason))?;
                 let gap = format!(
@@ -392,7 +393,7 @@ impl Worker {
                 store.add_event(session_id, "gap", &gap)
             })
             .await?;
-        self.live.room_changed(&self.room.id);
+        self.parts.live.room_changed(&self.parts.room.id);
         self.record(session_id, worker, dir).await
     }
 
@@ -406,12 +407,13 @@ impl Worker {
         case_number: &str,
     ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
         let agency = self
+            .parts
             .agency_names
             .get(agency_id)
             .map_or(agency_id, String::as_str);
-        let caption = format!("{} · {agency} · {case_number}", self.room.name);
+        let caption = format!("{} · {agency} · {case_number}", self.parts.room.name);
         let mut worker = MediaWorker::spawn(&WorkerJob {
-            room: &self.room,
+            room: &self.parts.room,
             dir,
             first_seq,
             caption: &caption,
@@ -436,7 +438,7 @@ impl Worker {
         };
         worker.shutdown().await;
         Err(ControllerError::RecordingFailed {
-            room: self.room.id.clone(),
+            room: self.parts.room.id.clone(),
             reason,
         })
     }
@@ -448,7 +450,7 @@ impl Worker {
         mut worker: MediaWorker,
         dir: PathBuf,
     ) -> Result<i64, ControllerError> {
-        info!(room = %self.room.id, session = session_id, dir = %dir.display(), pid = worker.pid(), "starting a session");
+        info!(room = %self.parts.room.id, session = session_id, dir = %dir.display(), pid = worker.pid(), "starting a session");
         worker.start().await;
         self.active = Some(Active {
             session_id,
@@ -473,7 +475,7 @@ impl Worker {
                 }
                 Ok(None) | Err(_) => {
                     let err = ControllerError::NoMedia {
-                        room: self.room.id.clone(),
+                        room: self.parts.room.id.clone(),
                         seconds: START_TIMEOUT.as_secs(),
                     };
                     self.fail(err.to_string()).await;
@@ -491,13 +493,14 @@ impl Worker {
             return;
         };
         let session_id = active.session_id;
-        let Ok(free) = crate::disk::free_bytes(&self.storage.media) else {
+        let Ok(free) = crate::disk::free_bytes(&self.parts.storage.media) else {
             return;
         };
-        let per_second = Recorder::estimated_bytes_per_second(&self.room).max(1);
+        let per_second = Recorder::estimated_bytes_per_second(&self.parts.room).max(1);
         let minutes_left = free / per_second / 60;
-        let full = free < self.disk.stop_free_mb << 20;
-        let low = minutes_left < u64::from(self.disk.warn_free_minutes) && !active.disk_warned;
+        let full = free < self.parts.disk.stop_free_mb << 20;
+        let low =
+            minutes_left < u64::from(self.parts.disk.warn_free_minutes) && !active.disk_warned;
         if !full && !low {
             return;
         }
@@ -521,22 +524,22 @@ impl Worker {
 
     /// Refuses to start when the media disk cannot hold `min_free_minutes` of this room.
     fn check_free_space(&self) -> Result<(), ControllerError> {
-        let free = crate::disk::free_bytes(&self.storage.media).map_err(|source| {
+        let free = crate::disk::free_bytes(&self.parts.storage.media).map_err(|source| {
             ControllerError::MediaFolder {
-                path: self.storage.media.clone(),
+                path: self.parts.storage.media.clone(),
                 source,
             }
         })?;
-        let needed = Recorder::estimated_bytes_per_second(&self.room)
+        let needed = Recorder::estimated_bytes_per_second(&self.parts.room)
             * 60
-            * u64::from(self.disk.min_free_minutes);
+            * u64::from(self.parts.disk.min_free_minutes);
         if free < needed {
             return Err(ControllerError::DiskFull {
-                path: self.storage.media.clone(),
-                room: self.room.id.clone(),
+                path: self.parts.storage.media.clone(),
+                room: self.parts.room.id.clone(),
                 free_mb: free >> 20,
                 needed_mb: needed >> 20,
-                minutes: self.disk.min_free_minutes,
+                minutes: self.parts.disk.min_free_minutes,
             });
         }
         Ok(())
@@ -546,7 +549,7 @@ impl Worker {
         if let Ok(flag) = std::env::var(PANIC_ON_STOP_FOR_TEST)
             && std::fs::remove_file(flag).is_ok()
         {
-            panic!("test-only panic on stop in room {}", self.room.id);
+            panic!("test-only panic on stop in room {}", self.parts.room.id);
         }
         match &self.active {
             Some(active) if active.session_id == session_id => {}
@@ -559,11 +562,11 @@ impl Worker {
             .set_state(session_id, SessionState::Stopping, None)
             .await
         {
-            warn!(room = %self.room.id, session = session_id, error = %err, "cannot note the stop yet; stopping the media all the same");
+            warn!(room = %self.parts.room.id, session = session_id, error = %err, "cannot note the stop yet; stopping the media all the same");
         }
         let dir = self.end_recording(session_id).await?;
         self.finish_records(session_id, &dir).await?;
-        info!(room = %self.room.id, session = session_id, "session finished");
+        info!(room = %self.parts.room.id, session = session_id, "session finished");
         Ok(())
     }
 
@@ -574,8 +577,14 @@ impl Worker {
         let mut attempt = 1;
         loop {
             let done: Result<(), ControllerError> = async {
-                segments::record_leftovers(&self.db, session_id, dir, &self.storage).await?;
-                let state = self.db.read(move |s| s.session(session_id)).await?.state;
+                segments::record_leftovers(&self.parts.db, session_id, dir, &self.parts.storage)
+                    .await?;
+                let state = self
+                    .parts
+                    .db
+                    .read(move |s| s.session(session_id))
+                    .await?
+                    .state;
                 if state == SessionState::Recording {
                     self.set_state(session_id, SessionState::Stopping, None)
                         .await?;
@@ -590,7 +599,7 @@ impl Worker {
             match done {
                 Ok(()) => return Ok(()),
                 Err(err) if attempt < RECORDS_RETRIES => {
-                    warn!(room = %self.room.id, session = session_id, attempt, error = %err, "the records refused the stop's last writes; trying again");
+                    warn!(room = %self.parts.room.id, session = session_id, attempt, error = %err, "the records refused the stop's last writes; trying again");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(RECORDS_RETRY_MOST);
                     attempt += 1;
@@ -604,9 +613,9 @@ impl Worker {
     /// hashed and listed in the manifest, and the light goes off; the session keeps its room
     /// until the clerk resumes it (new segments) or stops it.
     async fn pause(&mut self, session_id: i64, by: String) -> Result<(), ControllerError> {
-        if !self.room.pause_allowed {
+        if !self.parts.room.pause_allowed {
             return Err(ControllerError::PauseNotAllowed {
-                room: self.room.id.clone(),
+                room: self.parts.room.id.clone(),
             });
         }
         match &self.active {
@@ -620,12 +629,12 @@ impl Worker {
         let dir = self.end_recording(session_id).await?;
         // A resume numbers its segments after the recorded ones: every file must be recorded
         // before the pause is (nothing more is recorded if they all are).
-        segments::record_leftovers(&self.db, session_id, &dir, &self.storage).await?;
+        segments::record_leftovers(&self.parts.db, session_id, &dir, &self.parts.storage).await?;
         let note = format!("暂停录制 / paused by {by}");
         self.set_state(session_id, SessionState::Paused, Some(&note))
             .await?;
         self.write_manifest(session_id, &dir).await?;
-        info!(room = %self.room.id, session = session_id, "session paused");
+        info!(room = %self.parts.room.id, session = session_id, "session paused");
         Ok(())
     }
 
@@ -645,7 +654,7 @@ impl Worker {
                 }
                 // The files are closed as they are, as when a source never ends.
                 Ok(Some(WorkerEvent::Exited(how))) => {
-                    warn!(room = %self.room.id, session = session_id, %how, "the media worker ended during the stop");
+                    warn!(room = %self.parts.room.id, session = session_id, %how, "the media worker ended during the stop");
                     break;
                 }
                 Ok(Some(event)) => {
@@ -660,7 +669,7 @@ impl Worker {
         };
         active.worker.shutdown().await;
         if !ended {
-            warn!(room = %self.room.id, session = session_id, "a source never ended; closing the files as they are");
+            warn!(room = %self.parts.room.id, session = session_id, "a source never ended; closing the files as they are");
         }
         // The files are closed: the light goes off now, whatever the records do next.
         self.light(Light::Off);
@@ -668,9 +677,10 @@ impl Worker {
         // Anything the pipeline did not report closed (a source that never ended) is kept too;
         // if the records refuse it now, a stop writes it again (`finish_records`).
         if let Err(err) =
-            segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await
+            segments::record_leftovers(&self.parts.db, session_id, &active.dir, &self.parts.storage)
+                .await
         {
-            warn!(room = %self.room.id, session = session_id, error = %err, "cannot record the last segments yet");
+            warn!(room = %self.parts.room.id, session = session_id, error = %err, "cannot record the last segments yet");
         }
         Ok(active.dir)
     }
@@ -678,9 +688,9 @@ impl Worker {
     /// Stopping a session that is paused, or that a crash interrupted, closes it as it is:
     /// finished, not resumed.
     async fn close_as_it_is(&mut self, session_id: i64) -> Result<(), ControllerError> {
-        let view = self.db.read(move |s| s.session(session_id)).await?;
+        let view = self.parts.db.read(move |s| s.session(session_id)).await?;
         let note = match view.state {
-            _ if view.room_id != self.room.id => None,
+            _ if view.room_id != self.parts.room.id => None,
             SessionState::Paused => Some("暂停后结束 / stopped while paused"),
             SessionState::Interrupted => Some(
                 "中断后未恢复，按现状结束 / closed as it was after the interruption, not resumed",
@@ -692,17 +702,18 @@ impl Worker {
                 session: session_id,
             });
         };
-        self.db
+        self.parts
+            .db
             .call(move |s| {
                 s.add_event(session_id, "closed", note)?;
                 s.set_state(session_id, SessionState::Finished, None)
             })
             .await?;
         self.light(Light::Off);
-        self.live.room_changed(&self.room.id);
-        let dir = session_dir(&self.storage.media, &view.media_dir);
+        self.parts.live.room_changed(&self.parts.room.id);
+        let dir = session_dir(&self.parts.storage.media, &view.media_dir);
         self.write_manifest(session_id, &dir).await?;
-        info!(room = %self.room.id, session = session_id, "session closed as it was, without resuming");
+        info!(room = %self.parts.room.id, session = session_id, "session closed as it was, without resuming");
         Ok(())
     }
 
@@ -741,7 +752,7 @@ impl Worker {
                     // The light follows the files: on only once media is really being written.
                     self.light(Light::On);
                     self.health.recording();
-                    info!(room = %self.room.id, session = session_id, "recording");
+                    info!(room = %self.parts.room.id, session = session_id, "recording");
                 }
                 self.health.segment_opened(&track, seq, &file);
                 tracing::debug!(session = session_id, %track, seq, "segment opened");
@@ -765,7 +776,7 @@ impl Worker {
                     duration_ns,
                     recovered: false,
                 };
-                match segments::record(&self.db, session_id, seg, &self.storage).await {
+                match segments::record(&self.parts.db, session_id, seg, &self.parts.storage).await {
                     Ok(backup_problem) => self.backup_outcome(session_id, backup_problem).await,
                     Err(err) => {
                         error!(session = session_id, error = %err, "cannot record a closed segment; it stays on disk");
@@ -801,6 +812,7 @@ impl Worker {
             } => {
                 let format = serde_json::to_value(&format).unwrap_or_default();
                 let noted = self
+                    .parts
                     .db
                     .call(move |store| {
                         store.note_recorded_format(session_id, &track, &stream, &format)
@@ -822,7 +834,7 @@ impl Worker {
         let Some((session_id, dir)) = self.take_down_broken().await else {
             return;
         };
-        error!(room = %self.room.id, session = session_id, %reason, "recording failed");
+        error!(room = %self.parts.room.id, session = session_id, %reason, "recording failed");
         let _ = self
             .set_state(session_id, SessionState::Failed, Some(&reason))
             .await;
@@ -838,7 +850,8 @@ impl Worker {
         let session_id = active.session_id;
         active.worker.shutdown().await;
         if let Err(err) =
-            segments::record_leftovers(&self.db, session_id, &active.dir, &self.storage).await
+            segments::record_leftovers(&self.parts.db, session_id, &active.dir, &self.parts.storage)
+                .await
         {
             error!(session = session_id, error = %err, "cannot record the last segments");
         }
@@ -853,13 +866,14 @@ impl Worker {
         let Some((session_id, dir)) = self.take_down_broken().await else {
             return;
         };
-        error!(room = %self.room.id, session = session_id, %how, "the media worker died while recording");
+        error!(room = %self.parts.room.id, session = session_id, %how, "the media worker died while recording");
         let alarm = format!(
             "录制进程异常退出，已录内容完整保留，请点击“继续录制” / the recording process of room {} stopped ({how}); every segment so far is kept: resume the session to go on",
-            self.room.id
+            self.parts.room.id
         );
         let note = alarm.clone();
         let recorded = self
+            .parts
             .db
             .call(move |s| {
                 s.add_event(session_id, "alarm", &note)?;
@@ -869,7 +883,7 @@ impl Worker {
         if let Err(err) = recorded {
             error!(session = session_id, error = %err, "cannot record the interruption");
         }
-        self.live.room_changed(&self.room.id);
+        self.parts.live.room_changed(&self.parts.room.id);
         if let Err(err) = self.write_manifest(session_id, &dir).await {
             error!(session = session_id, error = %err, "cannot write the manifest");
         }
@@ -877,6 +891,7 @@ impl Worker {
 
     async fn failure_of(&self, session_id: i64) -> ControllerError {
         let reason = self
+            .parts
             .db
             .read(move |s| Ok(s.session(session_id)?.failure))
             .await
@@ -884,14 +899,14 @@ impl Worker {
             .flatten()
             .unwrap_or_else(|| "the recording ended unexpectedly".into());
         ControllerError::RecordingFailed {
-            room: self.room.id.clone(),
+            room: self.parts.room.id.clone(),
             reason,
         }
     }
 
     /// Rewrites the session's manifest in its folder and in its backup folder, if any.
     async fn write_manifest(&self, session_id: i64, dir: &Path) -> Result<(), ControllerError> {
-        segments::write_manifest(&self.db, session_id, dir, &self.storage).await
+        segments::write_manifest(&self.parts.db, session_id, dir, &self.parts.storage).await
     }
 
     /// Keeps a source alarm (or its end) in the session's events and tells the displays.
@@ -926,15 +941,16 @@ impl Worker {
 
     /// Adds an event of `kind` to the session, logs it and tells the displays.
     async fn note(&self, session_id: i64, kind: &'static str, detail: String) {
-        warn!(room = %self.room.id, session = session_id, %detail, "{kind}");
+        warn!(room = %self.parts.room.id, session = session_id, %detail, "{kind}");
         if let Err(err) = self
+            .parts
             .db
             .call(move |s| s.add_event(session_id, kind, &detail))
             .await
         {
             error!(session = session_id, error = %err, "cannot record the {kind} event");
         }
-        self.live.room_changed(&self.room.id);
+        self.parts.live.room_changed(&self.parts.room.id);
     }
 
     /// Moves the session to `state` in the records and tells the displays.
@@ -946,15 +962,16 @@ impl Worker {
     ) -> Result<(), records::StoreError> {
         let failure = failure.map(str::to_string);
         let result = self
+            .parts
             .db
             .call(move |s| s.set_state(session_id, state, failure.as_deref()))
             .await;
-        self.live.room_changed(&self.room.id);
+        self.parts.live.room_changed(&self.parts.room.id);
         result
     }
 
     fn light(&self, light: Light) {
-        if let Some(indicator) = &self.indicator {
+        if let Some(indicator) = &self.parts.indicator {
             indicator.set(light);
         }
     }

@@ -105,7 +105,7 @@ pub async fn serve(
         .await?;
     let storage = storage_of(&site, Arc::new(key));
 
-    let interrupted = recovery::recover_interrupted(&site, &db, &storage).await?;
+    let interrupted = recovery::recover_interrupted(&db, &storage).await?;
 
     let live = Live::new();
     let mut handles = HashMap::new();

@@ -47,7 +47,7 @@ struct Figures {
     stop: Vec<Duration>,
 }
 
-async fn measure(site: &TestSite, what: &str, track: &str) -> Figures {
+async fn measure(site: &TestSite, what: &str, track: &str) {
     let clerk = site.client("王芳", "clerk", Some("scjg")).expect("clerk");
     let controller = site.start_controller().expect("controller");
     let api = controller.api(&clerk);
@@ -124,7 +124,6 @@ async fn measure(site: &TestSite, what: &str, track: &str) -> Figures {
         percentile(&figures.stop, 50),
         percentile(&figures.stop, 95),
     );
-    figures
 }
 
 #[tokio::main]

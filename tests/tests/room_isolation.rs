@@ -4,19 +4,65 @@
 //! answering, and the crashed room's session is left interrupted, with an alarm, every segment
 //! kept, and resumes into the same session on request.
 
-use liuhen_tests::{ONE_CAMERA_ONE_MICROPHONE, ROOM, TestSite};
+use liuhen_tests::{Caller, Controller, ONE_CAMERA_ONE_MICROPHONE, ROOM, TestSite};
 use site_api::{SessionState, SessionView};
 use std::time::Duration;
 
 const OTHER_ROOM: &str = "hearing-1";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
+/// The test room and a second room, a clerk, and the controller started with `env`.
+fn two_rooms(env: &[(&str, &str)]) -> (TestSite, Caller, Controller) {
     let site = TestSite::new(1).expect("site");
     site.add_room(OTHER_ROOM, "第一听证室", ONE_CAMERA_ONE_MICROPHONE)
         .expect("second room");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
-    let controller = site.start_controller().expect("controller");
+    let controller = site.start_controller_with_env(env).expect("controller");
+    (site, http, controller)
+}
+
+/// The clerk resumes an interrupted session: it goes on in the same session.
+async fn resume(controller: &Controller, http: &Caller, id: i64) {
+    let resumed = http
+        .post(controller.url(&format!("/api/sessions/{id}/resume")))
+        .send()
+        .await
+        .expect("resume");
+    assert_eq!(
+        resumed.status(),
+        200,
+        "{}",
+        resumed.text().await.unwrap_or_default()
+    );
+}
+
+/// Stops both sessions; the steady room's track ran without a gap, both folders verify, and no
+/// media worker outlives its session. Returns (steady, troubled) as stopped.
+async fn stop_both(
+    site: &TestSite,
+    controller: &Controller,
+    http: &Caller,
+    steady: i64,
+    troubled: i64,
+) -> (SessionView, SessionView) {
+    let steady_end = controller.stop_session(http, steady).await;
+    let troubled_end = controller.stop_session(http, troubled).await;
+    assert_eq!(steady_end.state, SessionState::Finished);
+    assert_eq!(troubled_end.state, SessionState::Finished);
+    liuhen_tests::assert_no_gap(&steady_end.segments, "cam1");
+    for session in [&steady_end, &troubled_end] {
+        let dir = site.media_root().join(&session.media_dir);
+        liuhen_tests::assert_verifies(&dir, &session.case_number);
+    }
+    assert!(
+        controller.child_processes().is_empty(),
+        "no media worker outlives its session"
+    );
+    (steady_end, troubled_end)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
+    let (site, http, controller) = two_rooms(&[]);
 
     let crashed = controller.start_session_in(&http, ROOM, "隔离-甲").await;
     let steady = controller
@@ -69,23 +115,10 @@ async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
     );
 
     // The clerk resumes the crashed room's session; it continues in the same session.
-    let resumed = http
-        .post(controller.url(&format!("/api/sessions/{}/resume", crashed.id)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        resumed.status(),
-        200,
-        "{}",
-        resumed.text().await.unwrap_or_default()
-    );
+    resume(&controller, &http, crashed.id).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-
-    let steady_end = controller.stop_session(&http, steady.id).await;
-    let crashed_end = controller.stop_session(&http, crashed.id).await;
-    assert_eq!(steady_end.state, SessionState::Finished);
-    assert_eq!(crashed_end.state, SessionState::Finished);
+    let (steady_end, crashed_end) =
+        stop_both(&site, &controller, &http, steady.id, crashed.id).await;
     assert!(
         crashed_end.events.iter().any(|e| e.kind == "gap"),
         "the gap is recorded"
@@ -94,26 +127,15 @@ async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
         crashed_end.segments.len() > before_crash,
         "the resumed session has new segments"
     );
-
-    // The other room's track runs on without a gap: each segment starts where the last ended,
-    // and together they cover the session's wall time but for the start and the stop.
-    liuhen_tests::assert_no_gap(&steady_end.segments, "cam1");
-    let segments = &steady_end.segments;
-    let covered: i64 = segments.iter().map(|s| s.duration_ns).sum();
+    // Together the other room's segments cover the session's wall time but for the start and
+    // the stop.
+    let covered: i64 = steady_end.segments.iter().map(|s| s.duration_ns).sum();
     let wall = (steady_end.ended_at.unwrap() - steady.created_at)
         .num_nanoseconds()
         .unwrap();
     assert!(
         covered > wall - 1_500_000_000,
         "the other room recorded {covered} ns of {wall} ns"
-    );
-    for session in [&steady_end, &crashed_end] {
-        let dir = site.media_root().join(&session.media_dir);
-        liuhen_tests::assert_verifies(&dir, &session.case_number);
-    }
-    assert!(
-        controller.child_processes().is_empty(),
-        "no worker outlives its session"
     );
 }
 
@@ -122,17 +144,13 @@ async fn a_crashed_media_worker_costs_only_its_own_rooms_recording() {
 /// interrupted and resumable with every segment, its light off; the other room never notices.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_room_whose_task_panics_is_restarted_and_its_session_resumes() {
-    let site = TestSite::new(1).expect("site");
-    site.add_room(OTHER_ROOM, "第一听证室", ONE_CAMERA_ONE_MICROPHONE)
-        .expect("second room");
-    let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
-    let trigger = site.dir.path().join("panic-on-stop");
-    let controller = site
-        .start_controller_with_env(&[(
-            "LIUHEN_TEST_PANIC_ON_STOP",
-            trigger.to_str().expect("a plain path"),
-        )])
-        .expect("controller");
+    // The switch is a file the test makes when it wants the next stop to panic.
+    let switch_dir = tempfile::tempdir().expect("tempdir");
+    let trigger = switch_dir.path().join("panic-on-stop");
+    let (site, http, controller) = two_rooms(&[(
+        "LIUHEN_TEST_PANIC_ON_STOP",
+        trigger.to_str().expect("a plain path"),
+    )]);
 
     let broken = controller.start_session_in(&http, ROOM, "监督-甲").await;
     let steady = controller
@@ -184,29 +202,8 @@ async fn a_room_whose_task_panics_is_restarted_and_its_session_resumes() {
     );
 
     // The restarted room takes the same handles: resume, then stop as usual.
-    let resumed = http
-        .post(controller.url(&format!("/api/sessions/{}/resume", broken.id)))
-        .send()
-        .await
-        .expect("resume");
-    assert_eq!(
-        resumed.status(),
-        200,
-        "{}",
-        resumed.text().await.unwrap_or_default()
-    );
+    resume(&controller, &http, broken.id).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let broken_end = controller.stop_session(&http, broken.id).await;
-    let steady_end = controller.stop_session(&http, steady.id).await;
-    assert_eq!(broken_end.state, SessionState::Finished);
+    let (_, broken_end) = stop_both(&site, &controller, &http, steady.id, broken.id).await;
     assert!(broken_end.segments.len() > interrupted.segments.len());
-    liuhen_tests::assert_no_gap(&steady_end.segments, "cam1");
-    for session in [&steady_end, &broken_end] {
-        let dir = site.media_root().join(&session.media_dir);
-        liuhen_tests::assert_verifies(&dir, &session.case_number);
-    }
-    assert!(
-        controller.child_processes().is_empty(),
-        "the broken-off room's media worker did not outlive it"
-    );
 }

@@ -57,7 +57,7 @@ fn services(
     day: &str,
     now: &DateTime<FixedOffset>,
 ) -> Result<Vec<ServiceQueue>, StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.name, a.name, s.prefix, s.opens, s.closes, s.daily_cap,
                 (SELECT coalesce(sum(n), 0) FROM waiting_counts c
                  WHERE c.day = ?1 AND c.service_id = s.id),
@@ -87,7 +87,7 @@ fn services(
         })
     })?;
     let mut services: Vec<ServiceQueue> = rows.collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT w.number FROM window_services ws JOIN windows w ON w.id = ws.window_id
          WHERE ws.service_id = ?1 ORDER BY w.number",
     )?;
@@ -177,11 +177,10 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             None => None,
         };
         let current: Option<i64> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM tickets WHERE window_id = ?1 AND state IN ('called', 'serving')",
-                params![id],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(params![id], |r| r.get(0))
             .optional()?;
         let current = match current {
             Some(ticket) => Some(ticket_view(conn, ticket)?),
@@ -207,7 +206,7 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
 }
 
 fn recent_calls(conn: &Connection, day: &str) -> Result<Vec<CallView>, StoreError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT e.id, t.number, w.number, w.name, e.at, e.action = 'recalled'
          FROM ticket_events e
          JOIN tickets t ON t.id = e.ticket_id

@@ -39,6 +39,14 @@ const DEFAULT_SERVICE_MINUTES: f64 = 5.0;
 /// How many of today's finished services the wait estimate averages.
 const ESTIMATE_FROM_LAST: i64 = 20;
 
+/// The ticket window ?1 calls next on day ?2.
+const NEXT_TO_CALL: &str = "SELECT t.id FROM tickets t
+    WHERE t.day = ?2 AND t.state = 'waiting'
+      AND (t.window_id = ?1 OR (t.window_id IS NULL AND t.service_id IN
+           (SELECT service_id FROM window_services WHERE window_id = ?1)))
+    ORDER BY t.call_rank, t.id
+    LIMIT 1";
+
 const OPEN_STATES: &str = "('waiting', 'called', 'serving', 'held')";
 
 pub(crate) fn day_of(now: &DateTime<FixedOffset>) -> String {
@@ -67,7 +75,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for s in services {
-            tx.execute(
+            cached_execute(&tx,
                 "INSERT INTO services (id, agency_id, name, prefix, daily_cap, opens, closes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (id) DO UPDATE SET agency_id = excluded.agency_id,
@@ -86,15 +94,17 @@ impl Store {
         }
         // Windows and services left out of the site file keep their rows but serve nothing,
         // so that the hall's screens no longer show them.
-        tx.execute("DELETE FROM window_services", [])?;
+        cached_execute(&tx, "DELETE FROM window_services", [])?;
         for w in windows {
-            tx.execute(
+            cached_execute(
+                &tx,
                 "INSERT INTO windows (id, number, name) VALUES (?1, ?2, ?3)
                  ON CONFLICT (id) DO UPDATE SET number = excluded.number, name = excluded.name",
                 params![w.id, w.number, w.name],
             )?;
             for service in &w.services {
-                tx.execute(
+                cached_execute(
+                    &tx,
                     "INSERT INTO window_services (window_id, service_id) VALUES (?1, ?2)",
                     params![w.id, service],
                 )?;
@@ -155,7 +165,8 @@ impl Store {
         let seq = issued + 1;
         let number = format!("{prefix}{seq:03}");
         let at = now.to_rfc3339();
-        tx.execute(
+        cached_execute(
+            &tx,
             "INSERT INTO tickets (day, service_id, seq, number, priority, state, issued_at)
              VALUES (?1, ?2, ?3, ?4, ?5, 'waiting', ?6)",
             params![day, service_id, seq, number, priority.as_str(), at],
@@ -245,27 +256,15 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         close_past_days(&tx, &now)?;
         let staff = ready_window(&tx, window_id)?;
-        // Priority tickets first, then ordinary ones; each the oldest first (one index walk).
-        let mut next = None;
-        for priorities in ["'elderly', 'disabled', 'appointment'", "'ordinary'"] {
-            next = cached_row(
-                &tx,
-                &format!(
-                    "SELECT t.id FROM tickets t
-                         WHERE t.day = ?2 AND t.state = 'waiting' AND t.priority IN ({priorities})
-                           AND (t.window_id = ?1 OR (t.window_id IS NULL AND t.service_id IN
-                                (SELECT service_id FROM window_services WHERE window_id = ?1)))
-                         ORDER BY t.id
-                         LIMIT 1"
-                ),
-                params![window_id, day_of(&now)],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?;
-            if next.is_some() {
-                break;
-            }
-        }
+        // Priority tickets first, then ordinary ones; each the oldest first: the first entry
+        // of one index (tickets_next, schema v15) that this window may call.
+        let next = cached_row(
+            &tx,
+            NEXT_TO_CALL,
+            params![window_id, day_of(&now)],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?;
         let Some(id) = next else {
             return Ok(None);
         };
@@ -346,7 +345,8 @@ impl Store {
         if state != "called" {
             return Err(Refusal::AlreadyServing.into());
         }
-        tx.execute(
+        cached_execute(
+            &tx,
             "UPDATE tickets SET calls = calls + 1 WHERE id = ?1",
             params![id],
         )?;
@@ -444,7 +444,8 @@ impl Store {
         }
         if let Some(service) = to_service {
             must_exist(&tx, "services", "service", service)?;
-            tx.execute(
+            cached_execute(
+                &tx,
                 "UPDATE tickets SET service_id = ?2 WHERE id = ?1",
                 params![id, service],
             )?;
@@ -452,7 +453,8 @@ impl Store {
         if let Some(window) = to_window {
             must_exist(&tx, "windows", "window", window)?;
         }
-        tx.execute(
+        cached_execute(
+            &tx,
             "UPDATE tickets SET state = 'waiting', window_id = ?2, staff_id = NULL WHERE id = ?1",
             params![id, to_window],
         )?;
@@ -539,13 +541,15 @@ impl Store {
             return Err(Refusal::AlreadyRated.into());
         }
         let at = now.to_rfc3339();
-        tx.execute(
+        cached_execute(
+            &tx,
             "INSERT INTO ratings (ticket_id, level, window_id, staff_id, comment, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![ticket_id, level.score(), window, staff, comment, at],
         )?;
         if level.is_bad() {
-            tx.execute(
+            cached_execute(
+                &tx,
                 "INSERT INTO follow_ups (ticket_id, opened_at) VALUES (?1, ?2)",
                 params![ticket_id, at],
             )?;
@@ -644,12 +648,14 @@ impl Store {
             TicketState::Done | TicketState::NoShow => Some("ended_at"),
             _ => None,
         };
-        tx.execute(
+        cached_execute(
+            &tx,
             "UPDATE tickets SET state = ?2 WHERE id = ?1",
             params![id, to.as_str()],
         )?;
         if let Some(column) = column {
-            tx.execute(
+            cached_execute(
+                &tx,
                 &format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1"),
                 params![id, at],
             )?;
@@ -699,7 +705,7 @@ fn one_window_changed(changed: usize, window_id: &str) -> Result<(), StoreError>
 /// Closes every ticket left open on an earlier day, keeping it and noting why.
 fn close_past_days(tx: &Connection, now: &DateTime<FixedOffset>) -> Result<(), StoreError> {
     let day = day_of(now);
-    let mut stmt = tx.prepare(&format!(
+    let mut stmt = tx.prepare_cached(&format!(
         "SELECT id FROM tickets WHERE day < ?1 AND state IN {OPEN_STATES}"
     ))?;
     let open: Vec<i64> = stmt
@@ -707,7 +713,8 @@ fn close_past_days(tx: &Connection, now: &DateTime<FixedOffset>) -> Result<(), S
         .collect::<Result<_, _>>()?;
     let at = now.to_rfc3339();
     for id in open {
-        tx.execute(
+        cached_execute(
+            tx,
             "UPDATE tickets SET state = 'closed', ended_at = ?2 WHERE id = ?1",
             params![id, at],
         )?;
@@ -791,7 +798,8 @@ fn call(
     action: &str,
 ) -> Result<TicketView, StoreError> {
     let at = now.to_rfc3339();
-    tx.execute(
+    cached_execute(
+        tx,
         "UPDATE tickets SET state = 'called', window_id = ?2, staff_id = ?3, calls = calls + 1,
                 called_at = ?4
          WHERE id = ?1",
@@ -810,7 +818,8 @@ fn add_ticket_event(
     staff_id: Option<&str>,
     detail: &str,
 ) -> Result<(), StoreError> {
-    tx.execute(
+    cached_execute(
+        tx,
         "INSERT INTO ticket_events (ticket_id, at, action, window_id, staff_id, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![ticket_id, at, action, window_id, staff_id, detail],
@@ -900,6 +909,15 @@ fn cached_row<T, P: rusqlite::Params>(
     f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
 ) -> rusqlite::Result<T> {
     conn.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// `execute` through the connection's statement cache, for the same reason.
+fn cached_execute<P: rusqlite::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
 }
 
 #[cfg(test)]
@@ -1060,6 +1078,28 @@ mod tests {
             4,
             "{services:?}"
         );
+    }
+
+    #[test]
+    fn the_next_ticket_is_found_without_walking_the_queue() {
+        let (_dir, mut store) = hall();
+        for minute in 0..300 {
+            take(&mut store, "complaint", Priority::Ordinary, minute % 60);
+        }
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {NEXT_TO_CALL}"))
+            .expect("plan")
+            .query_map(params!["w2", day_of(&at(0))], |r| r.get::<_, String>(3))
+            .expect("plan rows")
+            .collect::<Result<_, _>>()
+            .expect("plan rows");
+        let plan = plan.join("\n");
+        // A walk of the whole queue, or a sort of it, would make every call slower the longer
+        // the queue: with no priority ticket waiting, the old query read every waiting ticket.
+        assert!(plan.contains("tickets_next"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        assert!(!plan.contains("SCAN t"), "{plan}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
 const STEPS: &[&str] = &[
@@ -25,6 +25,7 @@ const STEPS: &[&str] = &[
     include_str!("../sql/v12.sql"),
     include_str!("../sql/v13.sql"),
     include_str!("../sql/v14.sql"),
+    include_str!("../sql/v15.sql"),
 ];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

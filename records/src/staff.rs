@@ -119,7 +119,7 @@ impl Store {
         agency_id: Option<&str>,
         only: Option<&str>,
     ) -> Result<Vec<StaffView>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
                     s.photo IS NOT NULL
              FROM staff s JOIN agencies a ON a.id = s.agency_id

@@ -36,6 +36,18 @@ pub struct SiteRoom {
     pub agencies: Vec<String>,
 }
 
+/// Statements are kept prepared, each with one plan whatever its parameters: with the planner
+/// free to choose by the values bound (SQLite's STAT4 build), binding new values made the hall's
+/// statements compile again on almost every call.
+fn keep_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}
+
 pub(crate) fn now() -> String {
     Utc::now().to_rfc3339()
 }
@@ -48,7 +60,10 @@ impl Store {
             source,
         })?;
         schema::prepare(&mut conn, path)?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        keep_plans(&conn).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),
@@ -67,7 +82,7 @@ impl Store {
             .map_err(open_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_err)?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        keep_plans(&conn).map_err(open_err)?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),

@@ -258,12 +258,9 @@ impl Store {
         let staff = ready_window(&tx, window_id)?;
         // Priority tickets first, then ordinary ones; each the oldest first: the first entry
         // of one index (tickets_next, schema v15) that this window may call.
-        let next = cached_row(
-            &tx,
-            NEXT_TO_CALL,
-            params![window_id, day_of(&now)],
-            |r| r.get::<_, i64>(0),
-        )
+        let next = cached_row(&tx, NEXT_TO_CALL, params![window_id, day_of(&now)], |r| {
+            r.get::<_, i64>(0)
+        })
         .optional()?;
         let Some(id) = next else {
             return Ok(None);

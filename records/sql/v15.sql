@@ -10,3 +10,6 @@ ALTER TABLE tickets ADD COLUMN call_rank INTEGER
     GENERATED ALWAYS AS (CASE WHEN priority = 'ordinary' THEN 1 ELSE 0 END) VIRTUAL;
 
 CREATE INDEX tickets_next ON tickets (day, state, call_rank, id);
+
+-- The hall's history is read a page at a time, a day's tickets in issue order.
+CREATE INDEX tickets_by_day ON tickets (day, id);

@@ -7,7 +7,10 @@ use std::collections::HashMap;
 
 use crate::queue::{day_of, ticket_view};
 use crate::{Store, StoreError};
-use site_api::{CallView, HallStats, HallView, ServiceQueue, StatLine, WindowView};
+use site_api::{
+    CallView, HallStats, HallView, Priority, ServiceQueue, StatLine, TicketRecord, TicketState,
+    WindowView,
+};
 
 /// How many calls the hall board lists.
 const RECENT_CALLS: i64 = 8;
@@ -27,6 +30,45 @@ impl Store {
             complain: String::new(),
             notices: Vec::new(),
         })
+    }
+
+    /// One page of `day`'s tickets (YYYY-MM-DD) after ticket `after`, in issue order, of
+    /// `agency`'s services (of every agency's with `None`).
+    pub fn hall_history(
+        &self,
+        day: &str,
+        agency: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<TicketRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.id, t.number, t.service_id, s.name, t.priority, t.state, t.window_id,
+                    t.staff_id, t.calls, t.issued_at, t.called_at, t.started_at, t.ended_at
+             FROM tickets t JOIN services s ON s.id = t.service_id
+             WHERE t.day = ?1 AND t.id > ?2 AND (?3 IS NULL OR s.agency_id = ?3)
+             ORDER BY t.id
+             LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(params![day, after, agency, limit], |r| {
+            let priority: String = r.get(4)?;
+            let state: String = r.get(5)?;
+            Ok(TicketRecord {
+                id: r.get(0)?,
+                number: r.get(1)?,
+                service_id: r.get(2)?,
+                service_name: r.get(3)?,
+                priority: Priority::parse(&priority).unwrap_or(Priority::Ordinary),
+                state: TicketState::parse(&state).unwrap_or(TicketState::Closed),
+                window_id: r.get(6)?,
+                staff_id: r.get(7)?,
+                calls: r.get(8)?,
+                issued_at: r.get(9)?,
+                called_at: r.get(10)?,
+                started_at: r.get(11)?,
+                ended_at: r.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The statistics of `day` (YYYY-MM-DD) per service, window and staff member, of the

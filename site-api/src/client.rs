@@ -11,10 +11,10 @@ use crate::routes::{self, fill};
 use crate::{
     AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep,
     BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery,
-    HallStats, HallView, LiveEvent, NewBooking, PrepareCase, PublicationStep, PublicityView,
-    RateService, RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView,
-    StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketView,
-    WindowView,
+    HallHistoryQuery, HallStats, HallView, LiveEvent, NewBooking, PrepareCase, PublicationStep,
+    PublicityView, RateService, RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView,
+    SiteKeyView, StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket,
+    TicketRecord, TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -352,6 +352,11 @@ impl Client {
             day: day.map(str::to_string),
         };
         self.get(routes::HALL_STATS, Some(&query)).await
+    }
+
+    /// One page of a day's tickets, in issue order.
+    pub async fn hall_history(&self, query: &HallHistoryQuery) -> ClientResult<Vec<TicketRecord>> {
+        self.get(routes::HALL_HISTORY, Some(query)).await
     }
 
     pub async fn close_follow_up(&self, ticket: i64, outcome: &CloseFollowUp) -> ClientResult<()> {

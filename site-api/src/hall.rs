@@ -308,6 +308,46 @@ pub struct CloseFollowUp {
     pub outcome: String,
 }
 
+/// One ticket of a day as the hall's ledger (台账) keeps it: `GET /api/hall/history`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TicketRecord {
+    /// Ascending in issue order, never reused; page on with `?after=<id>`.
+    pub id: i64,
+    pub number: String,
+    pub service_id: String,
+    pub service_name: String,
+    pub priority: Priority,
+    pub state: TicketState,
+    /// The window it was last called to, if any.
+    pub window_id: Option<String>,
+    /// The staff member who last called it, if any.
+    pub staff_id: Option<String>,
+    pub calls: i64,
+    pub issued_at: String,
+    pub called_at: Option<String>,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+}
+
+/// The query of `GET /api/hall/history`: one page of a day's tickets, in issue order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HallHistoryQuery {
+    /// The day, YYYY-MM-DD; today when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    /// Only tickets after this one (the `id` of the last ticket of the previous page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<i64>,
+    /// At most this many tickets (default and most: [`HALL_HISTORY_PAGE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// The longest page of the hall's history one call returns: a busy hall issues thousands of
+/// tickets a day.
+pub const HALL_HISTORY_PAGE: u32 = 1000;
+
 /// The query of `GET /api/hall/stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

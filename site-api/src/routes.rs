@@ -34,6 +34,7 @@ pub const HALL_TICKET: &str = "/api/hall/tickets/{id}";
 pub const HALL_TICKET_RATING: &str = "/api/hall/tickets/{id}/rating";
 pub const HALL_WINDOW: &str = "/api/hall/windows/{id}";
 pub const HALL_STATS: &str = "/api/hall/stats";
+pub const HALL_HISTORY: &str = "/api/hall/history";
 pub const HALL_FOLLOW_UP: &str = "/api/hall/follow-ups/{ticket}";
 
 pub const CASE_CHECKLIST: &str = "/api/cases/checklist";
@@ -75,6 +76,7 @@ pub const ALL: &[&str] = &[
     HALL_TICKET_RATING,
     HALL_WINDOW,
     HALL_STATS,
+    HALL_HISTORY,
     HALL_FOLLOW_UP,
     CASE_CHECKLIST,
     CASE,

@@ -9,7 +9,7 @@ use liuhen_tests::{
     share_of, workspace_binary,
 };
 use reqwest::StatusCode;
-use site_api::{HallStats, HallView, StatLine, TicketState, TicketView, WindowView};
+use site_api::{HallStats, HallView, StatLine, TicketRecord, TicketState, TicketView, WindowView};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -617,4 +617,90 @@ async fn the_hall_board_announces_each_call_in_turn_and_keeps_its_state_offline(
     });
     let _ = board.kill();
     let _ = board.wait();
+}
+
+/// The hall's ledger (台账): a day's tickets a page at a time, each agency its own services'.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_days_tickets_are_read_a_page_at_a_time_each_agency_its_own() {
+    let site = TestSite::new(2).expect("site");
+    site.add_hall(&format!(
+        "{HALL}\n[[hall.services]]\nid = \"land\"\nagency = \"zrzy\"\nname = \"不动产登记\"\nprefix = \"C\"\nhours = \"00:00-24:00\"\n\n[[hall.windows]]\nid = \"w5\"\nnumber = 5\nname = \"不动产窗口\"\nservices = [\"land\"]\n"
+    ))
+    .expect("hall");
+    let staff = authorised_client(
+        &site
+            .add_staff("wang-fang", "王芳", "32010019001", None)
+            .expect("staff"),
+    )
+    .unwrap();
+    let kiosk_token = site.issue_token("hall kiosk", "kiosk", None).unwrap();
+    let kiosk = authorised_client(&kiosk_token).unwrap();
+    let admin = site.client("site admin", "admin", None).unwrap();
+    let land_clerk = site.client("赵敏", "clerk", Some("zrzy")).unwrap();
+    let controller = site.start_controller().expect("controller");
+    let base = controller.base.clone();
+
+    for service in [
+        "licence", "land", "licence", "food", "land", "licence", "licence",
+    ] {
+        let response = take(&kiosk, &base, service, "ordinary").await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    press(&staff, &base, "w1", "sign_in").await;
+    let called = press(&staff, &base, "w1", "call_next").await;
+    assert_eq!(
+        called.current.as_ref().map(|t| t.number.as_str()),
+        Some("A001")
+    );
+    press(&staff, &base, "w1", "no_show").await;
+
+    let page = |http: reqwest::Client, query: String| {
+        let url = format!("{base}/api/hall/history{query}");
+        async move {
+            let response = http.get(url).send().await.expect("history");
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            (status, text)
+        }
+    };
+    // The site's admin pages through every ticket of the day, two at a time.
+    let mut seen: Vec<TicketRecord> = Vec::new();
+    let mut after = 0;
+    loop {
+        let (status, text) = page((*admin).clone(), format!("?limit=2&after={after}")).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        let tickets: Vec<TicketRecord> = serde_json::from_str(&text).expect("tickets");
+        assert!(tickets.len() <= 2, "a page holds at most the limit");
+        let Some(last) = tickets.last() else { break };
+        after = last.id;
+        seen.extend(tickets);
+    }
+    let numbers: Vec<&str> = seen.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(
+        numbers,
+        ["A001", "C001", "A002", "B001", "C002", "A003", "A004"],
+        "every ticket once, in issue order"
+    );
+    let first = &seen[0];
+    assert_eq!(first.state, TicketState::NoShow);
+    assert_eq!(first.window_id.as_deref(), Some("w1"));
+    assert_eq!(first.staff_id.as_deref(), Some("wang-fang"));
+    assert!(first.called_at.is_some() && first.ended_at.is_some());
+    assert_eq!(seen[1].state, TicketState::Waiting);
+
+    // Another agency's clerk sees their own services' tickets only.
+    let (status, text) = page((*land_clerk).clone(), String::new()).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let theirs: Vec<TicketRecord> = serde_json::from_str(&text).expect("tickets");
+    let numbers: Vec<&str> = theirs.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(numbers, ["C001", "C002"]);
+
+    // Another day has its own tickets; a kiosk reads none; a bad day is named.
+    let (status, text) = page((*admin).clone(), "?day=2020-01-01".into()).await;
+    assert_eq!((status, text.as_str()), (StatusCode::OK, "[]"));
+    let (status, _) = page((*kiosk).clone(), String::new()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, text) = page((*admin).clone(), "?day=2026-13-01".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("2026-13-01"), "{text}");
 }

@@ -7,12 +7,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use site_api::StatsQuery;
 use site_api::routes;
 use site_api::{
     ApiError, CloseFollowUp, CounterAction, HallStats, HallView, RateService, Role, TakeTicket,
     TicketView, WindowView,
 };
+use site_api::{HALL_HISTORY_PAGE, HallHistoryQuery, StatsQuery, TicketRecord};
 
 use super::failure::{Answer, Failure};
 use super::state::AppState;
@@ -289,22 +289,56 @@ pub(super) async fn stats(
 ) -> Answer<HallStats> {
     let agency = statistics_scope(&caller)?;
     let Query(query) = query?;
-    let day = match query.day {
-        None => now().format("%Y-%m-%d").to_string(),
-        Some(day) => chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-            .map_err(|_| {
-                Failure::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("day={day} is not a day; write it like 2026-11-23"),
-                )
-            })?
-            .format("%Y-%m-%d")
-            .to_string(),
-    };
+    let day = day_or_today(query.day)?;
     Ok(Json(
         state
             .db
             .read(move |store| store.hall_stats(&day, agency.as_deref()))
+            .await?,
+    ))
+}
+
+/// `day` as YYYY-MM-DD, or today's date when left out.
+fn day_or_today(day: Option<String>) -> Result<String, Failure> {
+    let Some(day) = day else {
+        return Ok(now().format("%Y-%m-%d").to_string());
+    };
+    Ok(chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+        .map_err(|_| {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                format!("day={day} is not a day; write it like 2026-11-23"),
+            )
+        })?
+        .format("%Y-%m-%d")
+        .to_string())
+}
+
+#[utoipa::path(get, path = routes::HALL_HISTORY, tag = "hall", security(("token" = [])),
+    params(HallHistoryQuery),
+    responses(
+        (status = 200, description = "one page of the day's tickets in issue order (at most 1000; page on with ?after=<last id>), each with its times, window and staff member; a clerk sees those of their agency's services only", body = Vec<TicketRecord>),
+        (status = 400, description = "not a day, or after or limit is not a number", body = ApiError),
+        (status = 401, description = "no or unknown token", body = ApiError),
+        (status = 403, description = "a kiosk token", body = ApiError),
+    ))]
+pub(super) async fn history(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    query: Result<Query<HallHistoryQuery>, QueryRejection>,
+) -> Answer<Vec<TicketRecord>> {
+    let agency = statistics_scope(&caller)?;
+    let Query(query) = query?;
+    let day = day_or_today(query.day)?;
+    let after = query.after.unwrap_or(0);
+    let limit = query
+        .limit
+        .unwrap_or(HALL_HISTORY_PAGE)
+        .min(HALL_HISTORY_PAGE);
+    Ok(Json(
+        state
+            .db
+            .read(move |store| store.hall_history(&day, agency.as_deref(), after, limit))
             .await?,
     ))
 }

@@ -131,6 +131,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(hall::rate))
         .routes(routes!(hall::counter))
         .routes(routes!(hall::stats))
+        .routes(routes!(hall::history))
         .routes(routes!(hall::close_follow_up))
         .routes(routes!(access::request_access))
         .routes(routes!(access::access_requests))

@@ -50,7 +50,7 @@ impl Store {
             (Role::Clerk, None) => {
                 return Err(Refusal::ClerkWithoutAgency.into());
             }
-            (Role::Kiosk | Role::Admin, Some(_)) => {
+            (Role::Kiosk | Role::Admin | Role::Supervisor, Some(_)) => {
                 return Err(Refusal::AgencyNotForRole {
                     role: role.as_str().to_string(),
                 }

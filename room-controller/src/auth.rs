@@ -3,9 +3,9 @@
 //! session (allowed or refused) is written to the append-only access log.
 
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use records::AccessAttempt;
 use records::recording_access::SessionAct;
 use site_api::{Caller, RecordingUse, Role, SessionView};
@@ -33,6 +33,17 @@ impl FromRequestParts<AppState> for Authenticated {
                 )
             })?;
         match state.db.read(move |store| store.caller(&token)).await? {
+            // Read-only by construction: no route that changes anything (and every such route
+            // is a POST, PUT or DELETE) is left to remember to refuse the supervisor.
+            Some(caller)
+                if caller.role == Role::Supervisor
+                    && !matches!(parts.method, Method::GET | Method::HEAD) =>
+            {
+                Err(Failure::new(
+                    StatusCode::FORBIDDEN,
+                    "the supervisor's token reads and changes nothing; ask the agency concerned to act",
+                ))
+            }
             Some(caller) => Ok(Self(caller)),
             None => Err(Failure::new(
                 StatusCode::UNAUTHORIZED,

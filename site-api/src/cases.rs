@@ -182,4 +182,8 @@ pub struct DueQuery {
     /// "Due soon" means within this many working days (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub soon: Option<u32>,
+    /// Whose list: the supervisor names the agency; a clerk's token reads its own agency's
+    /// (naming another is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
 }

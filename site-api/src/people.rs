@@ -14,6 +14,9 @@ pub enum Role {
     Clerk,
     /// Site administration; reads no agency's recordings.
     Admin,
+    /// The justice bureau's enforcement supervision (司法局 执法监督): reads every agency's due
+    /// lists, ledgers and access log, site-wide, and changes nothing.
+    Supervisor,
 }
 
 impl Role {
@@ -22,6 +25,7 @@ impl Role {
             Self::Kiosk => "kiosk",
             Self::Clerk => "clerk",
             Self::Admin => "admin",
+            Self::Supervisor => "supervisor",
         }
     }
 
@@ -30,6 +34,7 @@ impl Role {
             "kiosk" => Some(Self::Kiosk),
             "clerk" => Some(Self::Clerk),
             "admin" => Some(Self::Admin),
+            "supervisor" => Some(Self::Supervisor),
             _ => None,
         }
     }

@@ -192,6 +192,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
         .agency_due(&DueQuery {
             day: Some(day("2026-10-13")),
             soon: Some(3),
+            agency: None,
         })
         .await
         .expect("the due list");
@@ -201,6 +202,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
         .agency_due(&DueQuery {
             day: Some(day("2026-10-16")),
             soon: None,
+            agency: None,
         })
         .await
         .expect("the due list");
@@ -264,6 +266,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
         .agency_due(&DueQuery {
             day: Some(day("2026-10-20")),
             soon: None,
+            agency: None,
         })
         .await
         .expect("the due list");
@@ -298,6 +301,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
         .agency_due(&DueQuery {
             day: Some(day("2026-10-09")),
             soon: None,
+            agency: None,
         })
         .await
         .expect("the due list");

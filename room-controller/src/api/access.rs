@@ -99,7 +99,7 @@ pub(super) async fn access_log(
     query: Result<Query<AccessLogQuery>, QueryRejection>,
 ) -> Answer<Vec<AccessEntry>> {
     let agency = match (&caller.0.role, &caller.0.agency_id) {
-        (Role::Admin, _) => None,
+        (Role::Admin | Role::Supervisor, _) => None,
         (Role::Clerk, Some(agency)) => Some(agency.clone()),
         _ => {
             return Err(Failure::new(

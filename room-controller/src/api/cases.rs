@@ -272,16 +272,44 @@ pub(super) async fn archive(
 #[utoipa::path(get, path = routes::AGENCY_DUE, tag = "cases", security(("token" = [])),
     params(DueQuery),
     responses(
-        (status = 200, description = "publication overdue, due soon and to withdraw; archiving due; the reviewer ratio", body = AgencyDue),
-        (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
+        (status = 200, description = "publication overdue, due soon and to withdraw; archiving due; the reviewer ratio: a clerk's or reviewer's own agency's, or the agency the supervisor names", body = AgencyDue),
+        (status = 400, description = "the supervisor named no agency", body = ApiError),
+        (status = 403, description = "a kiosk's or admin's token, or a clerk naming another agency", body = ApiError),
+        (status = 404, description = "the supervisor named an agency the site does not have", body = ApiError),
     ))]
 pub(super) async fn due(
     State(state): State<AppState>,
     caller: Authenticated,
     query: Result<Query<DueQuery>, QueryRejection>,
 ) -> Answer<AgencyDue> {
-    let agency = caller.case_agency()?;
     let Query(query) = query?;
+    let agency = match (caller.0.role, query.agency) {
+        (Role::Supervisor, Some(agency)) => {
+            if !state.site.agencies.iter().any(|a| a.id == agency) {
+                return Err(Failure::new(
+                    StatusCode::NOT_FOUND,
+                    format!("agency {agency} is not one of this site's agencies"),
+                ));
+            }
+            agency
+        }
+        (Role::Supervisor, None) => {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "name the agency whose due list to read: ?agency=<id>",
+            ));
+        }
+        (_, asked) => {
+            let own = caller.case_agency()?;
+            if asked.is_some_and(|asked| asked != own) {
+                return Err(Failure::new(
+                    StatusCode::FORBIDDEN,
+                    "a clerk's token reads its own agency's due list only",
+                ));
+            }
+            own
+        }
+    };
     let day = query.day.unwrap_or_else(today);
     let soon = query.soon.unwrap_or(3).min(60);
     let site = state.site.clone();

@@ -265,7 +265,7 @@ pub(super) async fn counter(
 /// agency's clerks (their own agency's services only); kiosks get none.
 fn statistics_scope(caller: &Authenticated) -> Result<Option<String>, Failure> {
     match (caller.0.role, &caller.0.agency_id) {
-        (Role::Admin, _) => Ok(None),
+        (Role::Admin | Role::Supervisor, _) => Ok(None),
         (Role::Clerk, Some(agency)) => Ok(Some(agency.clone())),
         _ => Err(Failure::new(
             StatusCode::FORBIDDEN,

@@ -13,7 +13,7 @@ pub enum TokenAction {
         /// A name that says whose or which device's token it is, e.g. "王芳" or "door interview-1".
         #[arg(long)]
         name: String,
-        #[arg(long, value_parser = ["kiosk", "clerk", "admin"], required_unless_present = "staff")]
+        #[arg(long, value_parser = ["kiosk", "clerk", "admin", "supervisor"], required_unless_present = "staff")]
         role: Option<String>,
         /// The agency a clerk acts for.
         #[arg(long, conflicts_with = "staff")]
@@ -44,7 +44,8 @@ pub fn run(site: &Site, action: TokenAction) -> anyhow::Result<()> {
             let token = match (staff, role) {
                 (Some(staff), _) => store.issue_staff_token(&name, &staff)?,
                 (None, Some(role)) => {
-                    let role = Role::parse(&role).context("role must be kiosk, clerk or admin")?;
+                    let role = Role::parse(&role)
+                        .context("role must be kiosk, clerk, admin or supervisor")?;
                     store.issue_token(&name, role, agency.as_deref())?
                 }
                 (None, None) => anyhow::bail!("give --role or --staff"),

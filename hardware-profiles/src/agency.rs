@@ -27,7 +27,13 @@ pub struct AgencySpec {
     pub publicity_file: Option<PathBuf>,
     pub publicity: AgencyPublicity,
     pub access: AccessPolicy,
+    /// The legal review's time limit (法制审核期限), in working days from submission.
+    pub review_working_days: u32,
 }
+
+/// The review time limit when the site file sets none: five working days, the limit most
+/// provinces' rules set for 法制审核.
+pub const DEFAULT_REVIEW_WORKING_DAYS: u32 = 5;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +45,7 @@ pub(crate) struct AgencyEntry {
     recordings_need_approval: bool,
     #[serde(default)]
     access_approvers: Vec<Spanned<String>>,
+    review_working_days: Option<Spanned<u32>>,
 }
 
 impl Checker<'_> {
@@ -57,6 +64,17 @@ impl Checker<'_> {
                 agency.id.get_ref()
             ));
         }
+        let review_working_days = match &agency.review_working_days {
+            None => DEFAULT_REVIEW_WORKING_DAYS,
+            Some(days) if (1..=30).contains(days.get_ref()) => *days.get_ref(),
+            Some(days) => {
+                return self.err(days.span(), format!(
+                    "agency \"{}\" has review_working_days = {}: the legal review's time limit is 1 to 30 working days",
+                    agency.id.get_ref(),
+                    days.get_ref()
+                ));
+            }
+        };
         let (publicity_file, publicity) = match &agency.publicity {
             None => (None, AgencyPublicity::default()),
             Some(path) => {
@@ -84,6 +102,7 @@ impl Checker<'_> {
                     .map(Spanned::into_inner)
                     .collect(),
             },
+            review_working_days,
         })
     }
 }

@@ -14,7 +14,7 @@ mod in_code;
 mod profile;
 mod site;
 
-pub use agency::AgencySpec;
+pub use agency::{AgencySpec, DEFAULT_REVIEW_WORKING_DAYS};
 pub use error::ConfigError;
 pub use hall::{HallSpec, ServiceSpec, WindowSpec};
 pub use profile::{

@@ -34,3 +34,24 @@ ALTER TABLE api_tokens_v15 RENAME TO api_tokens;
 
 -- The hall's history is read a page at a time, a day's tickets in issue order.
 CREATE INDEX tickets_by_day ON tickets (day, id);
+
+-- 送审: a case submitted for legal review with its materials, and the day the review is due
+-- (the agency's limit in working days). Returned for more materials (补充材料), the clock
+-- stops: the working days left are kept, and counted again from the day the materials come.
+CREATE TABLE review_submissions (
+    id               INTEGER PRIMARY KEY,
+    case_id          INTEGER NOT NULL REFERENCES cases(id),
+    submitted_by     TEXT NOT NULL,
+    submitted_on     TEXT NOT NULL,
+    -- JSON list of the documents submitted.
+    materials        TEXT NOT NULL,
+    working_days     INTEGER NOT NULL CHECK (working_days > 0),
+    due_on           TEXT NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('waiting', 'returned', 'reviewed')),
+    returned_on      TEXT,
+    returned_because TEXT,
+    days_left        INTEGER,
+    review_id        INTEGER REFERENCES legal_reviews(id)
+);
+CREATE INDEX review_submissions_by_case ON review_submissions (case_id, id);
+CREATE INDEX review_submissions_open ON review_submissions (state, due_on);

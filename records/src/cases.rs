@@ -138,6 +138,7 @@ impl Store {
             co_handlers: serde_json::from_str(&team).unwrap_or_default(),
             major_because: self.major_because(agency_id, number)?,
             reviews,
+            submissions: self.submissions_of(id)?,
             decision,
             publication,
             action_ended_on,

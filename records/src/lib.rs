@@ -18,6 +18,7 @@ mod queue;
 pub mod recording_access;
 mod refusal;
 pub mod review;
+mod review_submissions;
 mod rooms;
 mod schema;
 mod segments;

@@ -124,4 +124,20 @@ pub enum Refusal {
         "ticket {number} is for a service window {window} does not serve; transfer it here first"
     )]
     NotThisWindowsService { window: String, number: String },
+
+    // ── Legal review submissions (送审) ──
+    #[error(
+        "case {case} is already with the reviewers ({state}); a new submission waits until it is reviewed"
+    )]
+    AlreadySubmitted { case: String, state: String },
+    #[error("case {case} has no submission waiting for review; the handling unit submits it first")]
+    NothingSubmitted { case: String },
+    #[error(
+        "case {case} was not returned for materials; only a returned submission is resubmitted"
+    )]
+    NotReturned { case: String },
+    #[error(
+        "case {case} was returned for more materials (补充材料); review it once they come (…/submissions/resubmit)"
+    )]
+    WaitingForMaterials { case: String },
 }

@@ -35,7 +35,7 @@ pub struct NewReview<'a> {
     pub settled: &'a str,
 }
 
-fn case_id(store: &Store, agency_id: &str, number: &str) -> Result<i64, StoreError> {
+pub(crate) fn case_id(store: &Store, agency_id: &str, number: &str) -> Result<i64, StoreError> {
     store
         .conn
         .query_row(
@@ -50,6 +50,22 @@ fn case_id(store: &Store, agency_id: &str, number: &str) -> Result<i64, StoreErr
 }
 
 impl Store {
+    /// Staff member `staff_id`, refused unless an active legal reviewer of `agency_id`.
+    pub(crate) fn reviewer_of(
+        &self,
+        agency_id: &str,
+        staff_id: &str,
+    ) -> Result<site_api::StaffView, StoreError> {
+        let reviewer = self.staff_member(staff_id)?;
+        if reviewer.role != StaffRole::Reviewer || reviewer.agency_id != agency_id {
+            return Err(StoreError::Forbidden(format!(
+                "{} is not a legal reviewer (法制审核人员) of agency {agency_id}",
+                reviewer.name
+            )));
+        }
+        Ok(reviewer)
+    }
+
     /// Replaces an agency's catalogue of major decisions.
     pub fn set_major_catalogue(
         &mut self,
@@ -110,13 +126,7 @@ impl Store {
         review: &NewReview<'_>,
     ) -> Result<i64, StoreError> {
         let id = case_id(self, agency_id, number)?;
-        let reviewer = self.staff_member(review.reviewer_id)?;
-        if reviewer.role != StaffRole::Reviewer || reviewer.agency_id != agency_id {
-            return Err(StoreError::Forbidden(format!(
-                "{} is not a legal reviewer (法制审核人员) of agency {agency_id}",
-                reviewer.name
-            )));
-        }
+        let reviewer = self.reviewer_of(agency_id, review.reviewer_id)?;
         let handler: Option<String> = self.conn.query_row(
             "SELECT handler_id FROM cases WHERE id = ?1",
             params![id],
@@ -145,7 +155,16 @@ impl Store {
                 }
             }
         }
-        self.conn.execute(
+        if self.open_submission(id)?.map(|(_, state)| state)
+            == Some(site_api::SubmissionState::Returned)
+        {
+            return Err(Refusal::WaitingForMaterials {
+                case: number.to_string(),
+            }
+            .into());
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO legal_reviews (case_id, reviewer_id, checklist, outcome, opinion,
                                         disagreement, settled, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -160,7 +179,15 @@ impl Store {
                 Utc::now().to_rfc3339()
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let review_id = tx.last_insert_rowid();
+        // The submission waiting for this review is done.
+        tx.execute(
+            "UPDATE review_submissions SET state = 'reviewed', review_id = ?2
+             WHERE case_id = ?1 AND state = 'waiting'",
+            params![id, review_id],
+        )?;
+        tx.commit()?;
+        Ok(review_id)
     }
 
     /// Records a case's decision and enters it in the publication register (due dates from

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::{
     ActionType, ArchiveItem, ArchivePart, CheckedItem, Confidentiality, MajorBecause, Publication,
-    PublicityDue, ReviewOutcome, ReviewerRatio,
+    PublicityDue, ReviewOutcome, ReviewerRatio, ReviewsDue, SubmissionView,
 };
 
 /// `PUT /api/cases/{number}`: what the handling unit says about a case before its decision. A
@@ -150,6 +150,9 @@ pub struct CaseView {
     pub major_because: Vec<MajorBecause>,
     /// Oldest first.
     pub reviews: Vec<ReviewView>,
+    /// Its submissions for legal review (送审), oldest first.
+    #[serde(default)]
+    pub submissions: Vec<SubmissionView>,
     pub decision: Option<DecisionView>,
     pub publication: Option<Publication>,
     pub action_ended_on: Option<NaiveDate>,
@@ -169,6 +172,9 @@ pub struct AgencyDue {
     pub day: NaiveDate,
     pub publicity: PublicityDue,
     pub archiving: Vec<ArchiveItem>,
+    /// Submissions for legal review: overdue, waiting, returned for materials.
+    #[serde(default)]
+    pub reviews: ReviewsDue,
     pub reviewer_ratio: ReviewerRatio,
 }
 

@@ -40,6 +40,9 @@ pub const HALL_FOLLOW_UP: &str = "/api/hall/follow-ups/{ticket}";
 pub const CASE_CHECKLIST: &str = "/api/cases/checklist";
 pub const CASE: &str = "/api/cases/{number}";
 pub const CASE_REVIEWS: &str = "/api/cases/{number}/reviews";
+pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
+pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
+pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
 pub const CASE_DECISION: &str = "/api/cases/{number}/decision";
 pub const CASE_PUBLICATION: &str = "/api/cases/{number}/publication";
 pub const CASE_ARCHIVE: &str = "/api/cases/{number}/archive";
@@ -81,6 +84,9 @@ pub const ALL: &[&str] = &[
     CASE_CHECKLIST,
     CASE,
     CASE_REVIEWS,
+    CASE_SUBMISSIONS,
+    CASE_SUBMISSION_RETURN,
+    CASE_SUBMISSION_RESUBMIT,
     CASE_DECISION,
     CASE_PUBLICATION,
     CASE_ARCHIVE,

@@ -23,13 +23,13 @@ use super::state::AppState;
 use crate::auth::Authenticated;
 
 /// The site's local day.
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
 impl Authenticated {
     /// The agency of a clerk's or reviewer's token: the only agency whose cases it reaches.
-    fn case_agency(&self) -> Result<String, Failure> {
+    pub(super) fn case_agency(&self) -> Result<String, Failure> {
         match (&self.0.role, &self.0.agency_id) {
             (Role::Clerk, Some(agency)) => Ok(agency.clone()),
             _ => Err(Failure::new(
@@ -321,6 +321,7 @@ pub(super) async fn due(
                     day,
                     publicity: store.publicity_due(&site.calendar, &agency, day, soon)?,
                     archiving: store.archiving_due(&site.calendar, &agency, day)?,
+                    reviews: store.reviews_due(&agency, day)?,
                     reviewer_ratio: store.reviewer_ratio(&agency)?,
                 })
             })

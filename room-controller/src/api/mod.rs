@@ -60,6 +60,7 @@ mod rooms;
 mod sessions;
 mod staff;
 mod state;
+mod submissions;
 
 pub use failure::Failure;
 pub(crate) use publicity::publicity_of;
@@ -140,6 +141,9 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::checklist))
         .routes(routes!(cases::case, cases::prepare))
         .routes(routes!(cases::review))
+        .routes(routes!(submissions::submit))
+        .routes(routes!(submissions::return_for_materials))
+        .routes(routes!(submissions::resubmit))
         .routes(routes!(cases::decide))
         .routes(routes!(cases::publication))
         .routes(routes!(cases::archive))

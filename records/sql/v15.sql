@@ -55,3 +55,49 @@ CREATE TABLE review_submissions (
 );
 CREATE INDEX review_submissions_by_case ON review_submissions (case_id, id);
 CREATE INDEX review_submissions_open ON review_submissions (state, due_on);
+
+-- Outside legal counsel and public lawyers (法律顾问、公职律师) review too, registered as staff
+-- with a role of their own: the reviewer ratio (at least 5 %) counts the agency's own
+-- reviewers only, as the rules do. The role's CHECK changes, so the table is built anew.
+CREATE TABLE staff_v15 (
+    id                TEXT PRIMARY KEY,
+    agency_id         TEXT NOT NULL REFERENCES agencies(id),
+    name              TEXT NOT NULL,
+    -- 行政执法证件号 (for counsel, their practising certificate's number), unique across the site.
+    credential_number TEXT NOT NULL UNIQUE,
+    -- Enforcement categories (执法类别), a JSON array of strings.
+    categories        TEXT NOT NULL DEFAULT '[]',
+    role              TEXT NOT NULL
+                      CHECK (role IN ('clerk', 'facilities', 'reviewer', 'counsel', 'admin')),
+    photo             BLOB,
+    photo_type        TEXT,
+    active            INTEGER NOT NULL DEFAULT 1,
+    created_at        TEXT NOT NULL,
+    CHECK ((photo IS NULL) = (photo_type IS NULL))
+);
+INSERT INTO staff_v15 (id, agency_id, name, credential_number, categories, role, photo,
+                       photo_type, active, created_at)
+SELECT id, agency_id, name, credential_number, categories, role, photo, photo_type, active,
+       created_at
+FROM staff;
+DROP TABLE staff;
+ALTER TABLE staff_v15 RENAME TO staff;
+
+-- The review opinion (法制审核意见书) is a numbered document: per agency and year, from 1, with
+-- no gaps (reviews are never deleted). Reviews recorded before get their numbers in order.
+ALTER TABLE legal_reviews ADD COLUMN opinion_agency_id TEXT REFERENCES agencies(id);
+ALTER TABLE legal_reviews ADD COLUMN opinion_year INTEGER;
+ALTER TABLE legal_reviews ADD COLUMN opinion_seq INTEGER;
+DROP TRIGGER legal_reviews_are_kept;
+UPDATE legal_reviews SET
+    opinion_agency_id = (SELECT agency_id FROM cases WHERE cases.id = legal_reviews.case_id),
+    opinion_year = CAST(substr(at, 1, 4) AS INTEGER);
+UPDATE legal_reviews SET opinion_seq = (
+    SELECT count(*) FROM legal_reviews earlier
+    WHERE earlier.opinion_agency_id = legal_reviews.opinion_agency_id
+      AND earlier.opinion_year = legal_reviews.opinion_year
+      AND earlier.id <= legal_reviews.id);
+CREATE TRIGGER legal_reviews_are_kept BEFORE UPDATE ON legal_reviews
+BEGIN SELECT RAISE(ABORT, 'a legal review cannot be changed; record a new one'); END;
+CREATE UNIQUE INDEX legal_reviews_by_opinion_number
+    ON legal_reviews (opinion_agency_id, opinion_year, opinion_seq);

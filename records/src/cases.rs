@@ -83,13 +83,16 @@ impl Store {
             })?;
         let mut stmt = self.conn.prepare(
             "SELECT coalesce(s.name, r.reviewer_id), r.outcome, r.opinion, r.checklist,
-                    r.disagreement, r.settled, r.at
+                    r.disagreement, r.settled, r.at,
+                    a.name || '法审〔' || r.opinion_year || '〕' || r.opinion_seq || '号'
              FROM legal_reviews r LEFT JOIN staff s ON s.id = r.reviewer_id
+                  LEFT JOIN agencies a ON a.id = r.opinion_agency_id
              WHERE r.case_id = ?1 ORDER BY r.id",
         )?;
         let reviews = stmt
             .query_map(params![id], |r| {
                 Ok(ReviewView {
+                    opinion_number: r.get::<_, Option<String>>(7)?.unwrap_or_default(),
                     reviewer: r.get(0)?,
                     outcome: ReviewOutcome::parse(&r.get::<_, String>(1)?)
                         .unwrap_or(ReviewOutcome::Fail),

@@ -4,7 +4,7 @@
 //! judicial or supervisory bodies). A major case's decision cannot be recorded until a legal
 //! review has passed; the reviewer is never the case's handler; every review is kept.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Refusal, Store, StoreError};
@@ -57,9 +57,10 @@ impl Store {
         staff_id: &str,
     ) -> Result<site_api::StaffView, StoreError> {
         let reviewer = self.staff_member(staff_id)?;
-        if reviewer.role != StaffRole::Reviewer || reviewer.agency_id != agency_id {
+        let reviews = matches!(reviewer.role, StaffRole::Reviewer | StaffRole::Counsel);
+        if !reviews || reviewer.agency_id != agency_id {
             return Err(StoreError::Forbidden(format!(
-                "{} is not a legal reviewer (法制审核人员) of agency {agency_id}",
+                "{} is not a legal reviewer (法制审核人员) or counsel of agency {agency_id}",
                 reviewer.name
             )));
         }
@@ -164,10 +165,20 @@ impl Store {
             .into());
         }
         let tx = self.conn.transaction()?;
+        // The opinion's number: the agency's next of the year, in the same transaction as the
+        // review, so that numbers have no gaps and no twins.
+        let year = chrono::Local::now().year();
+        let seq: i64 = tx.query_row(
+            "SELECT coalesce(max(opinion_seq), 0) + 1 FROM legal_reviews
+             WHERE opinion_agency_id = ?1 AND opinion_year = ?2",
+            params![agency_id, year],
+            |r| r.get(0),
+        )?;
         tx.execute(
             "INSERT INTO legal_reviews (case_id, reviewer_id, checklist, outcome, opinion,
-                                        disagreement, settled, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                        disagreement, settled, at, opinion_agency_id,
+                                        opinion_year, opinion_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 id,
                 review.reviewer_id,
@@ -176,7 +187,10 @@ impl Store {
                 review.opinion.trim(),
                 review.disagreement.trim(),
                 review.settled.trim(),
-                Utc::now().to_rfc3339()
+                Utc::now().to_rfc3339(),
+                agency_id,
+                year,
+                seq
             ],
         )?;
         let review_id = tx.last_insert_rowid();
@@ -462,6 +476,82 @@ mod tests {
         assert!(
             !store.reviewer_ratio("a").unwrap().below_five_percent,
             "2 in 22 is 9 %"
+        );
+    }
+
+    #[test]
+    fn counsel_reviews_but_is_not_counted_and_opinions_are_numbered_per_agency_and_year() {
+        let (_dir, mut store) = crate::test_site::store(&["a", "b"]);
+        for n in 0..21 {
+            staff(&mut store, &format!("c{n}"), StaffRole::Clerk, n);
+        }
+        staff(&mut store, "r1", StaffRole::Reviewer, 100);
+        staff(&mut store, "lawyer", StaffRole::Counsel, 101);
+        let ratio = store.reviewer_ratio("a").unwrap();
+        assert_eq!(
+            ratio.reviewers, 1,
+            "outside counsel is not the agency's own reviewer"
+        );
+        assert!(ratio.below_five_percent);
+
+        for number in ["甲罚〔2026〕1号", "甲罚〔2026〕2号"] {
+            crate::test_site::describe(&mut store, "a", number, PrepareCase::default());
+        }
+        crate::test_site::describe(&mut store, "b", "乙罚〔2026〕1号", PrepareCase::default());
+        store
+            .add_staff(&NewStaff {
+                id: "b-reviewer",
+                agency_id: "b",
+                name: "b-reviewer",
+                credential_number: "C00200",
+                categories: &[],
+                role: StaffRole::Reviewer,
+                photo: None,
+            })
+            .expect("staff");
+        let pass = || review("lawyer", ReviewOutcome::Pass, all_hold());
+        store
+            .review_case("a", "甲罚〔2026〕1号", &pass())
+            .expect("counsel reviews");
+        store
+            .review_case("a", "甲罚〔2026〕2号", &pass())
+            .expect("counsel reviews");
+        store
+            .review_case(
+                "b",
+                "乙罚〔2026〕1号",
+                &review("b-reviewer", ReviewOutcome::Pass, all_hold()),
+            )
+            .expect("b's reviewer");
+        let calendar = WorkCalendar::built_in().expect("calendar");
+        let number = |store: &Store, agency: &str, case: &str| {
+            store
+                .case_view(&calendar, agency, case)
+                .expect("case")
+                .reviews
+                .pop()
+                .expect("a review")
+                .opinion_number
+        };
+        let year = chrono::Local::now().year();
+        assert_eq!(
+            number(&store, "a", "甲罚〔2026〕1号"),
+            format!("甲局法审〔{year}〕1号")
+        );
+        assert_eq!(
+            number(&store, "a", "甲罚〔2026〕2号"),
+            format!("甲局法审〔{year}〕2号")
+        );
+        assert_eq!(
+            number(&store, "b", "乙罚〔2026〕1号"),
+            format!("乙局法审〔{year}〕1号"),
+            "each agency counts its own"
+        );
+        // Counsel of agency a reviews nothing of agency b.
+        let refused = store.review_case("b", "乙罚〔2026〕1号", &pass());
+        assert!(
+            matches!(refused, Err(StoreError::Forbidden(_))),
+            "{refused:?}"
         );
     }
 }

@@ -154,6 +154,63 @@ mod tests {
     }
 
     #[test]
+    fn a_v14_file_keeps_its_staff_and_tokens_and_numbers_its_old_reviews() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v14.db");
+        let conn = Connection::open(&path).expect("open");
+        for step in &STEPS[..14] {
+            conn.execute_batch(step).expect("schema up to v14");
+        }
+        conn.execute_batch(
+            "INSERT INTO agencies VALUES ('a', '甲局');
+             INSERT INTO staff (id, agency_id, name, credential_number, role, created_at)
+                 VALUES ('zhou', 'a', '周律', 'C1', 'reviewer', '2026-01-01T00:00:00Z');
+             INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at, staff_id)
+                 VALUES ('周律', 'h', 'clerk', 'a', '2026-01-01T00:00:00Z', 'zhou');
+             INSERT INTO cases (agency_id, number) VALUES ('a', '罚1号'), ('a', '罚2号');
+             INSERT INTO legal_reviews (case_id, reviewer_id, checklist, outcome, opinion, at)
+                 VALUES (2, 'zhou', '[]', 'pass', '同意', '2026-03-01T00:00:00Z'),
+                        (1, 'zhou', '[]', 'pass', '同意', '2026-03-02T00:00:00Z');
+             PRAGMA user_version = 14;",
+        )
+        .expect("v14 data");
+        drop(conn);
+        let mut conn = Connection::open(&path).expect("reopen");
+        prepare(&mut conn, &path).expect("upgrade");
+        let numbers: Vec<(i64, String, i64, i64)> = conn
+            .prepare("SELECT case_id, opinion_agency_id, opinion_year, opinion_seq FROM legal_reviews ORDER BY id")
+            .expect("query")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            numbers,
+            [(2, "a".to_string(), 2026, 1), (1, "a".to_string(), 2026, 2)],
+            "numbered in the order they were recorded"
+        );
+        let token_staff: String = conn
+            .query_row(
+                "SELECT s.name FROM api_tokens t JOIN staff s ON s.id = t.staff_id",
+                [],
+                |r| r.get(0),
+            )
+            .expect("the token still belongs to its staff member");
+        assert_eq!(token_staff, "周律");
+        assert!(
+            conn.execute("UPDATE legal_reviews SET opinion = 'x'", [])
+                .is_err(),
+            "reviews are still kept unchanged"
+        );
+        conn.execute(
+            "INSERT INTO staff (id, agency_id, name, credential_number, role, created_at)
+             VALUES ('lawyer', 'a', '李律师', 'L1', 'counsel', 'x')",
+            [],
+        )
+        .expect("counsel is a role now");
+    }
+
+    #[test]
     fn the_access_log_refuses_edits_and_deletes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("site.db");

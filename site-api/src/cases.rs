@@ -116,6 +116,10 @@ pub struct ArchiveStep {
 /// A legal review as kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReviewView {
+    /// The opinion's document number (法制审核意见书文号): the agency's name, 法审, the year and
+    /// the agency's count of the year, e.g. "某市市场监督管理局法审〔2026〕7号".
+    #[serde(default)]
+    pub opinion_number: String,
     pub reviewer: String,
     pub outcome: ReviewOutcome,
     pub opinion: String,

@@ -50,6 +50,9 @@ pub enum StaffRole {
     Facilities,
     /// Reviews major decisions (法制审核).
     Reviewer,
+    /// Outside legal counsel or a public lawyer (法律顾问、公职律师) who reviews for the agency;
+    /// not counted in the agency's reviewer ratio.
+    Counsel,
     Admin,
 }
 
@@ -59,6 +62,7 @@ impl StaffRole {
             Self::Clerk => "clerk",
             Self::Facilities => "facilities",
             Self::Reviewer => "reviewer",
+            Self::Counsel => "counsel",
             Self::Admin => "admin",
         }
     }
@@ -68,6 +72,7 @@ impl StaffRole {
             "clerk" => Some(Self::Clerk),
             "facilities" => Some(Self::Facilities),
             "reviewer" => Some(Self::Reviewer),
+            "counsel" => Some(Self::Counsel),
             "admin" => Some(Self::Admin),
             _ => None,
         }

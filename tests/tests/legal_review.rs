@@ -22,9 +22,10 @@ async fn a_case_is_submitted_returned_for_materials_and_reviewed_in_time() {
     site.set_agency("scjg", "review_working_days = 3").unwrap();
     let wang =
         authorised_client(&site.add_staff("wang", "王芳", "32010019001", None).unwrap()).unwrap();
+    // Outside counsel (法律顾问), registered with a role of their own, reviews for the agency.
     let zhou = authorised_client(
         &site
-            .add_staff_as("zhou", "周律", "32010019004", "reviewer", None)
+            .add_staff_as("zhou", "周律师", "律师执业证 13201201910", "counsel", None)
             .unwrap(),
     )
     .unwrap();
@@ -139,7 +140,19 @@ async fn a_case_is_submitted_returned_for_materials_and_reviewed_in_time() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let case: CaseView = serde_json::from_value(body).unwrap();
     assert_eq!(case.submissions.len(), 1);
+    let year = chrono::Datelike::year(&today);
+    assert!(
+        case.reviews[0]
+            .opinion_number
+            .ends_with(&format!("法审〔{year}〕1号")),
+        "the agency's first opinion of the year: {}",
+        case.reviews[0].opinion_number
+    );
     assert_eq!(case.submissions[0].state, SubmissionState::Reviewed);
     let listed = due(&wang, "").await;
     assert_eq!(listed.reviews, Default::default(), "nothing left to review");
+    assert_eq!(
+        listed.reviewer_ratio.reviewers, 0,
+        "counsel is not the agency's own reviewer"
+    );
 }

@@ -16,10 +16,11 @@ pub enum StaffAction {
         agency: String,
         #[arg(long)]
         name: String,
-        /// The enforcement credential number (行政执法证件号).
+        /// The enforcement credential number (行政执法证件号); for counsel, their practising
+        /// certificate's number.
         #[arg(long)]
         credential: String,
-        #[arg(long, value_parser = ["clerk", "facilities", "reviewer", "admin"])]
+        #[arg(long, value_parser = ["clerk", "facilities", "reviewer", "counsel", "admin"])]
         role: String,
         /// An enforcement category (执法类别); repeat for several.
         #[arg(long = "category")]
@@ -51,7 +52,7 @@ pub fn run(site: &Site, action: StaffAction) -> anyhow::Result<()> {
         } => {
             let photo = photo.map(|path| read_photo(&path)).transpose()?;
             let role = site_api::StaffRole::parse(&role)
-                .context("role must be clerk, facilities, reviewer or admin")?;
+                .context("role must be clerk, facilities, reviewer, counsel or admin")?;
             store.add_staff(&records::NewStaff {
                 id: &id,
                 agency_id: &agency,

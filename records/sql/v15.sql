@@ -101,3 +101,9 @@ CREATE TRIGGER legal_reviews_are_kept BEFORE UPDATE ON legal_reviews
 BEGIN SELECT RAISE(ABORT, 'a legal review cannot be changed; record a new one'); END;
 CREATE UNIQUE INDEX legal_reviews_by_opinion_number
     ON legal_reviews (opinion_agency_id, opinion_year, opinion_seq);
+
+-- The reasons a decision gives (说明理由): the evidence accepted and why, the legal basis
+-- chosen, the discretion applied. A major case's decision states the first two.
+ALTER TABLE decisions ADD COLUMN reason_evidence TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN reason_legal_basis TEXT NOT NULL DEFAULT '';
+ALTER TABLE decisions ADD COLUMN reason_discretion TEXT NOT NULL DEFAULT '';

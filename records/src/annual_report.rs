@@ -139,6 +139,11 @@ mod tests {
                 conclusion: "决定",
                 decided_on: d(on),
                 recorded_by: "x",
+                reasons: site_api::DecisionReasons {
+                    evidence: "证据".into(),
+                    legal_basis: "依据".into(),
+                    discretion: String::new(),
+                },
             };
             store
                 .record_decision(&calendar, agency, number, &decision)

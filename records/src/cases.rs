@@ -9,7 +9,7 @@ use site_api::Confidentiality;
 use site_api::ReviewOutcome;
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
-use site_api::{ActionType, CaseView, DecisionView, ReviewView};
+use site_api::{ActionType, CaseView, DecisionReasons, DecisionView, ReviewView};
 
 /// The longest case number taken, in characters: longer than any agency's numbering, short
 /// enough for a door panel and a file name.
@@ -107,7 +107,8 @@ impl Store {
         let decision = self
             .conn
             .query_row(
-                "SELECT document_number, conclusion, decided_on, recorded_by
+                "SELECT document_number, conclusion, decided_on, recorded_by,
+                        reason_evidence, reason_legal_basis, reason_discretion
                  FROM decisions WHERE case_id = ?1",
                 params![id],
                 |r| {
@@ -116,6 +117,11 @@ impl Store {
                         conclusion: r.get(1)?,
                         decided_on: day(r.get(2)?).unwrap_or_default(),
                         recorded_by: r.get(3)?,
+                        reasons: DecisionReasons {
+                            evidence: r.get(4)?,
+                            legal_basis: r.get(5)?,
+                            discretion: r.get(6)?,
+                        },
                     })
                 },
             )

@@ -342,6 +342,7 @@ mod tests {
             conclusion: "罚款五千元",
             decided_on: d(on),
             recorded_by: "handler",
+            reasons: site_api::DecisionReasons::default(),
         };
         let calendar = WorkCalendar::built_in().unwrap();
         store
@@ -456,6 +457,7 @@ mod tests {
             conclusion: "罚款",
             decided_on: d(on),
             recorded_by: "handler",
+            reasons: site_api::DecisionReasons::default(),
         };
         // The calendar has no 2031: the due date cannot be counted, so neither the decision
         // nor its entry is kept, and the decision can be recorded once the data is there.

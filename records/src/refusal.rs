@@ -125,6 +125,11 @@ pub enum Refusal {
     )]
     NotThisWindowsService { window: String, number: String },
 
+    #[error(
+        "case {case} is a major case: its decision states {what}, to be kept with it and shown with it (说明理由)"
+    )]
+    ReasonsRequired { case: String, what: String },
+
     // ── Legal review submissions (送审) ──
     #[error(
         "case {case} is already with the reviewers ({state}); a new submission waits until it is reviewed"

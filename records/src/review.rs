@@ -10,7 +10,10 @@ use rusqlite::{OptionalExtension, params};
 use crate::{Refusal, Store, StoreError};
 use site_api::StaffRole;
 use site_api::calendar::WorkCalendar;
-use site_api::{CHECKLIST, CheckedItem, MajorBecause, Publication, ReviewOutcome, ReviewerRatio};
+use site_api::{
+    CHECKLIST, CheckedItem, DecisionReasons, MajorBecause, Publication, ReviewOutcome,
+    ReviewerRatio,
+};
 
 /// A case's decision (处理决定) as the handling unit records it.
 #[derive(Debug, Clone)]
@@ -21,6 +24,7 @@ pub struct NewDecision<'a> {
     pub decided_on: NaiveDate,
     /// Who records it.
     pub recorded_by: &'a str,
+    pub reasons: DecisionReasons,
 }
 
 /// A review as the reviewer records it.
@@ -237,6 +241,22 @@ impl Store {
                 }
                 .into());
             }
+            let reasons = &decision.reasons;
+            for (given, what) in [
+                (
+                    &reasons.evidence,
+                    "the evidence accepted and why (证据采信理由)",
+                ),
+                (&reasons.legal_basis, "the legal basis (法律依据)"),
+            ] {
+                if given.trim().is_empty() {
+                    return Err(Refusal::ReasonsRequired {
+                        case: number.to_string(),
+                        what: what.to_string(),
+                    }
+                    .into());
+                }
+            }
         }
         self.all_or_nothing(|store| {
             store.insert_decision(calendar, id, agency_id, number, decision)
@@ -253,15 +273,19 @@ impl Store {
     ) -> Result<Publication, StoreError> {
         let inserted = self.conn.execute(
             "INSERT INTO decisions (case_id, document_number, conclusion, decided_on,
-                                    recorded_by, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (case_id) DO NOTHING",
+                                    recorded_by, recorded_at, reason_evidence,
+                                    reason_legal_basis, reason_discretion)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (case_id) DO NOTHING",
             params![
                 case_id,
                 decision.document_number.trim(),
                 decision.conclusion.trim(),
                 decision.decided_on.format("%Y-%m-%d").to_string(),
                 decision.recorded_by,
-                Utc::now().to_rfc3339()
+                Utc::now().to_rfc3339(),
+                decision.reasons.evidence.trim(),
+                decision.reasons.legal_basis.trim(),
+                decision.reasons.discretion.trim()
             ],
         )?;
         if inserted == 0 {
@@ -367,6 +391,11 @@ mod tests {
             conclusion,
             decided_on: day(),
             recorded_by: "handler",
+            reasons: DecisionReasons {
+                evidence: "现场检查笔录、检验报告相互印证".into(),
+                legal_basis: "《食品安全法》第一百二十四条".into(),
+                discretion: String::new(),
+            },
         };
         store.record_decision(&calendar, "a", number, &decision)
     }
@@ -459,6 +488,46 @@ mod tests {
             [MajorBecause::HearingHeld, MajorBecause::Referral]
         );
         assert!(decision(&mut store, "2", "罚款").is_err());
+    }
+
+    #[test]
+    fn a_major_decision_states_its_evidence_and_legal_basis_and_keeps_them() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
+        let heard = PrepareCase {
+            hearing_held: Some(true),
+            ..PrepareCase::default()
+        };
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", heard);
+        review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).expect("passed");
+        let calendar = WorkCalendar::built_in().expect("calendar");
+        let mut decision = NewDecision {
+            document_number: "甲决字1号",
+            conclusion: "罚款五千元",
+            decided_on: day(),
+            recorded_by: "handler",
+            reasons: DecisionReasons {
+                evidence: "现场笔录与检验报告相互印证".into(),
+                legal_basis: " ".into(),
+                discretion: "初次违法，从轻".into(),
+            },
+        };
+        let refused = store.record_decision(&calendar, "a", "甲罚〔2026〕1号", &decision);
+        assert!(
+            matches!(&refused, Err(StoreError::Refused(Refusal::ReasonsRequired { what, .. })) if what.contains("法律依据")),
+            "{refused:?}"
+        );
+        decision.reasons.legal_basis = "《食品安全法》第一百二十四条".into();
+        store
+            .record_decision(&calendar, "a", "甲罚〔2026〕1号", &decision)
+            .expect("recorded with its reasons");
+        let kept = store
+            .case_view(&calendar, "a", "甲罚〔2026〕1号")
+            .expect("case")
+            .decision
+            .expect("the decision");
+        assert_eq!(kept.reasons.legal_basis, "《食品安全法》第一百二十四条");
+        assert_eq!(kept.reasons.discretion, "初次违法，从轻");
     }
 
     #[test]

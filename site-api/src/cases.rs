@@ -86,6 +86,23 @@ pub struct RecordDecision {
     pub document_number: String,
     pub conclusion: String,
     pub decided_on: NaiveDate,
+    /// Why (说明理由); required in full for a major case.
+    #[serde(default)]
+    pub reasons: DecisionReasons,
+}
+
+/// The reasons a decision gives (说明理由), kept with it and shown with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionReasons {
+    /// The evidence accepted, and why (证据采信理由).
+    #[serde(default)]
+    pub evidence: String,
+    /// The legal basis chosen (法律依据).
+    #[serde(default)]
+    pub legal_basis: String,
+    /// The discretion applied, against the agency's discretion benchmark (裁量基准适用).
+    #[serde(default)]
+    pub discretion: String,
 }
 
 /// `POST /api/cases/{number}/publication`: publish, or note a revocation, or take it down.
@@ -136,6 +153,8 @@ pub struct DecisionView {
     pub conclusion: String,
     pub decided_on: NaiveDate,
     pub recorded_by: String,
+    #[serde(default)]
+    pub reasons: DecisionReasons,
 }
 
 /// A case as its agency sees it.

@@ -64,7 +64,8 @@ async fn decide(agency: &Agency, conclusion: &str) -> StatusCode {
         )
         .json(
             &json!({"document_number": "市监罚决〔2026〕31号", "conclusion": conclusion,
-                      "decided_on": "2026-10-12"}),
+                      "decided_on": "2026-10-12",
+                      "reasons": {"evidence": "现场笔录", "legal_basis": "《行政处罚法》"}}),
         )
         .send()
         .await

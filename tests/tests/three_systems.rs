@@ -139,10 +139,24 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     .await;
     assert_eq!(status, 201);
     let (status, body) = send(wang.post(case_url(MAJOR, "/decision")).json(&decision)).await;
+    assert_eq!(status, 409, "a major decision without its reasons: {body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("说明理由"),
+        "{body}"
+    );
+    let mut decision = decision.clone();
+    decision["reasons"] = json!({"evidence": "现场笔录、检验报告与听证笔录相互印证",
+        "legal_basis": "《食品安全法》第一百三十五条", "discretion": "情节严重，依法吊销"});
+    let (status, body) = send(wang.post(case_url(MAJOR, "/decision")).json(&decision)).await;
     assert_eq!(status, 201, "accepted after the review passed: {body}");
     let case: CaseView = serde_json::from_value(body).unwrap();
     assert_eq!(case.reviews.len(), 2);
     assert_eq!(case.reviews[1].settled, "经集体讨论，维持审核意见");
+    let kept = case.decision.as_ref().expect("the decision");
+    assert_eq!(kept.reasons.legal_basis, "《食品安全法》第一百三十五条");
     let entry = case.publication.expect("entered for publication");
     assert_eq!(entry.party_shown, "张某某");
     // A penalty: 7 working days, not counting 30 September; 1–7 October are the National

@@ -196,6 +196,7 @@ pub(super) async fn decide(
                     conclusion: &decision.conclusion,
                     decided_on: decision.decided_on,
                     recorded_by: &by,
+                    reasons: decision.reasons,
                 },
             )
         })

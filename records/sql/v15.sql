@@ -68,7 +68,7 @@ CREATE TABLE staff_v15 (
     -- Enforcement categories (执法类别), a JSON array of strings.
     categories        TEXT NOT NULL DEFAULT '[]',
     role              TEXT NOT NULL
-                      CHECK (role IN ('clerk', 'facilities', 'reviewer', 'counsel', 'admin')),
+                      CHECK (role IN ('clerk', 'facilities', 'reviewer', 'counsel', 'head', 'admin')),
     photo             BLOB,
     photo_type        TEXT,
     active            INTEGER NOT NULL DEFAULT 1,
@@ -107,3 +107,20 @@ CREATE UNIQUE INDEX legal_reviews_by_opinion_number
 ALTER TABLE decisions ADD COLUMN reason_evidence TEXT NOT NULL DEFAULT '';
 ALTER TABLE decisions ADD COLUMN reason_legal_basis TEXT NOT NULL DEFAULT '';
 ALTER TABLE decisions ADD COLUMN reason_discretion TEXT NOT NULL DEFAULT '';
+
+-- The agency head's approval (负责人审批) of a major case's decision, after the review that
+-- passed and before the decision: signed by the head with their own token, and kept.
+CREATE TABLE decision_approvals (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    -- The passed review it follows; a newer review needs a new approval.
+    review_id    INTEGER NOT NULL REFERENCES legal_reviews(id),
+    approved_by  TEXT NOT NULL REFERENCES staff(id),
+    note         TEXT NOT NULL DEFAULT '',
+    at           TEXT NOT NULL
+);
+CREATE INDEX decision_approvals_by_case ON decision_approvals (case_id, id);
+CREATE TRIGGER decision_approvals_are_kept BEFORE UPDATE ON decision_approvals
+BEGIN SELECT RAISE(ABORT, 'an approval cannot be changed'); END;
+CREATE TRIGGER decision_approvals_are_not_deleted BEFORE DELETE ON decision_approvals
+BEGIN SELECT RAISE(ABORT, 'an approval cannot be deleted'); END;

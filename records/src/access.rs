@@ -80,7 +80,7 @@ impl Store {
     pub fn issue_staff_token(&mut self, name: &str, staff_id: &str) -> Result<String, StoreError> {
         let member = self.staff_member(staff_id)?;
         match member.role {
-            StaffRole::Clerk | StaffRole::Reviewer | StaffRole::Counsel => {
+            StaffRole::Clerk | StaffRole::Reviewer | StaffRole::Counsel | StaffRole::Head => {
                 self.insert_token(name, Role::Clerk, Some(&member.agency_id), Some(staff_id))
             }
             StaffRole::Admin => self.insert_token(name, Role::Admin, None, Some(staff_id)),

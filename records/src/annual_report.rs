@@ -173,6 +173,18 @@ mod tests {
             };
             store.review_case("a", "p1", &review).unwrap();
         }
+        store
+            .add_staff(&NewStaff {
+                id: "boss",
+                agency_id: "a",
+                name: "局长",
+                credential_number: "H1",
+                categories: &[],
+                role: StaffRole::Head,
+                photo: None,
+            })
+            .unwrap();
+        store.approve_decision("a", "p1", "boss", "同意").unwrap();
         decide(&mut store, "a", "p1", ActionType::Penalty, "2026-03-02");
         decide(&mut store, "a", "p2", ActionType::Penalty, "2026-03-02");
         decide(&mut store, "a", "l1", ActionType::Licensing, "2026-04-01");

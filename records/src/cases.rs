@@ -9,7 +9,7 @@ use site_api::Confidentiality;
 use site_api::ReviewOutcome;
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
-use site_api::{ActionType, CaseView, DecisionReasons, DecisionView, ReviewView};
+use site_api::{ActionType, ApprovalView, CaseView, DecisionReasons, DecisionView, ReviewView};
 
 /// The longest case number taken, in characters: longer than any agency's numbering, short
 /// enough for a door panel and a file name.
@@ -34,6 +34,28 @@ pub fn case_number(text: &str) -> Result<String, StoreError> {
 }
 
 impl Store {
+    /// The head's approvals of a case's decision, oldest first.
+    fn approvals_of(&self, case_id: i64) -> Result<Vec<ApprovalView>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT coalesce(s.name, a.approved_by), ag.name || '法审〔' || r.opinion_year || '〕'
+                    || r.opinion_seq || '号', a.note, a.at
+             FROM decision_approvals a
+             LEFT JOIN staff s ON s.id = a.approved_by
+             JOIN legal_reviews r ON r.id = a.review_id
+             LEFT JOIN agencies ag ON ag.id = r.opinion_agency_id
+             WHERE a.case_id = ?1 ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            Ok(ApprovalView {
+                approved_by: r.get(0)?,
+                after_review: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                note: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Makes the case if the agency has none by that number (an action can end, or a recording
     /// start, before the handling unit describes it); what it is comes from `prepare_case`.
     pub(crate) fn ensure_case(&mut self, agency_id: &str, number: &str) -> Result<(), StoreError> {
@@ -148,6 +170,7 @@ impl Store {
             major_because: self.major_because(agency_id, number)?,
             reviews,
             submissions: self.submissions_of(id)?,
+            approvals: self.approvals_of(id)?,
             decision,
             publication,
             action_ended_on,

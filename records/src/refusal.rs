@@ -129,6 +129,12 @@ pub enum Refusal {
         "case {case} is a major case: its decision states {what}, to be kept with it and shown with it (说明理由)"
     )]
     ReasonsRequired { case: String, what: String },
+    #[error(
+        "case {case} is a major case whose review passed; its decision is recorded once the agency's head approves it (负责人审批: POST …/approval with the head's own token)"
+    )]
+    ApprovalRequired { case: String },
+    #[error("case {case} has no passed legal review to approve a decision after")]
+    NothingToApprove { case: String },
 
     // ── Legal review submissions (送审) ──
     #[error(

@@ -71,6 +71,75 @@ impl Store {
         Ok(reviewer)
     }
 
+    /// The id of the case's latest review, if it passed.
+    fn passed_review(&self, case_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, outcome FROM legal_reviews WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
+                params![case_id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            )
+            .optional()?
+            .and_then(|(id, outcome)| (outcome == "pass").then_some(id)))
+    }
+
+    /// 负责人审批: head `head_id` of the agency approves the decision of case `number`, after
+    /// its latest review passed. Refused to anyone but a head of the agency.
+    pub fn approve_decision(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        head_id: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let head = self.staff_member(head_id)?;
+        if head.role != StaffRole::Head || head.agency_id != agency_id {
+            return Err(StoreError::Forbidden(format!(
+                "{} is not the head (负责人) of agency {agency_id}; the head approves with their own token",
+                head.name
+            )));
+        }
+        let id = case_id(self, agency_id, number)?;
+        let Some(review) = self.passed_review(id)? else {
+            return Err(Refusal::NothingToApprove {
+                case: number.to_string(),
+            }
+            .into());
+        };
+        self.conn.execute(
+            "INSERT INTO decision_approvals (case_id, review_id, approved_by, note, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, review, head_id, note.trim(), Utc::now().to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Major cases of the agency whose review passed and whose decision waits for the head.
+    pub fn awaiting_approval(&self, agency_id: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.number FROM cases c
+             WHERE c.agency_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.case_id = c.id)
+               AND (SELECT outcome FROM legal_reviews r WHERE r.case_id = c.id
+                    ORDER BY r.id DESC LIMIT 1) = 'pass'
+               AND NOT EXISTS (SELECT 1 FROM decision_approvals a WHERE a.case_id = c.id
+                    AND a.review_id = (SELECT max(id) FROM legal_reviews r WHERE r.case_id = c.id))
+             ORDER BY c.number",
+        )?;
+        let numbers = stmt
+            .query_map(params![agency_id], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        // Only major cases need the approval.
+        let mut waiting = Vec::new();
+        for number in numbers {
+            if !self.major_because(agency_id, &number)?.is_empty() {
+                waiting.push(number);
+            }
+        }
+        Ok(waiting)
+    }
+
     /// Replaces an agency's catalogue of major decisions.
     pub fn set_major_catalogue(
         &mut self,
@@ -238,6 +307,18 @@ impl Store {
                     case: number.to_string(),
                     because: format!("{major:?}"),
                     state: state.to_string(),
+                }
+                .into());
+            }
+            let approved: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM decision_approvals WHERE case_id = ?1
+                     AND review_id = (SELECT max(id) FROM legal_reviews WHERE case_id = ?1))",
+                params![id],
+                |r| r.get(0),
+            )?;
+            if !approved {
+                return Err(Refusal::ApprovalRequired {
+                    case: number.to_string(),
                 }
                 .into());
             }
@@ -453,9 +534,23 @@ mod tests {
         review_case(&mut store, "reviewer", ReviewOutcome::Return, missing).unwrap();
         let refused = decide(&mut store).expect_err("returned");
         assert!(refused.to_string().contains("\"return\""), "{refused}");
-        // Passed: accepted, once.
+        // Passed: still waits for the head's approval (负责人审批), which only the head gives.
         review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).unwrap();
-        decide(&mut store).expect("recorded after the review passed");
+        let refused = decide(&mut store).expect_err("not approved yet");
+        assert!(refused.to_string().contains("负责人审批"), "{refused}");
+        staff(&mut store, "boss", StaffRole::Head, 9);
+        assert!(
+            store
+                .approve_decision("a", "甲罚〔2026〕1号", "reviewer", "同意")
+                .is_err(),
+            "a reviewer is not the head"
+        );
+        store
+            .approve_decision("a", "甲罚〔2026〕1号", "boss", "同意")
+            .expect("the head approves");
+        assert!(store.awaiting_approval("a").unwrap().is_empty());
+        // Approved: accepted, once.
+        decide(&mut store).expect("recorded after the review passed and the head approved");
         assert!(decide(&mut store).is_err(), "a decision is recorded once");
         // Reviews are kept as written.
         assert!(store.conn.execute("DELETE FROM legal_reviews", []).is_err());
@@ -500,6 +595,11 @@ mod tests {
         };
         crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", heard);
         review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).expect("passed");
+        assert_eq!(store.awaiting_approval("a").unwrap(), ["甲罚〔2026〕1号"]);
+        staff(&mut store, "boss", StaffRole::Head, 9);
+        store
+            .approve_decision("a", "甲罚〔2026〕1号", "boss", "")
+            .expect("approved");
         let calendar = WorkCalendar::built_in().expect("calendar");
         let mut decision = NewDecision {
             document_number: "甲决字1号",

@@ -146,6 +146,24 @@ pub struct ReviewView {
     pub at: String,
 }
 
+/// The agency head's approval of a major case's decision (负责人审批).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalView {
+    /// The head's name.
+    pub approved_by: String,
+    /// The opinion number of the passed review it follows.
+    pub after_review: String,
+    pub note: String,
+    pub at: String,
+}
+
+/// `POST /api/cases/{number}/approval`: the head approves the decision to be made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApproveDecision {
+    #[serde(default)]
+    pub note: String,
+}
+
 /// A recorded decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DecisionView {
@@ -173,6 +191,9 @@ pub struct CaseView {
     pub major_because: Vec<MajorBecause>,
     /// Oldest first.
     pub reviews: Vec<ReviewView>,
+    /// The head's approvals (负责人审批), oldest first.
+    #[serde(default)]
+    pub approvals: Vec<ApprovalView>,
     /// Its submissions for legal review (送审), oldest first.
     #[serde(default)]
     pub submissions: Vec<SubmissionView>,
@@ -198,6 +219,9 @@ pub struct AgencyDue {
     /// Submissions for legal review: overdue, waiting, returned for materials.
     #[serde(default)]
     pub reviews: ReviewsDue,
+    /// Major cases whose review passed and whose decision waits for the head's approval.
+    #[serde(default)]
+    pub awaiting_approval: Vec<String>,
     pub reviewer_ratio: ReviewerRatio,
 }
 

@@ -9,12 +9,12 @@ use serde::de::DeserializeOwned;
 
 use crate::routes::{self, fill};
 use crate::{
-    AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError, ArchiveStep,
-    BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery,
-    HallHistoryQuery, HallStats, HallView, LiveEvent, NewBooking, PrepareCase, PublicationStep,
-    PublicityView, RateService, RecordDecision, RequestAccess, ReviewCase, RoomView, SessionView,
-    SiteKeyView, StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket,
-    TicketRecord, TicketView, WindowView,
+    AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError,
+    ApproveDecision, ArchiveStep, BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction,
+    DecideAccess, DueQuery, HallHistoryQuery, HallStats, HallView, LiveEvent, NewBooking,
+    PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision, RequestAccess,
+    ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery, StaffView, StartSession,
+    StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -379,6 +379,20 @@ impl Client {
             reqwest::Method::PUT,
             &fill(routes::CASE, number),
             Some(case),
+        )
+        .await
+    }
+
+    /// The agency head approves a major case's decision after its review passed.
+    pub async fn approve_decision(
+        &self,
+        number: &str,
+        approval: &ApproveDecision,
+    ) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_APPROVAL, number),
+            Some(approval),
         )
         .await
     }

@@ -53,6 +53,8 @@ pub enum StaffRole {
     /// Outside legal counsel or a public lawyer (法律顾问、公职律师) who reviews for the agency;
     /// not counted in the agency's reviewer ratio.
     Counsel,
+    /// The agency's head (负责人), who approves major decisions after their review.
+    Head,
     Admin,
 }
 
@@ -63,6 +65,7 @@ impl StaffRole {
             Self::Facilities => "facilities",
             Self::Reviewer => "reviewer",
             Self::Counsel => "counsel",
+            Self::Head => "head",
             Self::Admin => "admin",
         }
     }
@@ -73,6 +76,7 @@ impl StaffRole {
             "facilities" => Some(Self::Facilities),
             "reviewer" => Some(Self::Reviewer),
             "counsel" => Some(Self::Counsel),
+            "head" => Some(Self::Head),
             "admin" => Some(Self::Admin),
             _ => None,
         }

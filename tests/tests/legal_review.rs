@@ -152,6 +152,11 @@ async fn a_case_is_submitted_returned_for_materials_and_reviewed_in_time() {
     let listed = due(&wang, "").await;
     assert_eq!(listed.reviews, Default::default(), "nothing left to review");
     assert_eq!(
+        listed.awaiting_approval,
+        ["市监罚〔2026〕31号"],
+        "the head's approval is next"
+    );
+    assert_eq!(
         listed.reviewer_ratio.reviewers, 0,
         "counsel is not the agency's own reviewer"
     );

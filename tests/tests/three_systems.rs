@@ -72,6 +72,12 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
             .unwrap(),
     )
     .unwrap();
+    let head = authorised_client(
+        &site
+            .add_staff_as("ju", "钱局长", "32010019005", "head", None)
+            .unwrap(),
+    )
+    .unwrap();
     let kiosk = site.client("hall kiosk", "kiosk", None).unwrap();
     let admin = site.client("site admin", "admin", None).unwrap();
     let other_agency = site.client("孙丽 自然资源", "clerk", Some("zrzy")).unwrap();
@@ -138,6 +144,27 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
     )
     .await;
     assert_eq!(status, 201);
+    // Passed: the head approves (负责人审批) with their own token, and no one else does.
+    let (status, body) = send(wang.post(case_url(MAJOR, "/decision")).json(&decision)).await;
+    assert_eq!(status, 409, "not approved yet: {body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("负责人审批"),
+        "{body}"
+    );
+    let (status, _) = send(zhou.post(case_url(MAJOR, "/approval")).json(&json!({}))).await;
+    assert_eq!(status, 403, "a reviewer approved a decision");
+    let (status, body) = send(
+        head.post(case_url(MAJOR, "/approval"))
+            .json(&json!({"note": "同意，按审核意见办理"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let approved: CaseView = serde_json::from_value(body).unwrap();
+    assert_eq!(approved.approvals.len(), 1);
+    assert_eq!(approved.approvals[0].approved_by, "钱局长");
     let (status, body) = send(wang.post(case_url(MAJOR, "/decision")).json(&decision)).await;
     assert_eq!(status, 409, "a major decision without its reasons: {body}");
     assert!(

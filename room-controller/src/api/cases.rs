@@ -14,8 +14,8 @@ use site_api::CHECKLIST;
 use site_api::DueQuery;
 use site_api::routes;
 use site_api::{
-    AgencyDue, ApiError, ArchiveStep, CaseView, PrepareCase, PublicationStep, RecordDecision,
-    ReviewCase, Role,
+    AgencyDue, ApiError, ApproveDecision, ArchiveStep, CaseView, PrepareCase, PublicationStep,
+    RecordDecision, ReviewCase, Role,
 };
 
 use super::failure::{Answer, Failure};
@@ -155,6 +155,38 @@ pub(super) async fn review(
                 },
             )
         })
+        .await?;
+    Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
+}
+
+#[utoipa::path(post, path = routes::CASE_APPROVAL, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = ApproveDecision,
+    responses(
+        (status = 201, description = "the head's approval (负责人审批) is kept with the case, after its latest passed review", body = CaseView),
+        (status = 403, description = "not the own token of the agency's head", body = ApiError),
+        (status = 404, description = "no such case in the caller's agency", body = ApiError),
+        (status = 409, description = "the case has no passed review to approve after", body = ApiError),
+    ))]
+pub(super) async fn approve(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<ApproveDecision>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseView>), Failure> {
+    let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
+    let Json(approval) = body?;
+    let head = caller.0.staff_id.clone().ok_or_else(|| {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            "a decision is approved by the agency's head with their own token (`token issue --staff`)",
+        )
+    })?;
+    let (a, n) = (agency.clone(), number.clone());
+    state
+        .db
+        .call_durably(move |store| store.approve_decision(&a, &n, &head, &approval.note))
         .await?;
     Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
 }
@@ -323,6 +355,7 @@ pub(super) async fn due(
                     publicity: store.publicity_due(&site.calendar, &agency, day, soon)?,
                     archiving: store.archiving_due(&site.calendar, &agency, day)?,
                     reviews: store.reviews_due(&agency, day)?,
+                    awaiting_approval: store.awaiting_approval(&agency)?,
                     reviewer_ratio: store.reviewer_ratio(&agency)?,
                 })
             })

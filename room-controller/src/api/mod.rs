@@ -36,10 +36,13 @@
 //! | `GET  /api/cases/{number}`        | a case: major?, reviews, decision, publication, archiving |
 //! | `PUT  /api/cases/{number}`        | what the handling unit says (`PrepareCase`)    |
 //! | `POST /api/cases/{number}/reviews`| a legal review, by its reviewer (`ReviewCase`) |
-//! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review |
+//! | `POST /api/cases/{number}/submissions[/return|/resubmit]` | 送审, 补充材料 (`SubmitForReview`, `ReturnForMaterials`) |
+//! | `POST /api/cases/{number}/approval` | the head's approval (`ApproveDecision`), after a passed review |
+//! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review, the head's approval and its reasons |
 //! | `POST /api/cases/{number}/publication` | publish, revoke, withdraw (`PublicationStep`) |
 //! | `POST /api/cases/{number}/archive`| action ended, or a part archived (`ArchiveStep`)|
-//! | `GET  /api/agency/due[?day&soon]` | publication and archiving due; reviewer ratio  |
+//! | `GET  /api/agency/due[?day&soon&agency]` | reviews, approvals, publication and archiving due; reviewer ratio |
+//! | `GET  /api/hall/history[?day&after&limit]` | a day's tickets, a page at a time |
 //! | `GET  /api/publicity`             | every agency's publicity, before and after     |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
@@ -144,6 +147,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submissions::submit))
         .routes(routes!(submissions::return_for_materials))
         .routes(routes!(submissions::resubmit))
+        .routes(routes!(cases::approve))
         .routes(routes!(cases::decide))
         .routes(routes!(cases::publication))
         .routes(routes!(cases::archive))

@@ -20,7 +20,7 @@ pub enum StaffAction {
         /// certificate's number.
         #[arg(long)]
         credential: String,
-        #[arg(long, value_parser = ["clerk", "facilities", "reviewer", "counsel", "admin"])]
+        #[arg(long, value_parser = ["clerk", "facilities", "reviewer", "counsel", "head", "admin"])]
         role: String,
         /// An enforcement category (执法类别); repeat for several.
         #[arg(long = "category")]
@@ -52,7 +52,7 @@ pub fn run(site: &Site, action: StaffAction) -> anyhow::Result<()> {
         } => {
             let photo = photo.map(|path| read_photo(&path)).transpose()?;
             let role = site_api::StaffRole::parse(&role)
-                .context("role must be clerk, facilities, reviewer, counsel or admin")?;
+                .context("role must be clerk, facilities, reviewer, counsel, head or admin")?;
             store.add_staff(&records::NewStaff {
                 id: &id,
                 agency_id: &agency,

@@ -124,3 +124,23 @@ CREATE TRIGGER decision_approvals_are_kept BEFORE UPDATE ON decision_approvals
 BEGIN SELECT RAISE(ABORT, 'an approval cannot be changed'); END;
 CREATE TRIGGER decision_approvals_are_not_deleted BEFORE DELETE ON decision_approvals
 BEGIN SELECT RAISE(ABORT, 'an approval cannot be deleted'); END;
+
+-- Collective discussion (集体讨论) of a decision: the law asks the agency's heads to decide
+-- together on complex or serious cases (《行政处罚法》第五十七条): here, a case flagged for
+-- complex facts or a large amount. Kept as recorded.
+CREATE TABLE collective_discussions (
+    id           INTEGER PRIMARY KEY,
+    case_id      INTEGER NOT NULL REFERENCES cases(id),
+    held_on      TEXT NOT NULL,
+    -- JSON list of the participants' names.
+    participants TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    minutes      TEXT NOT NULL DEFAULT '',
+    recorded_by  TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
+CREATE INDEX collective_discussions_by_case ON collective_discussions (case_id, id);
+CREATE TRIGGER collective_discussions_are_kept BEFORE UPDATE ON collective_discussions
+BEGIN SELECT RAISE(ABORT, 'a collective discussion cannot be changed; record a new one'); END;
+CREATE TRIGGER collective_discussions_are_not_deleted BEFORE DELETE ON collective_discussions
+BEGIN SELECT RAISE(ABORT, 'a collective discussion cannot be deleted'); END;

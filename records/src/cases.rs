@@ -9,7 +9,9 @@ use site_api::Confidentiality;
 use site_api::ReviewOutcome;
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::archive_due;
-use site_api::{ActionType, ApprovalView, CaseView, DecisionReasons, DecisionView, ReviewView};
+use site_api::{
+    ActionType, ApprovalView, CaseView, DecisionReasons, DecisionView, DiscussionView, ReviewView,
+};
 
 /// The longest case number taken, in characters: longer than any agency's numbering, short
 /// enough for a door panel and a file name.
@@ -34,6 +36,24 @@ pub fn case_number(text: &str) -> Result<String, StoreError> {
 }
 
 impl Store {
+    /// A case's collective discussions, oldest first.
+    fn discussions_of(&self, case_id: i64) -> Result<Vec<DiscussionView>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT held_on, participants, outcome, minutes, recorded_by
+             FROM collective_discussions WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![case_id], |r| {
+            Ok(DiscussionView {
+                held_on: day(r.get(0)?).unwrap_or_default(),
+                participants: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
+                outcome: r.get(2)?,
+                minutes: r.get(3)?,
+                recorded_by: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The head's approvals of a case's decision, oldest first.
     fn approvals_of(&self, case_id: i64) -> Result<Vec<ApprovalView>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
@@ -171,6 +191,7 @@ impl Store {
             reviews,
             submissions: self.submissions_of(id)?,
             approvals: self.approvals_of(id)?,
+            discussions: self.discussions_of(id)?,
             decision,
             publication,
             action_ended_on,

@@ -133,6 +133,10 @@ pub enum Refusal {
         "case {case} is a major case whose review passed; its decision is recorded once the agency's head approves it (负责人审批: POST …/approval with the head's own token)"
     )]
     ApprovalRequired { case: String },
+    #[error(
+        "case {case} is flagged for {because}: its decision is taken by the agency's heads together; record the collective discussion (集体讨论, POST …/discussion) first"
+    )]
+    DiscussionRequired { case: String, because: String },
     #[error("case {case} has no passed legal review to approve a decision after")]
     NothingToApprove { case: String },
 

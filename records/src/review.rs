@@ -71,6 +71,49 @@ impl Store {
         Ok(reviewer)
     }
 
+    /// Records a collective discussion (集体讨论) of case `number`: when, who, the outcome and
+    /// the minutes. At least two participants and an outcome.
+    pub fn record_discussion(
+        &mut self,
+        agency_id: &str,
+        number: &str,
+        discussion: &site_api::RecordDiscussion,
+        recorded_by: &str,
+    ) -> Result<(), StoreError> {
+        let id = case_id(self, agency_id, number)?;
+        let participants: Vec<&str> = discussion
+            .participants
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if participants.len() < 2 {
+            return Err(StoreError::Invalid(
+                "a collective discussion names at least two participants".into(),
+            ));
+        }
+        if discussion.outcome.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a collective discussion records its outcome (讨论结论)".into(),
+            ));
+        }
+        self.conn.execute(
+            "INSERT INTO collective_discussions (case_id, held_on, participants, outcome, minutes,
+                                                 recorded_by, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                discussion.held_on.to_string(),
+                serde_json::to_string(&participants).unwrap_or_else(|_| "[]".into()),
+                discussion.outcome.trim(),
+                discussion.minutes.trim(),
+                recorded_by,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The id of the case's latest review, if it passed.
     fn passed_review(&self, case_id: i64) -> Result<Option<i64>, StoreError> {
         Ok(self
@@ -307,6 +350,22 @@ impl Store {
                     case: number.to_string(),
                     because: format!("{major:?}"),
                     state: state.to_string(),
+                }
+                .into());
+            }
+            let needs_discussion: Vec<&MajorBecause> = major
+                .iter()
+                .filter(|m| matches!(m, MajorBecause::ComplexFacts | MajorBecause::LargeAmount))
+                .collect();
+            let discussed: bool = self.conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM collective_discussions WHERE case_id = ?1)",
+                params![id],
+                |r| r.get(0),
+            )?;
+            if !needs_discussion.is_empty() && !discussed {
+                return Err(Refusal::DiscussionRequired {
+                    case: number.to_string(),
+                    because: format!("{needs_discussion:?}"),
                 }
                 .into());
             }
@@ -628,6 +687,60 @@ mod tests {
             .expect("the decision");
         assert_eq!(kept.reasons.legal_basis, "《食品安全法》第一百二十四条");
         assert_eq!(kept.reasons.discretion, "初次违法，从轻");
+    }
+
+    #[test]
+    fn a_complex_or_large_case_is_decided_after_a_collective_discussion() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
+        staff(&mut store, "boss", StaffRole::Head, 9);
+        let large = PrepareCase {
+            large_amount: Some(true),
+            ..PrepareCase::default()
+        };
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", large);
+        review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).expect("passed");
+        store
+            .approve_decision("a", "甲罚〔2026〕1号", "boss", "")
+            .expect("approved");
+        let refused = decision(&mut store, "甲罚〔2026〕1号", "罚款二十万元");
+        assert!(
+            matches!(
+                &refused,
+                Err(StoreError::Refused(Refusal::DiscussionRequired { .. }))
+            ),
+            "{refused:?}"
+        );
+        let mut discussion = site_api::RecordDiscussion {
+            held_on: day(),
+            participants: vec!["赵局".into(), " ".into()],
+            outcome: "同意罚款二十万元".into(),
+            minutes: "会议纪要……".into(),
+        };
+        assert!(
+            store
+                .record_discussion("a", "甲罚〔2026〕1号", &discussion, "wang")
+                .is_err(),
+            "one participant is no collective discussion"
+        );
+        discussion.participants.push("钱副局".into());
+        store
+            .record_discussion("a", "甲罚〔2026〕1号", &discussion, "wang")
+            .expect("recorded");
+        decision(&mut store, "甲罚〔2026〕1号", "罚款二十万元").expect("decided after discussion");
+        let calendar = WorkCalendar::built_in().expect("calendar");
+        let case = store
+            .case_view(&calendar, "a", "甲罚〔2026〕1号")
+            .expect("case");
+        assert_eq!(case.discussions.len(), 1);
+        assert_eq!(case.discussions[0].participants, ["赵局", "钱副局"]);
+        assert!(
+            store
+                .conn
+                .execute("DELETE FROM collective_discussions", [])
+                .is_err(),
+            "kept as recorded"
+        );
     }
 
     #[test]

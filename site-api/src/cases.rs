@@ -164,6 +164,29 @@ pub struct ApproveDecision {
     pub note: String,
 }
 
+/// A collective discussion (集体讨论) of a case's decision, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DiscussionView {
+    pub held_on: NaiveDate,
+    pub participants: Vec<String>,
+    pub outcome: String,
+    pub minutes: String,
+    pub recorded_by: String,
+}
+
+/// `POST /api/cases/{number}/discussion`: a collective discussion held on the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecordDiscussion {
+    pub held_on: NaiveDate,
+    /// Who took part; at least two.
+    pub participants: Vec<String>,
+    /// What was decided; required.
+    pub outcome: String,
+    /// The minutes (会议纪要), as text.
+    #[serde(default)]
+    pub minutes: String,
+}
+
 /// A recorded decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DecisionView {
@@ -191,6 +214,9 @@ pub struct CaseView {
     pub major_because: Vec<MajorBecause>,
     /// Oldest first.
     pub reviews: Vec<ReviewView>,
+    /// Its collective discussions (集体讨论), oldest first.
+    #[serde(default)]
+    pub discussions: Vec<DiscussionView>,
     /// The head's approvals (负责人审批), oldest first.
     #[serde(default)]
     pub approvals: Vec<ApprovalView>,

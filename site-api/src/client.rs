@@ -12,9 +12,9 @@ use crate::{
     AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError,
     ApproveDecision, ArchiveStep, BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction,
     DecideAccess, DueQuery, HallHistoryQuery, HallStats, HallView, LiveEvent, NewBooking,
-    PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision, RequestAccess,
-    ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery, StaffView, StartSession,
-    StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
+    PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision, RecordDiscussion,
+    RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery, StaffView,
+    StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -379,6 +379,20 @@ impl Client {
             reqwest::Method::PUT,
             &fill(routes::CASE, number),
             Some(case),
+        )
+        .await
+    }
+
+    /// Records a collective discussion (集体讨论) of the case.
+    pub async fn record_discussion(
+        &self,
+        number: &str,
+        discussion: &RecordDiscussion,
+    ) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_DISCUSSION, number),
+            Some(discussion),
         )
         .await
     }

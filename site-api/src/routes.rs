@@ -43,6 +43,7 @@ pub const CASE_REVIEWS: &str = "/api/cases/{number}/reviews";
 pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
 pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
 pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
+pub const CASE_DISCUSSION: &str = "/api/cases/{number}/discussion";
 pub const CASE_APPROVAL: &str = "/api/cases/{number}/approval";
 pub const CASE_DECISION: &str = "/api/cases/{number}/decision";
 pub const CASE_PUBLICATION: &str = "/api/cases/{number}/publication";
@@ -88,6 +89,7 @@ pub const ALL: &[&str] = &[
     CASE_SUBMISSIONS,
     CASE_SUBMISSION_RETURN,
     CASE_SUBMISSION_RESUBMIT,
+    CASE_DISCUSSION,
     CASE_APPROVAL,
     CASE_DECISION,
     CASE_PUBLICATION,

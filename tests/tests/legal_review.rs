@@ -151,6 +151,18 @@ async fn a_case_is_submitted_returned_for_materials_and_reviewed_in_time() {
     assert_eq!(case.submissions[0].state, SubmissionState::Reviewed);
     let listed = due(&wang, "").await;
     assert_eq!(listed.reviews, Default::default(), "nothing left to review");
+    // A collective discussion (集体讨论) is kept with the case: two participants at least.
+    let (status, body) = send(wang.post(url("/discussion")).json(&json!({
+        "held_on": today, "participants": ["钱局长"], "outcome": "同意"})))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = send(wang.post(url("/discussion")).json(&json!({
+        "held_on": today, "participants": ["钱局长", "孙副局长", "周律师"],
+        "outcome": "同意审核意见", "minutes": "局务会议纪要〔2026〕12号"})))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let discussed: CaseView = serde_json::from_value(body).unwrap();
+    assert_eq!(discussed.discussions[0].participants.len(), 3);
     assert_eq!(
         listed.awaiting_approval,
         ["市监罚〔2026〕31号"],

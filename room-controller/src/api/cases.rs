@@ -15,7 +15,7 @@ use site_api::DueQuery;
 use site_api::routes;
 use site_api::{
     AgencyDue, ApiError, ApproveDecision, ArchiveStep, CaseView, PrepareCase, PublicationStep,
-    RecordDecision, ReviewCase, Role,
+    RecordDecision, RecordDiscussion, ReviewCase, Role,
 };
 
 use super::failure::{Answer, Failure};
@@ -155,6 +155,33 @@ pub(super) async fn review(
                 },
             )
         })
+        .await?;
+    Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
+}
+
+#[utoipa::path(post, path = routes::CASE_DISCUSSION, tag = "cases", security(("token" = [])),
+    params(("number" = String, Path, description = "the case number")),
+    request_body = RecordDiscussion,
+    responses(
+        (status = 201, description = "the collective discussion (集体讨论) is kept with the case", body = CaseView),
+        (status = 400, description = "fewer than two participants, or no outcome", body = ApiError),
+        (status = 403, description = "not a clerk's or reviewer's token of the case's agency", body = ApiError),
+        (status = 404, description = "no such case in the caller's agency", body = ApiError),
+    ))]
+pub(super) async fn discuss(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(number): Path<String>,
+    body: Result<Json<RecordDiscussion>, JsonRejection>,
+) -> Result<(StatusCode, Json<CaseView>), Failure> {
+    let agency = caller.case_agency()?;
+    let number = records::case_number(&number)?;
+    let Json(discussion) = body?;
+    let by = caller.0.who().to_string();
+    let (a, n) = (agency.clone(), number.clone());
+    state
+        .db
+        .call_durably(move |store| store.record_discussion(&a, &n, &discussion, &by))
         .await?;
     Ok((StatusCode::CREATED, state.case_view(agency, number).await?))
 }

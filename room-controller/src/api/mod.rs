@@ -37,6 +37,7 @@
 //! | `PUT  /api/cases/{number}`        | what the handling unit says (`PrepareCase`)    |
 //! | `POST /api/cases/{number}/reviews`| a legal review, by its reviewer (`ReviewCase`) |
 //! | `POST /api/cases/{number}/submissions[/return|/resubmit]` | 送审, 补充材料 (`SubmitForReview`, `ReturnForMaterials`) |
+//! | `POST /api/cases/{number}/discussion` | a collective discussion (`RecordDiscussion`) |
 //! | `POST /api/cases/{number}/approval` | the head's approval (`ApproveDecision`), after a passed review |
 //! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review, the head's approval and its reasons |
 //! | `POST /api/cases/{number}/publication` | publish, revoke, withdraw (`PublicationStep`) |
@@ -147,6 +148,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submissions::submit))
         .routes(routes!(submissions::return_for_materials))
         .routes(routes!(submissions::resubmit))
+        .routes(routes!(cases::discuss))
         .routes(routes!(cases::approve))
         .routes(routes!(cases::decide))
         .routes(routes!(cases::publication))

@@ -239,6 +239,11 @@ struct IndicatorEntry {
 }
 
 impl Site {
+    /// Agency `id` as the site file declares it.
+    pub fn agency(&self, id: &str) -> Option<&AgencySpec> {
+        self.agencies.iter().find(|a| a.id == id)
+    }
+
     /// Reads and checks a site file. Nothing is opened or started here: a site either loads
     /// completely or not at all.
     pub fn load(file: &Path) -> Result<Self, ConfigError> {

@@ -261,6 +261,47 @@ struct Passthrough {
     mbit_per_stream: f64,
 }
 
+/// Bytes in the files of `dir`.
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// After the streams settle, measures `seconds` of a recorder writing `streams` streams into
+/// `dir`: its CPU (`recorder_cpu`, read at each end), the cameras' server's, and the bitrate
+/// written.
+fn steady_window(
+    server: u32,
+    dir: &Path,
+    streams: usize,
+    seconds: u64,
+    recorder_cpu: impl Fn() -> Duration,
+) -> Passthrough {
+    std::thread::sleep(WARM_UP);
+    let (used, served, bytes) = (recorder_cpu(), cpu_of(server), folder_bytes(dir));
+    let started = Instant::now();
+    std::thread::sleep(Duration::from_secs(seconds));
+    let (used, served, bytes) = (
+        recorder_cpu() - used,
+        cpu_of(server) - served,
+        folder_bytes(dir) - bytes,
+    );
+    let wall = started.elapsed().as_secs_f64();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let share = |cpu: Duration| cpu.as_secs_f64() / wall / cores * 100.0;
+    Passthrough {
+        recorder: share(used),
+        server: share(served),
+        mbit_per_stream: bytes as f64 * 8.0 / wall / 1e6 / streams as f64,
+    }
+}
+
 /// Records `streams` RTSP streams at once for `seconds`.
 fn rtsp_passthrough(url: &str, server: u32, streams: usize, seconds: u64) -> Passthrough {
     let mut room = room();
@@ -283,25 +324,9 @@ fn rtsp_passthrough(url: &str, server: u32, streams: usize, seconds: u64) -> Pas
     let dir = tempfile::tempdir().expect("tempdir");
     let recorder = Recorder::build(&room, dir.path(), 0, "").expect("build");
     recorder.start().expect("start");
-    std::thread::sleep(WARM_UP);
-    let size = |dir: &Path| -> u64 {
-        std::fs::read_dir(dir)
-            .map(|d| {
-                d.flatten()
-                    .filter_map(|e| e.metadata().ok())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0)
-    };
-    let (before, served_before, bytes_before) =
-        (cpu(libc::RUSAGE_SELF), cpu_of(server), size(dir.path()));
-    let started = Instant::now();
-    std::thread::sleep(Duration::from_secs(seconds));
-    let used = cpu(libc::RUSAGE_SELF) - before;
-    let served = cpu_of(server) - served_before;
-    let bytes = size(dir.path()) - bytes_before;
-    let wall = started.elapsed();
+    let measured = steady_window(server, dir.path(), streams, seconds, || {
+        cpu(libc::RUSAGE_SELF)
+    });
     recorder.send_eos();
     recorder.wait_for_end(Duration::from_secs(10));
     recorder.shutdown();
@@ -313,13 +338,7 @@ fn rtsp_passthrough(url: &str, server: u32, streams: usize, seconds: u64) -> Pas
         })
         .unwrap_or(0);
     assert!(written >= streams, "{written} files for {streams} streams");
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let share = |cpu: Duration| cpu.as_secs_f64() / wall.as_secs_f64() / cores * 100.0;
-    Passthrough {
-        recorder: share(used),
-        server: share(served),
-        mbit_per_stream: bytes as f64 * 8.0 / wall.as_secs_f64() / 1e6 / streams as f64,
-    }
+    measured
 }
 
 /// The same graph run by `gst-launch-1.0` (rtspsrc over TCP, depayloader, parser, Matroska
@@ -341,36 +360,11 @@ fn gst_launch_passthrough(url: &str, server: u32, streams: usize, seconds: u64) 
         .args(&args)
         .spawn()
         .expect("gst-launch-1.0");
-    std::thread::sleep(WARM_UP);
-    let size = || -> u64 {
-        std::fs::read_dir(dir.path())
-            .map(|d| {
-                d.flatten()
-                    .filter_map(|e| e.metadata().ok())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0)
-    };
-    let (before, served_before, bytes_before) = (cpu_of(child.id()), cpu_of(server), size());
-    let started = Instant::now();
-    std::thread::sleep(Duration::from_secs(seconds));
-    let (used, served, bytes) = (
-        cpu_of(child.id()) - before,
-        cpu_of(server) - served_before,
-        size() - bytes_before,
-    );
-    let wall = started.elapsed();
+    let measured = steady_window(server, dir.path(), streams, seconds, || cpu_of(child.id()));
     // SAFETY: kill with a pid this process started and has not reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let _ = child.wait();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    let share = |cpu: Duration| cpu.as_secs_f64() / wall.as_secs_f64() / cores * 100.0;
-    Passthrough {
-        recorder: share(used),
-        server: share(served),
-        mbit_per_stream: bytes as f64 * 8.0 / wall.as_secs_f64() / 1e6 / streams as f64,
-    }
+    measured
 }
 
 fn main() {

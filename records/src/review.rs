@@ -114,17 +114,93 @@ impl Store {
         Ok(())
     }
 
-    /// The id of the case's latest review, if it passed.
-    fn passed_review(&self, case_id: i64) -> Result<Option<i64>, StoreError> {
+    /// The case's latest review: its id and outcome.
+    fn latest_review(&self, case_id: i64) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT id, outcome FROM legal_reviews WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
                 params![case_id],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?
+            .optional()?)
+    }
+
+    /// The id of the case's latest review, if it passed.
+    fn passed_review(&self, case_id: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .latest_review(case_id)?
             .and_then(|(id, outcome)| (outcome == "pass").then_some(id)))
+    }
+
+    /// A major case's decision waits for, in turn: a passed review, the collective discussion
+    /// when the case is flagged for complex facts or a large amount, the head's approval after
+    /// that review, and its reasons.
+    fn major_decision_may_be_recorded(
+        &self,
+        case_id: i64,
+        number: &str,
+        major: &[MajorBecause],
+        reasons: &DecisionReasons,
+    ) -> Result<(), StoreError> {
+        let review = match self.latest_review(case_id)? {
+            Some((id, outcome)) if outcome == "pass" => id,
+            latest => {
+                let state = match latest {
+                    None => "has not been reviewed".to_string(),
+                    Some((_, outcome)) => format!("was last reviewed with outcome \"{outcome}\""),
+                };
+                return Err(Refusal::ReviewRequired {
+                    case: number.to_string(),
+                    because: format!("{major:?}"),
+                    state,
+                }
+                .into());
+            }
+        };
+        let needs_discussion: Vec<&MajorBecause> = major
+            .iter()
+            .filter(|m| matches!(m, MajorBecause::ComplexFacts | MajorBecause::LargeAmount))
+            .collect();
+        let discussed: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM collective_discussions WHERE case_id = ?1)",
+            params![case_id],
+            |r| r.get(0),
+        )?;
+        if !needs_discussion.is_empty() && !discussed {
+            return Err(Refusal::DiscussionRequired {
+                case: number.to_string(),
+                because: format!("{needs_discussion:?}"),
+            }
+            .into());
+        }
+        let approved: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM decision_approvals WHERE case_id = ?1 AND review_id = ?2)",
+            params![case_id, review],
+            |r| r.get(0),
+        )?;
+        if !approved {
+            return Err(Refusal::ApprovalRequired {
+                case: number.to_string(),
+            }
+            .into());
+        }
+        for (given, what) in [
+            (
+                &reasons.evidence,
+                "the evidence accepted and why (证据采信理由)",
+            ),
+            (&reasons.legal_basis, "the legal basis (法律依据)"),
+        ] {
+            if given.trim().is_empty() {
+                return Err(Refusal::ReasonsRequired {
+                    case: number.to_string(),
+                    what: what.to_string(),
+                }
+                .into());
+            }
+        }
+        Ok(())
     }
 
     /// 负责人审批: head `head_id` of the agency approves the decision of case `number`, after
@@ -333,70 +409,7 @@ impl Store {
         let id = case_id(self, agency_id, number)?;
         let major = self.major_because(agency_id, number)?;
         if !major.is_empty() {
-            let latest: Option<String> = self
-                .conn
-                .query_row(
-                    "SELECT outcome FROM legal_reviews WHERE case_id = ?1 ORDER BY id DESC LIMIT 1",
-                    params![id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if latest.as_deref() != Some("pass") {
-                let state = match latest.as_deref() {
-                    None => "has not been reviewed".to_string(),
-                    Some(outcome) => format!("was last reviewed with outcome \"{outcome}\""),
-                };
-                return Err(Refusal::ReviewRequired {
-                    case: number.to_string(),
-                    because: format!("{major:?}"),
-                    state: state.to_string(),
-                }
-                .into());
-            }
-            let needs_discussion: Vec<&MajorBecause> = major
-                .iter()
-                .filter(|m| matches!(m, MajorBecause::ComplexFacts | MajorBecause::LargeAmount))
-                .collect();
-            let discussed: bool = self.conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM collective_discussions WHERE case_id = ?1)",
-                params![id],
-                |r| r.get(0),
-            )?;
-            if !needs_discussion.is_empty() && !discussed {
-                return Err(Refusal::DiscussionRequired {
-                    case: number.to_string(),
-                    because: format!("{needs_discussion:?}"),
-                }
-                .into());
-            }
-            let approved: bool = self.conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM decision_approvals WHERE case_id = ?1
-                     AND review_id = (SELECT max(id) FROM legal_reviews WHERE case_id = ?1))",
-                params![id],
-                |r| r.get(0),
-            )?;
-            if !approved {
-                return Err(Refusal::ApprovalRequired {
-                    case: number.to_string(),
-                }
-                .into());
-            }
-            let reasons = &decision.reasons;
-            for (given, what) in [
-                (
-                    &reasons.evidence,
-                    "the evidence accepted and why (证据采信理由)",
-                ),
-                (&reasons.legal_basis, "the legal basis (法律依据)"),
-            ] {
-                if given.trim().is_empty() {
-                    return Err(Refusal::ReasonsRequired {
-                        case: number.to_string(),
-                        what: what.to_string(),
-                    }
-                    .into());
-                }
-            }
+            self.major_decision_may_be_recorded(id, number, &major, &decision.reasons)?;
         }
         self.all_or_nothing(|store| {
             store.insert_decision(calendar, id, agency_id, number, decision)

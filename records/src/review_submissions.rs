@@ -135,15 +135,7 @@ impl Store {
             }
             .into());
         };
-        let due_on = self.submission(id)?.due_on;
-        let mut left = 0u32;
-        let mut day = today;
-        while day < due_on {
-            day = day.succ_opt().unwrap_or(due_on);
-            if calendar.is_working_day(day)? {
-                left += 1;
-            }
-        }
+        let left = calendar.working_days_after(today, self.submission(id)?.due_on)?;
         self.conn.execute(
             "UPDATE review_submissions
              SET state = 'returned', returned_on = ?2, returned_because = ?3, days_left = ?4

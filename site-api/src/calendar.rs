@@ -133,6 +133,20 @@ impl WorkCalendar {
         Ok(day)
     }
 
+    /// How many working days come after `from`, up to and including `to` (0 when `to` is not
+    /// after `from`): what is left of a period that ends on `to`.
+    pub fn working_days_after(&self, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+        let mut count = 0;
+        let mut day = from;
+        while day < to {
+            day += Duration::days(1);
+            if self.is_working_day(day)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// The last day of a period of `days` calendar days starting after `start`; when that day
     /// is a rest day the period runs to the next working day.
     pub fn period_end(&self, start: NaiveDate, days: u32) -> Result<NaiveDate, CalendarError> {
@@ -159,6 +173,26 @@ mod tests {
 
     fn calendar() -> WorkCalendar {
         WorkCalendar::built_in().expect("the shipped calendar parses")
+    }
+
+    #[test]
+    fn the_working_days_left_of_a_period_undo_adding_them() {
+        let cal = calendar();
+        // Across National Day 2026: 8, 9, 10 (调休) and 12 October.
+        assert_eq!(
+            cal.working_days_after(d("2026-09-30"), d("2026-10-12"))
+                .unwrap(),
+            4
+        );
+        for days in [1, 5, 9] {
+            let end = cal.add_working_days(d("2026-09-28"), days).unwrap();
+            assert_eq!(cal.working_days_after(d("2026-09-28"), end).unwrap(), days);
+        }
+        assert_eq!(
+            cal.working_days_after(d("2026-10-20"), d("2026-10-13"))
+                .unwrap(),
+            0
+        );
     }
 
     #[test]

@@ -345,7 +345,7 @@ pub(super) async fn due(
     let Query(query) = query?;
     let agency = match (caller.0.role, query.agency) {
         (Role::Supervisor, Some(agency)) => {
-            if !state.site.agencies.iter().any(|a| a.id == agency) {
+            if state.site.agency(&agency).is_none() {
                 return Err(Failure::new(
                     StatusCode::NOT_FOUND,
                     format!("agency {agency} is not one of this site's agencies"),

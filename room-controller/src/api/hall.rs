@@ -54,9 +54,7 @@ impl AppState {
             .map(|p| {
                 let agency = self
                     .site
-                    .agencies
-                    .iter()
-                    .find(|a| a.id == p.agency_id)
+                    .agency(&p.agency_id)
                     .map_or(p.agency_id.as_str(), |a| a.name.as_str());
                 let kind = site_api::ActionType::parse(&p.action_type)
                     .unwrap_or(site_api::ActionType::Other)

@@ -42,10 +42,8 @@ impl AppState {
 
     /// The access rule of an agency's recordings, from the site file.
     pub(crate) fn access_policy(&self, agency: Option<&str>) -> AccessPolicy {
-        self.site
-            .agencies
-            .iter()
-            .find(|a| Some(a.id.as_str()) == agency)
+        agency
+            .and_then(|id| self.site.agency(id))
             .map(|a| a.access.clone())
             .unwrap_or_default()
     }

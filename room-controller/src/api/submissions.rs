@@ -38,9 +38,7 @@ pub(super) async fn submit(
     let by = caller.0.staff_id.clone().unwrap_or(caller.0.name.clone());
     let site = state.site.clone();
     let days = site
-        .agencies
-        .iter()
-        .find(|a| a.id == agency)
+        .agency(&agency)
         .map_or(DEFAULT_REVIEW_WORKING_DAYS, |a| a.review_working_days);
     let view = state
         .db

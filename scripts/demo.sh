@@ -18,7 +18,7 @@ mkdir -p var/demo
 # records file.
 rc=./target/debug/room-controller
 tokens=var/demo/tokens.env
-if [ ! -f var/demo/liuhen.db ] || ! grep -qs LIUHEN_COUNTER_TOKEN "$tokens"; then
+if [ ! -f var/demo/liuhen.db ] || ! grep -qs LIUHEN_SUPERVISOR_TOKEN "$tokens"; then
   rm -f "$tokens"
   # Token names are unique; an older demo's tokens stay valid beside these.
   at=$(date +%s)
@@ -27,7 +27,16 @@ if [ ! -f var/demo/liuhen.db ] || ! grep -qs LIUHEN_COUNTER_TOKEN "$tokens"; the
   $rc staff --site "$site" add --id demo-staff --agency scjg --name 王芳 --credential 32010019001 \
     --role clerk --category 市场监管 >/dev/null 2>&1 || true
   counter=$($rc token --site "$site" issue --name "demo counter 1 $at" --staff demo-staff)
-  printf 'LIUHEN_KIOSK_TOKEN=%s\nLIUHEN_TOKEN=%s\nLIUHEN_COUNTER_TOKEN=%s\n' "$kiosk" "$clerk" "$counter" > "$tokens"
+  # The desk's people: a legal reviewer, the agency head, and the justice bureau's supervisor.
+  $rc staff --site "$site" add --id demo-reviewer --agency scjg --name 李审核 --credential 32010019002 \
+    --role reviewer --category 法制审核 >/dev/null 2>&1 || true
+  $rc staff --site "$site" add --id demo-head --agency scjg --name 赵局长 --credential 32010019003 \
+    --role head --category 市场监管 >/dev/null 2>&1 || true
+  reviewer=$($rc token --site "$site" issue --name "demo reviewer $at" --staff demo-reviewer)
+  head=$($rc token --site "$site" issue --name "demo head $at" --staff demo-head)
+  supervisor=$($rc token --site "$site" issue --name "demo supervisor $at" --role supervisor)
+  printf 'LIUHEN_KIOSK_TOKEN=%s\nLIUHEN_TOKEN=%s\nLIUHEN_COUNTER_TOKEN=%s\nLIUHEN_REVIEWER_TOKEN=%s\nLIUHEN_HEAD_TOKEN=%s\nLIUHEN_SUPERVISOR_TOKEN=%s\n' \
+    "$kiosk" "$clerk" "$counter" "$reviewer" "$head" "$supervisor" > "$tokens"
   chmod 600 "$tokens"
 fi
 # shellcheck source=/dev/null
@@ -91,6 +100,8 @@ cat <<MSG
       "$api/api/cases/市监罚〔2026〕12号/decision"
     curl -H "Authorization: Bearer \$LIUHEN_TOKEN" -H 'content-type: application/json' \\
       -d '{"action":"publish"}' "$api/api/cases/市监罚〔2026〕12号/publication"
+  The desk (legal review, approval, playback, supervision) in a browser: $api/desk
+    sign in with LIUHEN_REVIEWER_TOKEN, LIUHEN_HEAD_TOKEN or LIUHEN_SUPERVISOR_TOKEN from $tokens
   Static publicity pages: ./target/debug/room-controller publicity --site $site --out var/demo/pages
   Media and records are in var/demo/. Ctrl-C here stops the site.
 

@@ -18,6 +18,8 @@ packages=(
   libfontconfig-dev libxkbcommon-dev fonts-noto-cjk xvfb
   # the hall board's Mandarin call announcements, made on the machine with no network
   espeak-ng
+  # the desk's pages are tested in a real headless Chromium; the opinion's PDF is read back
+  chromium chromium-driver poppler-utils
   # the site's own CA and the API's HTTPS certificate (scripts/make-site-cert.sh)
   openssl
 )

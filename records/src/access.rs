@@ -218,24 +218,38 @@ impl Store {
              ORDER BY id LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(params![agency, after, limit], |row| {
-                Ok(AccessEntry {
-                    id: row.get(0)?,
-                    at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(1)?)
-                        .map(|t| t.with_timezone(&Utc))
-                        .unwrap_or_default(),
-                    who: row.get(2)?,
-                    agency_id: row.get(3)?,
-                    action: row.get(4)?,
-                    target: row.get(5)?,
-                    allowed: row.get(6)?,
-                    reason: row.get(7)?,
-                    purpose: row.get(8)?,
-                })
-            })?
+            .query_map(params![agency, after, limit], access_entry)?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
+
+    /// The latest `limit` lines of the whole access log, newest first (the supervisor's view).
+    pub fn access_log_latest(&self, limit: u32) -> Result<Vec<AccessEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, at, who, agency_id, action, target, allowed, reason, purpose
+             FROM access_log ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = stmt
+            .query_map(params![limit], access_entry)?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
+
+fn access_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<AccessEntry> {
+    Ok(AccessEntry {
+        id: row.get(0)?,
+        at: chrono::DateTime::parse_from_rfc3339(&row.get::<_, String>(1)?)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default(),
+        who: row.get(2)?,
+        agency_id: row.get(3)?,
+        action: row.get(4)?,
+        target: row.get(5)?,
+        allowed: row.get(6)?,
+        reason: row.get(7)?,
+        purpose: row.get(8)?,
+    })
 }
 
 #[cfg(test)]

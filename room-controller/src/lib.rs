@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod desk;
 pub mod disk;
 pub mod error;
 pub mod export;

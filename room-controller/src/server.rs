@@ -174,8 +174,10 @@ pub async fn serve(
         refusals: Arc::default(),
         exports: Arc::new(tokio::sync::Semaphore::new(max_exports)),
         site_key: public_key,
+        playbacks: Default::default(),
     };
-    let app = router(state);
+    // The site API and, beside it, the desk's pages.
+    let app = router(state.clone()).merge(crate::desk::router(state));
     let stopping = async move {
         shutdown.await;
         // Open event streams would otherwise keep the server waiting for displays.

@@ -2,6 +2,8 @@
 //! SQLite file), a pseudo-terminal standing in for the USB relay of the recording light, and the
 //! real `room-controller` binary serving on a free loopback port.
 
+pub mod browser;
+
 use anyhow::{Context, bail};
 use serialport::{SerialPort, TTYPort};
 

@@ -23,7 +23,7 @@ use crate::auth::Authenticated;
         (status = 400, description = "no purpose stated", body = ApiError),
         (status = 404, description = "no such session for this agency", body = ApiError),
     ))]
-pub(super) async fn request_access(
+pub(crate) async fn request_access(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -45,7 +45,7 @@ pub(super) async fn request_access(
         (status = 200, description = "the caller's agency's requests, newest first", body = Vec<AccessRequestView>),
         (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
     ))]
-pub(super) async fn access_requests(
+pub(crate) async fn access_requests(
     State(state): State<AppState>,
     caller: Authenticated,
 ) -> Answer<Vec<AccessRequestView>> {
@@ -67,7 +67,7 @@ pub(super) async fn access_requests(
         (status = 404, description = "no such request for this agency", body = ApiError),
         (status = 409, description = "already decided", body = ApiError),
     ))]
-pub(super) async fn decide_access(
+pub(crate) async fn decide_access(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -93,7 +93,7 @@ pub(super) async fn decide_access(
         (status = 400, description = "after or limit is not a number", body = ApiError),
         (status = 403, description = "a kiosk's token", body = ApiError),
     ))]
-pub(super) async fn access_log(
+pub(crate) async fn access_log(
     State(state): State<AppState>,
     caller: Authenticated,
     query: Result<Query<AccessLogQuery>, QueryRejection>,

@@ -23,13 +23,13 @@ use super::state::AppState;
 use crate::auth::Authenticated;
 
 /// The site's local day.
-pub(super) fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
 impl Authenticated {
     /// The agency of a clerk's or reviewer's token: the only agency whose cases it reaches.
-    pub(super) fn case_agency(&self) -> Result<String, Failure> {
+    pub(crate) fn case_agency(&self) -> Result<String, Failure> {
         match (&self.0.role, &self.0.agency_id) {
             (Role::Clerk, Some(agency)) => Ok(agency.clone()),
             _ => Err(Failure::new(
@@ -56,7 +56,7 @@ impl AppState {
 
 #[utoipa::path(get, path = routes::CASE_CHECKLIST, tag = "cases", security(("token" = [])),
     responses((status = 200, description = "the items every legal review checks, in order", body = Vec<String>)))]
-pub(super) async fn checklist(_caller: Authenticated) -> Json<Vec<String>> {
+pub(crate) async fn checklist(_caller: Authenticated) -> Json<Vec<String>> {
     Json(CHECKLIST.iter().map(|item| item.to_string()).collect())
 }
 
@@ -67,7 +67,7 @@ pub(super) async fn checklist(_caller: Authenticated) -> Json<Vec<String>> {
         (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
         (status = 404, description = "no such case in the caller's agency", body = ApiError),
     ))]
-pub(super) async fn case(
+pub(crate) async fn case(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -85,7 +85,7 @@ pub(super) async fn case(
         (status = 400, description = "a handler who is not staff of the agency, an overlong party", body = ApiError),
         (status = 403, description = "not a clerk's or reviewer's token, or a change that loosens the case or changes its team by someone who is not an approver", body = ApiError),
     ))]
-pub(super) async fn prepare(
+pub(crate) async fn prepare(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -123,7 +123,7 @@ pub(super) async fn prepare(
         (status = 403, description = "not a legal reviewer of the agency", body = ApiError),
         (status = 409, description = "the reviewer handles the case, or a pass with an item that does not hold", body = ApiError),
     ))]
-pub(super) async fn review(
+pub(crate) async fn review(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -168,7 +168,7 @@ pub(super) async fn review(
         (status = 403, description = "not a clerk's or reviewer's token of the case's agency", body = ApiError),
         (status = 404, description = "no such case in the caller's agency", body = ApiError),
     ))]
-pub(super) async fn discuss(
+pub(crate) async fn discuss(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -195,7 +195,7 @@ pub(super) async fn discuss(
         (status = 404, description = "no such case in the caller's agency", body = ApiError),
         (status = 409, description = "the case has no passed review to approve after", body = ApiError),
     ))]
-pub(super) async fn approve(
+pub(crate) async fn approve(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -226,7 +226,7 @@ pub(super) async fn approve(
         (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
         (status = 409, description = "a major case without a passed legal review, or a decision already recorded", body = ApiError),
     ))]
-pub(super) async fn decide(
+pub(crate) async fn decide(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -271,7 +271,7 @@ pub(super) async fn decide(
         (status = 404, description = "no decision recorded for the case", body = ApiError),
         (status = 409, description = "a decision that is never published (a minor, a secret)", body = ApiError),
     ))]
-pub(super) async fn publication(
+pub(crate) async fn publication(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -308,7 +308,7 @@ pub(super) async fn publication(
         (status = 200, description = "the case with its archiving as now recorded", body = CaseView),
         (status = 409, description = "audio/video records while a recording of the case has not ended", body = ApiError),
     ))]
-pub(super) async fn archive(
+pub(crate) async fn archive(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -337,7 +337,7 @@ pub(super) async fn archive(
         (status = 403, description = "a kiosk's or admin's token, or a clerk naming another agency", body = ApiError),
         (status = 404, description = "the supervisor named an agency the site does not have", body = ApiError),
     ))]
-pub(super) async fn due(
+pub(crate) async fn due(
     State(state): State<AppState>,
     caller: Authenticated,
     query: Result<Query<DueQuery>, QueryRejection>,

@@ -83,7 +83,7 @@ impl AppState {
         (status = 200, description = "queues, windows with their staff and current tickets, latest calls", body = HallView),
         (status = 401, description = "no or unknown token", body = ApiError),
     ))]
-pub(super) async fn hall(
+pub(crate) async fn hall(
     State(state): State<AppState>,
     _caller: Authenticated,
 ) -> Answer<HallView> {
@@ -98,7 +98,7 @@ pub(super) async fn hall(
         (status = 404, description = "no such service", body = ApiError),
         (status = 409, description = "outside issuing hours, or today's tickets are all taken", body = ApiError),
     ))]
-pub(super) async fn take_ticket(
+pub(crate) async fn take_ticket(
     State(state): State<AppState>,
     _caller: Authenticated,
     body: Result<Json<TakeTicket>, JsonRejection>,
@@ -119,7 +119,7 @@ pub(super) async fn take_ticket(
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 404, description = "no such ticket", body = ApiError),
     ))]
-pub(super) async fn ticket(
+pub(crate) async fn ticket(
     State(state): State<AppState>,
     _caller: Authenticated,
     Path(id): Path<i64>,
@@ -138,7 +138,7 @@ pub(super) async fn ticket(
         (status = 404, description = "no such ticket", body = ApiError),
         (status = 409, description = "not done yet, or already rated (一次一评)", body = ApiError),
     ))]
-pub(super) async fn rate(
+pub(crate) async fn rate(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -176,7 +176,7 @@ pub(super) async fn rate(
         (status = 404, description = "no such window or ticket", body = ApiError),
         (status = 409, description = "the action does not fit the window's state; the message says what to do", body = ApiError),
     ))]
-pub(super) async fn counter(
+pub(crate) async fn counter(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(window): Path<String>,
@@ -280,7 +280,7 @@ fn statistics_scope(caller: &Authenticated) -> Result<Option<String>, Failure> {
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 403, description = "a kiosk token", body = ApiError),
     ))]
-pub(super) async fn stats(
+pub(crate) async fn stats(
     State(state): State<AppState>,
     caller: Authenticated,
     query: Result<Query<StatsQuery>, QueryRejection>,
@@ -320,7 +320,7 @@ fn day_or_today(day: Option<String>) -> Result<String, Failure> {
         (status = 401, description = "no or unknown token", body = ApiError),
         (status = 403, description = "a kiosk token", body = ApiError),
     ))]
-pub(super) async fn history(
+pub(crate) async fn history(
     State(state): State<AppState>,
     caller: Authenticated,
     query: Result<Query<HallHistoryQuery>, QueryRejection>,
@@ -351,7 +351,7 @@ pub(super) async fn history(
         (status = 403, description = "a kiosk token", body = ApiError),
         (status = 404, description = "no open follow-up for this ticket (of the clerk's agency)", body = ApiError),
     ))]
-pub(super) async fn close_follow_up(
+pub(crate) async fn close_follow_up(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(ticket): Path<i64>,

@@ -55,16 +55,16 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-mod access;
-mod cases;
+pub(crate) mod access;
+pub(crate) mod cases;
 mod failure;
-mod hall;
+pub(crate) mod hall;
 mod publicity;
 mod rooms;
-mod sessions;
+pub(crate) mod sessions;
 mod staff;
 mod state;
-mod submissions;
+pub(crate) mod submissions;
 
 pub use failure::Failure;
 pub(crate) use publicity::publicity_of;

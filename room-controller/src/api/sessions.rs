@@ -27,7 +27,7 @@ use crate::auth::Authenticated;
         (status = 503, description = "the devices did not start; the message says which", body = ApiError),
         (status = 507, description = "not enough free disk for the site's minimum", body = ApiError),
     ))]
-pub(super) async fn start_session(
+pub(crate) async fn start_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(room): Path<String>,
@@ -77,7 +77,7 @@ pub(super) async fn start_session(
         (status = 403, description = "outside the team that recorded it: no purpose stated, or no approval where one is needed", body = ApiError),
         (status = 404, description = "no such session for this agency (also another agency's)", body = ApiError),
     ))]
-pub(super) async fn session(
+pub(crate) async fn session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -99,7 +99,7 @@ pub(super) async fn session(
         (status = 404, description = "no such session for this agency", body = ApiError),
         (status = 409, description = "the session is not recording", body = ApiError),
     ))]
-pub(super) async fn stop_session(
+pub(crate) async fn stop_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -120,7 +120,7 @@ pub(super) async fn stop_session(
         (status = 404, description = "no such session for this agency", body = ApiError),
         (status = 409, description = "the session is not recording", body = ApiError),
     ))]
-pub(super) async fn add_marker(
+pub(crate) async fn add_marker(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -150,7 +150,7 @@ pub(super) async fn add_marker(
         (status = 404, description = "no such session for this agency", body = ApiError),
         (status = 409, description = "the session is not recording, or its room is recorded without pauses", body = ApiError),
     ))]
-pub(super) async fn pause_session(
+pub(crate) async fn pause_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -169,7 +169,7 @@ pub(super) async fn pause_session(
         (status = 404, description = "no such session for this agency", body = ApiError),
         (status = 409, description = "the session is neither paused nor interrupted, or the room is busy", body = ApiError),
     ))]
-pub(super) async fn resume_session(
+pub(crate) async fn resume_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,
@@ -194,7 +194,7 @@ const EXPORT_RETRY_AFTER_SECONDS: u64 = 30;
         (status = 404, description = "no such session for this agency", body = ApiError),
         (status = 503, description = "as many exports are running as the site allows at once; try again after Retry-After seconds", body = ApiError),
     ))]
-pub(super) async fn export_session(
+pub(crate) async fn export_session(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(id): Path<i64>,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub exports: Arc<tokio::sync::Semaphore>,
     /// The public half of the site's signing key, hex.
     pub site_key: Arc<str>,
+    /// The desk's allowed playbacks of recordings.
+    pub(crate) playbacks: crate::desk::Playbacks,
 }
 
 impl AppState {

@@ -26,7 +26,7 @@ use crate::auth::Authenticated;
         (status = 404, description = "no such case in the caller's agency", body = ApiError),
         (status = 409, description = "an earlier submission of the case is still open", body = ApiError),
     ))]
-pub(super) async fn submit(
+pub(crate) async fn submit(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -66,7 +66,7 @@ pub(super) async fn submit(
         (status = 403, description = "not the token of a legal reviewer of the case's agency", body = ApiError),
         (status = 409, description = "no submission of the case is waiting for review", body = ApiError),
     ))]
-pub(super) async fn return_for_materials(
+pub(crate) async fn return_for_materials(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,
@@ -108,7 +108,7 @@ pub(super) async fn return_for_materials(
         (status = 403, description = "not a clerk's or reviewer's token of the case's agency", body = ApiError),
         (status = 409, description = "the case's submission was not returned", body = ApiError),
     ))]
-pub(super) async fn resubmit(
+pub(crate) async fn resubmit(
     State(state): State<AppState>,
     caller: Authenticated,
     Path(number): Path<String>,

@@ -2,7 +2,7 @@
 //! static publicity pages, rendered from the site API's types. The records only hold the data.
 
 mod annual_report;
-mod html;
+pub(crate) mod html;
 mod publicity;
 
 pub use annual_report::{annual_report_csv, annual_report_html};

@@ -12,6 +12,7 @@
 //!
 //! It knows files and hashes only: no GStreamer, no SQL, no HTTP. Its calls block.
 
+pub mod attachments;
 pub mod backup;
 pub mod chain;
 pub mod export;

@@ -8,11 +8,15 @@
 //! publicity = "publicity/scjg.toml"     # optional: items, inspections, guides, channels
 //! recordings_need_approval = true       # optional: every outside access needs an approval
 //! access_approvers = ["zhao-min"]       # staff ids who approve (see `staff add`)
+//! review_working_days = 5               # optional: the legal review's time limit
+//! review_materials = ["调查终结报告"]     # optional: what every 送审 must include
+//! must_record = ["coercion", "hearing", "left_at_door"]  # optional: 音像记录事项清单
 //! ```
 
 use serde::Deserialize;
 use site_api::AccessPolicy;
 use site_api::AgencyPublicity;
+use site_api::MustRecord;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -29,6 +33,10 @@ pub struct AgencySpec {
     pub access: AccessPolicy,
     /// The legal review's time limit (法制审核期限), in working days from submission.
     pub review_working_days: u32,
+    /// The materials every submission for review must name (送审材料清单).
+    pub review_materials: Vec<String>,
+    /// The recording list (音像记录事项清单): what must be recorded on audio and video.
+    pub must_record: Vec<MustRecord>,
 }
 
 /// The review time limit when the site file sets none: five working days, the limit most
@@ -46,6 +54,10 @@ pub(crate) struct AgencyEntry {
     #[serde(default)]
     access_approvers: Vec<Spanned<String>>,
     review_working_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    review_materials: Vec<String>,
+    #[serde(default)]
+    must_record: Vec<Spanned<String>>,
 }
 
 impl Checker<'_> {
@@ -75,6 +87,22 @@ impl Checker<'_> {
                 ));
             }
         };
+        let mut must_record = Vec::new();
+        for item in &agency.must_record {
+            let Some(entry) = MustRecord::parse(item.get_ref()) else {
+                let known: Vec<&str> = MustRecord::ALL.iter().map(|m| m.as_str()).collect();
+                return self.err(
+                    item.span(),
+                    format!(
+                        "agency \"{}\" has must_record entry \"{}\", which is not one of: {}",
+                        agency.id.get_ref(),
+                        item.get_ref(),
+                        known.join(", ")
+                    ),
+                );
+            };
+            must_record.push(entry);
+        }
         let (publicity_file, publicity) = match &agency.publicity {
             None => (None, AgencyPublicity::default()),
             Some(path) => {
@@ -103,6 +131,13 @@ impl Checker<'_> {
                     .collect(),
             },
             review_working_days,
+            review_materials: agency
+                .review_materials
+                .iter()
+                .map(|m| m.trim().to_string())
+                .filter(|m| !m.is_empty())
+                .collect(),
+            must_record,
         })
     }
 }

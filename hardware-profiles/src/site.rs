@@ -794,6 +794,29 @@ port = "virtual"
     }
 
     #[test]
+    fn an_agencys_recording_list_takes_known_entries_only() {
+        let listed = GOOD.replace(
+            "id = \"a\"\n",
+            "id = \"a\"\nmust_record = [\"coercion\", \"hearing\"]\nreview_materials = [\"调查终结报告\"]\n",
+        );
+        let site = load(&listed).expect("loads");
+        assert_eq!(
+            site.agencies[0].must_record,
+            [
+                site_api::MustRecord::Coercion,
+                site_api::MustRecord::Hearing
+            ]
+        );
+        assert_eq!(site.agencies[0].review_materials, ["调查终结报告"]);
+        let shown = error_of(&listed.replace("\"hearing\"", "\"hearings\""));
+        assert!(shown.contains("must_record entry \"hearings\""), "{shown}");
+        assert!(
+            shown.contains("left_at_door"),
+            "the entries are listed: {shown}"
+        );
+    }
+
+    #[test]
     fn an_unknown_profile_is_named_with_its_line() {
         let shown = error_of(&GOOD.replace("profile = \"test-tone\"", "profile = \"studio-mic\""));
         assert!(

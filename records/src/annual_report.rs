@@ -144,6 +144,8 @@ mod tests {
                     legal_basis: "依据".into(),
                     discretion: String::new(),
                 },
+                unrecorded_because: None,
+                must_record: &[],
             };
             store
                 .record_decision(&calendar, agency, number, &decision)

@@ -39,7 +39,7 @@ impl Store {
     /// A case's collective discussions, oldest first.
     fn discussions_of(&self, case_id: i64) -> Result<Vec<DiscussionView>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT held_on, participants, outcome, minutes, recorded_by
+            "SELECT held_on, participants, outcome, minutes, recorded_by, minutes_attachment_id
              FROM collective_discussions WHERE case_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![case_id], |r| {
@@ -49,6 +49,7 @@ impl Store {
                 outcome: r.get(2)?,
                 minutes: r.get(3)?,
                 recorded_by: r.get(4)?,
+                minutes_attachment: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -150,7 +151,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT document_number, conclusion, decided_on, recorded_by,
-                        reason_evidence, reason_legal_basis, reason_discretion
+                        reason_evidence, reason_legal_basis, reason_discretion,
+                        unrecorded_because
                  FROM decisions WHERE case_id = ?1",
                 params![id],
                 |r| {
@@ -164,6 +166,7 @@ impl Store {
                             legal_basis: r.get(5)?,
                             discretion: r.get(6)?,
                         },
+                        unrecorded_because: r.get(7)?,
                     })
                 },
             )
@@ -199,6 +202,8 @@ impl Store {
             text_archived_on: day(text),
             media_archived_on: day(media),
             sessions,
+            steps: self.steps_of(id)?,
+            attachments: self.attachments_of(id)?,
             history: self.case_history(id)?,
         })
     }

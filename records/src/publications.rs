@@ -343,6 +343,8 @@ mod tests {
             decided_on: d(on),
             recorded_by: "handler",
             reasons: site_api::DecisionReasons::default(),
+            unrecorded_because: None,
+            must_record: &[],
         };
         let calendar = WorkCalendar::built_in().unwrap();
         store
@@ -458,6 +460,8 @@ mod tests {
             decided_on: d(on),
             recorded_by: "handler",
             reasons: site_api::DecisionReasons::default(),
+            unrecorded_because: None,
+            must_record: &[],
         };
         // The calendar has no 2031: the due date cannot be counted, so neither the decision
         // nor its entry is kept, and the decision can be recorded once the data is there.

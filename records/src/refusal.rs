@@ -64,6 +64,10 @@ pub enum Refusal {
         because: String,
         state: String,
     },
+    #[error(
+        "case {case} is on the agency's recording list (音像记录事项清单: {because}) and nothing of it was recorded; record it, or give the reason it could not be (unrecorded_because)"
+    )]
+    RecordingRequired { case: String, because: String },
     #[error("case {case} already has its decision recorded")]
     DecisionRecorded { case: String },
     #[error("case {case} is never published: {why}")]

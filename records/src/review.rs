@@ -11,8 +11,8 @@ use crate::{Refusal, Store, StoreError};
 use site_api::StaffRole;
 use site_api::calendar::WorkCalendar;
 use site_api::{
-    CHECKLIST, CheckedItem, DecisionReasons, MajorBecause, Publication, ReviewOutcome,
-    ReviewerRatio,
+    ActionType, CHECKLIST, CheckedItem, DecisionReasons, MajorBecause, MustRecord, Publication,
+    ReviewOutcome, ReviewerRatio, UnrecordedDecision,
 };
 
 /// A case's decision (处理决定) as the handling unit records it.
@@ -25,6 +25,10 @@ pub struct NewDecision<'a> {
     /// Who records it.
     pub recorded_by: &'a str,
     pub reasons: DecisionReasons,
+    /// Why nothing was recorded of a case the recording list names.
+    pub unrecorded_because: Option<&'a str>,
+    /// The agency's recording list (音像记录事项清单).
+    pub must_record: &'a [MustRecord],
 }
 
 /// A review as the reviewer records it.
@@ -97,10 +101,13 @@ impl Store {
                 "a collective discussion records its outcome (讨论结论)".into(),
             ));
         }
+        if let Some(minutes) = discussion.minutes_attachment {
+            self.own_attachments(id, number, &[minutes])?;
+        }
         self.conn.execute(
             "INSERT INTO collective_discussions (case_id, held_on, participants, outcome, minutes,
-                                                 recorded_by, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                                 recorded_by, at, minutes_attachment_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id,
                 discussion.held_on.to_string(),
@@ -108,7 +115,8 @@ impl Store {
                 discussion.outcome.trim(),
                 discussion.minutes.trim(),
                 recorded_by,
-                Utc::now().to_rfc3339()
+                Utc::now().to_rfc3339(),
+                discussion.minutes_attachment
             ],
         )?;
         Ok(())
@@ -280,6 +288,45 @@ impl Store {
         Ok(())
     }
 
+    /// The entry of the recording list that names the case (its kind of action, or its
+    /// hearing), if any.
+    fn listed_for_recording(
+        &self,
+        case_id: i64,
+        must_record: &[MustRecord],
+    ) -> Result<Option<MustRecord>, StoreError> {
+        let (action, hearing): (String, bool) = self.conn.query_row(
+            "SELECT action_type, hearing_held FROM cases WHERE id = ?1",
+            params![case_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let action = ActionType::parse(&action).unwrap_or(ActionType::Other);
+        Ok(must_record.iter().copied().find(|item| {
+            *item == MustRecord::of_action(action) || (hearing && *item == MustRecord::Hearing)
+        }))
+    }
+
+    /// Decisions of the agency made without the recording its list requires, latest first.
+    pub fn unrecorded_decisions(
+        &self,
+        agency_id: &str,
+    ) -> Result<Vec<UnrecordedDecision>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.number, d.decided_on, d.unrecorded_because
+             FROM decisions d JOIN cases c ON c.id = d.case_id
+             WHERE c.agency_id = ?1 AND d.unrecorded_because IS NOT NULL
+             ORDER BY d.decided_on DESC, c.number",
+        )?;
+        let rows = stmt.query_map(params![agency_id], |r| {
+            Ok(UnrecordedDecision {
+                case_number: r.get(0)?,
+                decided_on: crate::publications::day(r.get(1)?).unwrap_or_default(),
+                because: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Why a case is major; empty when it is not.
     pub fn major_because(
         &self,
@@ -411,8 +458,23 @@ impl Store {
         if !major.is_empty() {
             self.major_decision_may_be_recorded(id, number, &major, &decision.reasons)?;
         }
+        // The reason is kept only where it explains something: a listed case with nothing
+        // recorded (the supervisor's list of them would otherwise say what is not so).
+        let reason = decision
+            .unrecorded_because
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let mut unrecorded = None;
+        if let Some(listed) = self.listed_for_recording(id, decision.must_record)?
+            && !self.has_recording(id)?
+        {
+            unrecorded = Some(reason.ok_or_else(|| Refusal::RecordingRequired {
+                case: number.to_string(),
+                because: listed.as_str().to_string(),
+            })?);
+        }
         self.all_or_nothing(|store| {
-            store.insert_decision(calendar, id, agency_id, number, decision)
+            store.insert_decision(calendar, id, agency_id, number, decision, unrecorded)
         })
     }
 
@@ -423,12 +485,13 @@ impl Store {
         agency_id: &str,
         number: &str,
         decision: &NewDecision<'_>,
+        unrecorded_because: Option<&str>,
     ) -> Result<Publication, StoreError> {
         let inserted = self.conn.execute(
             "INSERT INTO decisions (case_id, document_number, conclusion, decided_on,
                                     recorded_by, recorded_at, reason_evidence,
-                                    reason_legal_basis, reason_discretion)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (case_id) DO NOTHING",
+                                    reason_legal_basis, reason_discretion, unrecorded_because)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (case_id) DO NOTHING",
             params![
                 case_id,
                 decision.document_number.trim(),
@@ -438,7 +501,8 @@ impl Store {
                 Utc::now().to_rfc3339(),
                 decision.reasons.evidence.trim(),
                 decision.reasons.legal_basis.trim(),
-                decision.reasons.discretion.trim()
+                decision.reasons.discretion.trim(),
+                unrecorded_because
             ],
         )?;
         if inserted == 0 {
@@ -549,6 +613,8 @@ mod tests {
                 legal_basis: "《食品安全法》第一百二十四条".into(),
                 discretion: String::new(),
             },
+            unrecorded_because: None,
+            must_record: &[],
         };
         store.record_decision(&calendar, "a", number, &decision)
     }
@@ -683,6 +749,8 @@ mod tests {
                 legal_basis: " ".into(),
                 discretion: "初次违法，从轻".into(),
             },
+            unrecorded_because: None,
+            must_record: &[],
         };
         let refused = store.record_decision(&calendar, "a", "甲罚〔2026〕1号", &decision);
         assert!(
@@ -729,6 +797,7 @@ mod tests {
             participants: vec!["赵局".into(), " ".into()],
             outcome: "同意罚款二十万元".into(),
             minutes: "会议纪要……".into(),
+            minutes_attachment: None,
         };
         assert!(
             store

@@ -12,7 +12,8 @@ use crate::review::case_id;
 use crate::{Refusal, Store, StoreError};
 
 const SUBMISSION_COLUMNS: &str = "s.id, c.number, s.submitted_by, s.submitted_on, s.materials,
-    s.working_days, s.due_on, s.state, s.returned_on, s.returned_because, s.days_left";
+    s.working_days, s.due_on, s.state, s.returned_on, s.returned_because, s.days_left,
+    s.attachments";
 
 fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubmissionView> {
     let day =
@@ -31,6 +32,7 @@ fn submission_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubmissionView> {
         returned_on: day(r.get(8)?),
         returned_because: r.get(9)?,
         days_left: r.get(10)?,
+        attachments: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
     })
 }
 
@@ -47,6 +49,19 @@ fn materials_given(materials: &[String]) -> Result<Vec<String>, StoreError> {
         ));
     }
     Ok(named)
+}
+
+/// A submission as the handling unit makes it.
+pub struct NewSubmission<'a> {
+    pub submitted_by: &'a str,
+    /// The documents named (送审材料).
+    pub materials: &'a [String],
+    /// Their files: attachments of the case.
+    pub attachments: &'a [i64],
+    /// The agency's review time limit, in working days.
+    pub working_days: u32,
+    /// The materials the agency requires in every submission (`review_materials`).
+    pub required: &'a [String],
 }
 
 impl Store {
@@ -73,20 +88,32 @@ impl Store {
     }
 
     /// 送审: submits case `number` for legal review on `today`, due `working_days` working days
-    /// later. Refused while an earlier submission of the case is open.
-    #[allow(clippy::too_many_arguments)]
+    /// later. Refused while an earlier submission of the case is open, and without a material
+    /// the agency requires.
     pub fn submit_for_review(
         &mut self,
         calendar: &WorkCalendar,
         agency_id: &str,
         number: &str,
-        submitted_by: &str,
-        materials: &[String],
-        working_days: u32,
+        new: &NewSubmission<'_>,
         today: NaiveDate,
     ) -> Result<SubmissionView, StoreError> {
         let case = case_id(self, agency_id, number)?;
-        let materials = materials_given(materials)?;
+        let materials = materials_given(new.materials)?;
+        let missing: Vec<&str> = new
+            .required
+            .iter()
+            .map(|r| r.trim())
+            .filter(|r| !materials.iter().any(|m| m == r))
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError::Invalid(format!(
+                "the agency's review materials (review_materials) are all required; missing: {}",
+                missing.join("、")
+            )));
+        }
+        self.own_attachments(case, number, new.attachments)?;
+        let (submitted_by, working_days) = (new.submitted_by, new.working_days);
         if let Some((_, state)) = self.open_submission(case)? {
             return Err(Refusal::AlreadySubmitted {
                 case: number.to_string(),
@@ -97,15 +124,16 @@ impl Store {
         let due_on = calendar.add_working_days(today, working_days.max(1))?;
         self.conn.execute(
             "INSERT INTO review_submissions (case_id, submitted_by, submitted_on, materials,
-                                             working_days, due_on, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'waiting')",
+                                             working_days, due_on, state, attachments)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'waiting', ?7)",
             params![
                 case,
                 submitted_by,
                 today.to_string(),
                 serde_json::to_string(&materials).unwrap_or_else(|_| "[]".into()),
                 working_days.max(1),
-                due_on.to_string()
+                due_on.to_string(),
+                serde_json::to_string(new.attachments).unwrap_or_else(|_| "[]".into())
             ],
         )?;
         self.submission(self.conn.last_insert_rowid())
@@ -152,10 +180,12 @@ impl Store {
         agency_id: &str,
         number: &str,
         materials: &[String],
+        attachments: &[i64],
         today: NaiveDate,
     ) -> Result<SubmissionView, StoreError> {
         let case = case_id(self, agency_id, number)?;
         let added = materials_given(materials)?;
+        self.own_attachments(case, number, attachments)?;
         let Some((id, SubmissionState::Returned)) = self.open_submission(case)? else {
             return Err(Refusal::NotReturned {
                 case: number.to_string(),
@@ -172,13 +202,17 @@ impl Store {
         };
         let mut materials = before.materials;
         materials.extend(added);
+        let mut files = before.attachments;
+        files.extend(attachments);
         self.conn.execute(
-            "UPDATE review_submissions SET state = 'waiting', due_on = ?2, materials = ?3
+            "UPDATE review_submissions SET state = 'waiting', due_on = ?2, materials = ?3,
+                                           attachments = ?4
              WHERE id = ?1",
             params![
                 id,
                 due_on.to_string(),
-                serde_json::to_string(&materials).unwrap_or_else(|_| "[]".into())
+                serde_json::to_string(&materials).unwrap_or_else(|_| "[]".into()),
+                serde_json::to_string(&files).unwrap_or_else(|_| "[]".into())
             ],
         )?;
         self.submission(id)
@@ -258,6 +292,24 @@ mod tests {
         let case = "甲罚〔2026〕5号";
         crate::test_site::describe(&mut store, "a", case, PrepareCase::default());
 
+        let short = store.submit_for_review(
+            &calendar,
+            "a",
+            case,
+            &NewSubmission {
+                submitted_by: "wang",
+                materials: &materials(&["证据材料"]),
+                attachments: &[],
+                working_days: 5,
+                required: &materials(&["调查终结报告", "证据材料"]),
+            },
+            d("2026-09-30"),
+        );
+        assert!(
+            matches!(&short, Err(StoreError::Invalid(m)) if m.contains("调查终结报告") && !m.contains("、")),
+            "{short:?}"
+        );
+
         // Submitted on Wednesday 30 September 2026, the eve of the National Day holiday
         // (1–7 October; Saturday 10 October is a working day): five working days are the 8th,
         // 9th, 10th, 12th and 13th of October.
@@ -266,9 +318,13 @@ mod tests {
                 &calendar,
                 "a",
                 case,
-                "wang",
-                &materials(&["调查终结报告"]),
-                5,
+                &NewSubmission {
+                    submitted_by: "wang",
+                    materials: &materials(&["调查终结报告"]),
+                    attachments: &[],
+                    working_days: 5,
+                    required: &materials(&["调查终结报告"]),
+                },
                 d("2026-09-30"),
             )
             .expect("submitted");
@@ -278,9 +334,13 @@ mod tests {
             &calendar,
             "a",
             case,
-            "wang",
-            &materials(&["x"]),
-            5,
+            &NewSubmission {
+                submitted_by: "wang",
+                materials: &materials(&["x"]),
+                attachments: &[],
+                working_days: 5,
+                required: &[],
+            },
             d("2026-09-30"),
         );
         assert!(matches!(
@@ -315,6 +375,7 @@ mod tests {
                 "a",
                 case,
                 &materials(&["听证笔录"]),
+                &[],
                 d("2026-10-19"),
             )
             .expect("resubmitted");

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    ActionType, ArchiveItem, ArchivePart, CheckedItem, Confidentiality, MajorBecause, Publication,
-    PublicityDue, ReviewOutcome, ReviewerRatio, ReviewsDue, SubmissionView,
+    ActionType, ArchiveItem, ArchivePart, AttachmentView, CaseStepView, CheckedItem,
+    Confidentiality, MajorBecause, Publication, PublicityDue, ReviewOutcome, ReviewerRatio,
+    ReviewsDue, SubmissionView,
 };
 
 /// `PUT /api/cases/{number}`: what the handling unit says about a case before its decision. A
@@ -89,6 +90,10 @@ pub struct RecordDecision {
     /// Why (说明理由); required in full for a major case.
     #[serde(default)]
     pub reasons: DecisionReasons,
+    /// Where the agency's recording list (音像记录事项清单) names the case and nothing of it
+    /// was recorded: why it could not be. Without it such a decision is refused.
+    #[serde(default)]
+    pub unrecorded_because: Option<String>,
 }
 
 /// The reasons a decision gives (说明理由), kept with it and shown with it.
@@ -172,6 +177,8 @@ pub struct DiscussionView {
     pub outcome: String,
     pub minutes: String,
     pub recorded_by: String,
+    #[serde(default)]
+    pub minutes_attachment: Option<i64>,
 }
 
 /// `POST /api/cases/{number}/discussion`: a collective discussion held on the case.
@@ -185,6 +192,9 @@ pub struct RecordDiscussion {
     /// The minutes (会议纪要), as text.
     #[serde(default)]
     pub minutes: String,
+    /// The signed minutes as a file of the case (`POST /api/cases/{number}/attachments`).
+    #[serde(default)]
+    pub minutes_attachment: Option<i64>,
 }
 
 /// A recorded decision.
@@ -196,6 +206,9 @@ pub struct DecisionView {
     pub recorded_by: String,
     #[serde(default)]
     pub reasons: DecisionReasons,
+    /// Why the case was decided without the recording its agency's list requires.
+    #[serde(default)]
+    pub unrecorded_because: Option<String>,
 }
 
 /// A case as its agency sees it.
@@ -231,9 +244,23 @@ pub struct CaseView {
     pub media_archived_on: Option<NaiveDate>,
     /// Its recorded sessions.
     pub sessions: Vec<i64>,
+    /// Its steps as text records (文字记录), in the order they happened.
+    #[serde(default)]
+    pub steps: Vec<CaseStepView>,
+    /// Its documents as files, oldest first.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentView>,
     /// Every change of the case, oldest first.
     #[serde(default)]
     pub history: Vec<CaseChange>,
+}
+
+/// A decision on a case the recording list names, made without a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct UnrecordedDecision {
+    pub case_number: String,
+    pub decided_on: NaiveDate,
+    pub because: String,
 }
 
 /// `GET /api/agency/due`: what an agency must see to, on a day (待办).
@@ -248,6 +275,9 @@ pub struct AgencyDue {
     /// Major cases whose review passed and whose decision waits for the head's approval.
     #[serde(default)]
     pub awaiting_approval: Vec<String>,
+    /// Decisions made without the recording the agency's list requires, with the reason given.
+    #[serde(default)]
+    pub unrecorded: Vec<UnrecordedDecision>,
     pub reviewer_ratio: ReviewerRatio,
 }
 

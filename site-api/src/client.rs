@@ -10,11 +10,12 @@ use serde::de::DeserializeOwned;
 use crate::routes::{self, fill};
 use crate::{
     AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError,
-    ApproveDecision, ArchiveStep, BookingView, CaseView, ClerkView, CloseFollowUp, CounterAction,
-    DecideAccess, DueQuery, HallHistoryQuery, HallStats, HallView, LiveEvent, NewBooking,
-    PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision, RecordDiscussion,
-    RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView, StaffQuery, StaffView,
-    StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
+    ApproveDecision, ArchiveStep, AttachmentView, BookingView, CaseView, ClerkView, CloseFollowUp,
+    CounterAction, DecideAccess, DueQuery, HallHistoryQuery, HallStats, HallView, LiveEvent,
+    NewBooking, PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision,
+    RecordDiscussion, RecordStep, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView,
+    StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketRecord,
+    TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -304,7 +305,12 @@ impl Client {
 
     /// A staff member's photo, as stored (JPEG or PNG).
     pub async fn staff_photo(&self, id: &str) -> ClientResult<Vec<u8>> {
-        let url = self.url(&fill(routes::STAFF_PHOTO, id));
+        self.get_bytes(&fill(routes::STAFF_PHOTO, id)).await
+    }
+
+    /// The body of a GET that answers with a file rather than JSON.
+    async fn get_bytes(&self, path: &str) -> ClientResult<Vec<u8>> {
+        let url = self.url(path);
         let mut request = self.http.get(&url).bearer_auth(&self.token);
         if let Some(timeout) = self.timeout {
             request = request.timeout(timeout);
@@ -398,6 +404,46 @@ impl Client {
     }
 
     /// The agency head approves a major case's decision after its review passed.
+    pub async fn record_step(&self, number: &str, step: &RecordStep) -> ClientResult<CaseView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::CASE_STEPS, number),
+            Some(step),
+        )
+        .await
+    }
+
+    /// Adds a document (PDF, JPEG or DOCX) to a case under `name`.
+    pub async fn add_attachment(
+        &self,
+        number: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> ClientResult<AttachmentView> {
+        let url = self.url(&fill(routes::CASE_ATTACHMENTS, number));
+        let mut request = self
+            .http
+            .post(&url)
+            .bearer_auth(&self.token)
+            .query(&[("name", name)])
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes);
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = checked(&url, request.send().await).await?;
+        response
+            .json()
+            .await
+            .map_err(|source| ClientError::Unreadable { url, source })
+    }
+
+    /// A document of a case, as the controller checked it against its hash.
+    pub async fn attachment(&self, number: &str, id: i64) -> ClientResult<Vec<u8>> {
+        let path = fill(routes::CASE_ATTACHMENT, number).replace("{id}", &id.to_string());
+        self.get_bytes(&path).await
+    }
+
     pub async fn approve_decision(
         &self,
         number: &str,

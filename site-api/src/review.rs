@@ -116,6 +116,9 @@ pub struct SubmissionView {
     pub submitted_on: NaiveDate,
     /// The documents submitted (送审材料), in the order given; more are added on resubmission.
     pub materials: Vec<String>,
+    /// The files submitted with them (attachments of the case), in the order given.
+    #[serde(default)]
+    pub attachments: Vec<i64>,
     /// The agency's review time limit when it was submitted, in working days.
     pub working_days: u32,
     /// The last day of the review; moved on when the submission comes back with materials.
@@ -131,8 +134,12 @@ pub struct SubmissionView {
 /// `POST /api/cases/{number}/submissions` (送审) and `…/submissions/resubmit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SubmitForReview {
-    /// The documents submitted, e.g. "调查终结报告", "听证笔录"; at least one.
+    /// The documents submitted, e.g. "调查终结报告", "听证笔录"; at least one, and every one
+    /// the agency's `review_materials` requires.
     pub materials: Vec<String>,
+    /// The files of the materials: attachments of the case.
+    #[serde(default)]
+    pub attachments: Vec<i64>,
 }
 
 /// `POST /api/cases/{number}/submissions/return`: a reviewer asks for more materials.

@@ -44,6 +44,9 @@ pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
 pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
 pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
 pub const CASE_DISCUSSION: &str = "/api/cases/{number}/discussion";
+pub const CASE_STEPS: &str = "/api/cases/{number}/steps";
+pub const CASE_ATTACHMENTS: &str = "/api/cases/{number}/attachments";
+pub const CASE_ATTACHMENT: &str = "/api/cases/{number}/attachments/{id}";
 pub const CASE_APPROVAL: &str = "/api/cases/{number}/approval";
 pub const CASE_DECISION: &str = "/api/cases/{number}/decision";
 pub const CASE_PUBLICATION: &str = "/api/cases/{number}/publication";
@@ -90,6 +93,9 @@ pub const ALL: &[&str] = &[
     CASE_SUBMISSION_RETURN,
     CASE_SUBMISSION_RESUBMIT,
     CASE_DISCUSSION,
+    CASE_STEPS,
+    CASE_ATTACHMENTS,
+    CASE_ATTACHMENT,
     CASE_APPROVAL,
     CASE_DECISION,
     CASE_PUBLICATION,

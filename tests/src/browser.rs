@@ -196,6 +196,35 @@ impl Browser {
         Ok(())
     }
 
+    /// A PNG of the whole page, however long (up to 4000 px): the window is stretched to the
+    /// page for the picture and put back after.
+    pub async fn screenshot_page(&self, png: &Path) -> anyhow::Result<()> {
+        let rect = self
+            .call(reqwest::Method::GET, "/window/rect", Value::Null)
+            .await?;
+        let height = self
+            .run("return document.documentElement.scrollHeight")
+            .await?
+            .as_f64()
+            .unwrap_or(900.0)
+            .min(4000.0);
+        let width = rect["width"].as_f64().unwrap_or(1280.0);
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height + 140.0}),
+        )
+        .await?;
+        let taken = self.screenshot(png).await;
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": rect["height"]}),
+        )
+        .await?;
+        taken
+    }
+
     /// The page printed as the browser prints it, on A4.
     pub async fn print_pdf(&self) -> anyhow::Result<Vec<u8>> {
         let value = self

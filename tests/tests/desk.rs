@@ -46,7 +46,7 @@ async fn submit(browser: &Browser, button: &str, answer: &str) {
 
 async fn shot(browser: &Browser, dir: &tempfile::TempDir, name: &str) {
     let png = dir.path().join(name);
-    browser.screenshot(&png).await.unwrap();
+    browser.screenshot_page(&png).await.unwrap();
     keep_screenshot(&png, name);
 }
 
@@ -87,9 +87,26 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
     let session = controller.stop_session(&wang, session.id).await;
     assert!(session.segments.len() >= 2, "{:?}", session.segments);
     let (status, body) = send(
-        wang.post(url(case, "/submissions"))
-            .json(&json!({"materials": ["调查终结报告", "听证笔录", "证据材料"]})),
+        wang.post(url(case, "/attachments"))
+            .query(&[("name", "调查终结报告.pdf")])
+            .body(b"%PDF-1.4\n%%EOF\n".to_vec()),
     )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let report = body["id"].as_i64().unwrap();
+    let (status, body) = send(wang.post(url(case, "/steps")).json(&json!({
+        "kind": "filed", "happened_on": "2026-11-02", "document_number": "市监立〔2026〕41号",
+        "attachment_id": report})))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = send(wang.post(url(case, "/steps")).json(&json!({
+        "kind": "hearing", "happened_on": chrono::Local::now().date_naive().to_string(),
+        "session_id": session.id, "detail": "听证会"})))
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = send(wang.post(url(case, "/submissions")).json(
+        &json!({"materials": ["调查终结报告", "听证笔录", "证据材料"], "attachments": [report]}),
+    ))
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     // A decision of another case, made long ago and never published: overdue for the supervisor.
@@ -122,6 +139,14 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
     submit(&browser, "#waiting a", "#timeline").await;
     let timeline = browser.text("#timeline").await.unwrap();
     assert!(timeline.contains("送审"), "{timeline}");
+    assert!(timeline.contains("立案 市监立〔2026〕41号"), "{timeline}");
+    assert!(
+        browser
+            .text("#attachments")
+            .await
+            .unwrap()
+            .contains("调查终结报告.pdf")
+    );
     assert!(
         timeline.contains(&format!("第 {} 号", session.id)),
         "{timeline}"

@@ -44,7 +44,7 @@ impl Authenticated {
 }
 
 impl AppState {
-    async fn case_view(&self, agency: String, number: String) -> Answer<CaseView> {
+    pub(super) async fn case_view(&self, agency: String, number: String) -> Answer<CaseView> {
         let site = self.site.clone();
         Ok(Json(
             self.db
@@ -224,7 +224,7 @@ pub(crate) async fn approve(
     responses(
         (status = 201, description = "the decision is recorded and entered for publication, with its due date", body = CaseView),
         (status = 403, description = "not a clerk's or reviewer's token", body = ApiError),
-        (status = 409, description = "a major case without a passed legal review, or a decision already recorded", body = ApiError),
+        (status = 409, description = "a major case without a passed legal review, a case on the agency's recording list with nothing recorded and no reason given, or a decision already recorded", body = ApiError),
     ))]
 pub(crate) async fn decide(
     State(state): State<AppState>,
@@ -246,6 +246,10 @@ pub(crate) async fn decide(
     state
         .db
         .call_durably(move |store| {
+            let must_record = site
+                .agency(&a)
+                .map(|agency| agency.must_record.as_slice())
+                .unwrap_or_default();
             store.record_decision(
                 &site.calendar,
                 &a,
@@ -256,6 +260,8 @@ pub(crate) async fn decide(
                     decided_on: decision.decided_on,
                     recorded_by: &by,
                     reasons: decision.reasons,
+                    unrecorded_because: decision.unrecorded_because.as_deref(),
+                    must_record,
                 },
             )
         })
@@ -383,6 +389,7 @@ pub(crate) async fn due(
                     archiving: store.archiving_due(&site.calendar, &agency, day)?,
                     reviews: store.reviews_due(&agency, day)?,
                     awaiting_approval: store.awaiting_approval(&agency)?,
+                    unrecorded: store.unrecorded_decisions(&agency)?,
                     reviewer_ratio: store.reviewer_ratio(&agency)?,
                 })
             })

@@ -38,6 +38,9 @@
 //! | `POST /api/cases/{number}/reviews`| a legal review, by its reviewer (`ReviewCase`) |
 //! | `POST /api/cases/{number}/submissions[/return|/resubmit]` | 送审, 补充材料 (`SubmitForReview`, `ReturnForMaterials`) |
 //! | `POST /api/cases/{number}/discussion` | a collective discussion (`RecordDiscussion`) |
+//! | `POST /api/cases/{number}/steps`  | a step of the case as a text record (`RecordStep`) |
+//! | `POST /api/cases/{number}/attachments` | a document of the case (PDF, JPEG, DOCX; `?name=`) |
+//! | `GET  /api/cases/{number}/attachments/{id}` | the document, checked against its hash |
 //! | `POST /api/cases/{number}/approval` | the head's approval (`ApproveDecision`), after a passed review |
 //! | `POST /api/cases/{number}/decision` | record the decision (`RecordDecision`); a major case needs a passed review, the head's approval and its reasons |
 //! | `POST /api/cases/{number}/publication` | publish, revoke, withdraw (`PublicationStep`) |
@@ -56,6 +59,7 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub(crate) mod access;
+pub(crate) mod case_file;
 pub(crate) mod cases;
 mod failure;
 pub(crate) mod hall;
@@ -149,6 +153,9 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(submissions::return_for_materials))
         .routes(routes!(submissions::resubmit))
         .routes(routes!(cases::discuss))
+        .routes(routes!(case_file::record_step))
+        .routes(routes!(case_file::add_attachment))
+        .routes(routes!(case_file::attachment))
         .routes(routes!(cases::approve))
         .routes(routes!(cases::decide))
         .routes(routes!(cases::publication))

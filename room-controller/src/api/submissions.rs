@@ -8,6 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hardware_profiles::DEFAULT_REVIEW_WORKING_DAYS;
+use records::review_submissions::NewSubmission;
 use site_api::routes;
 use site_api::{ApiError, ReturnForMaterials, SubmissionView, SubmitForReview};
 
@@ -21,7 +22,7 @@ use crate::auth::Authenticated;
     request_body = SubmitForReview,
     responses(
         (status = 201, description = "submitted for legal review, due the agency's number of working days later", body = SubmissionView),
-        (status = 400, description = "no materials named", body = ApiError),
+        (status = 400, description = "no materials named, a material the agency requires missing, or an attachment of another case", body = ApiError),
         (status = 403, description = "not a clerk's or reviewer's token of the case's agency", body = ApiError),
         (status = 404, description = "no such case in the caller's agency", body = ApiError),
         (status = 409, description = "an earlier submission of the case is still open", body = ApiError),
@@ -37,21 +38,20 @@ pub(crate) async fn submit(
     let Json(submission) = body?;
     let by = caller.0.staff_id.clone().unwrap_or(caller.0.name.clone());
     let site = state.site.clone();
-    let days = site
-        .agency(&agency)
-        .map_or(DEFAULT_REVIEW_WORKING_DAYS, |a| a.review_working_days);
     let view = state
         .db
         .call_durably(move |store| {
-            store.submit_for_review(
-                &site.calendar,
-                &agency,
-                &number,
-                &by,
-                &submission.materials,
-                days,
-                today(),
-            )
+            let spec = site.agency(&agency);
+            let new = NewSubmission {
+                submitted_by: &by,
+                materials: &submission.materials,
+                attachments: &submission.attachments,
+                working_days: spec.map_or(DEFAULT_REVIEW_WORKING_DAYS, |a| a.review_working_days),
+                required: spec
+                    .map(|a| a.review_materials.as_slice())
+                    .unwrap_or_default(),
+            };
+            store.submit_for_review(&site.calendar, &agency, &number, &new, today())
         })
         .await?;
     Ok((StatusCode::CREATED, Json(view)))
@@ -127,6 +127,7 @@ pub(crate) async fn resubmit(
                     &agency,
                     &number,
                     &materials.materials,
+                    &materials.attachments,
                     today(),
                 )
             })

@@ -14,7 +14,7 @@ use site_api::{
 
 use super::user::DeskUser;
 use super::view::{error_page, local_time, major_label, outcome_label, page, path_segment, table};
-use crate::api::{AppState, Failure, cases, submissions};
+use crate::api::{AppState, Failure, case_file, cases, submissions};
 use crate::pages::html::escape;
 
 pub(super) async fn case(
@@ -37,6 +37,7 @@ pub(super) async fn case(
     }
     let mut body = summary(&case);
     body.push_str(&submitted(&case));
+    body.push_str(&attachments(&case));
     body.push_str(&timeline(&case, &sessions));
     body.push_str(&recordings(&sessions));
     body.push_str(&reviews(&case));
@@ -86,6 +87,45 @@ fn summary(case: &CaseView) -> String {
     out
 }
 
+/// A link that downloads one of the case's files.
+fn attachment_link(number: &str, id: i64, text: &str) -> String {
+    format!(
+        "<a href=\"/desk/cases/{}/attachments/{id}\">{}</a>",
+        path_segment(number),
+        escape(text)
+    )
+}
+
+fn attachments(case: &CaseView) -> String {
+    let rows: Vec<Vec<String>> = case
+        .attachments
+        .iter()
+        .map(|a| {
+            vec![
+                attachment_link(&case.number, a.id, &a.name),
+                a.kind.as_str().to_uppercase(),
+                format!("{:.1} KB", a.size_bytes as f64 / 1024.0),
+                format!("<code>{}…</code>", &a.sha256[..a.sha256.len().min(16)]),
+                escape(&a.added_by),
+                escape(
+                    &a.added_at
+                        .chars()
+                        .take(16)
+                        .collect::<String>()
+                        .replace('T', " "),
+                ),
+            ]
+        })
+        .collect();
+    format!(
+        "<section id=\"attachments\"><h2>附件</h2>\n{}</section>\n",
+        table(
+            &["文件", "类型", "大小", "SHA-256", "添加人", "时间"],
+            &rows
+        )
+    )
+}
+
 fn submitted(case: &CaseView) -> String {
     let rows: Vec<Vec<String>> = case
         .submissions
@@ -100,11 +140,22 @@ fn submitted(case: &CaseView) -> String {
                 ),
                 SubmissionState::Reviewed => "已审核".to_string(),
             };
-            let materials: String = s
+            let mut materials: String = s
                 .materials
                 .iter()
                 .map(|m| format!("<li>{}</li>", escape(m)))
                 .collect();
+            for id in &s.attachments {
+                let name = case
+                    .attachments
+                    .iter()
+                    .find(|a| a.id == *id)
+                    .map_or_else(|| format!("附件 {id}"), |a| a.name.clone());
+                materials.push_str(&format!(
+                    "<li>{}</li>",
+                    attachment_link(&case.number, *id, &name)
+                ));
+            }
             vec![
                 s.submitted_on.to_string(),
                 escape(&s.submitted_by),
@@ -123,6 +174,34 @@ fn submitted(case: &CaseView) -> String {
 /// Every dated step of the case, oldest first.
 fn timeline(case: &CaseView, sessions: &[SessionView]) -> String {
     let mut steps: Vec<(String, String)> = Vec::new();
+    for step in &case.steps {
+        let mut what = format!("<b>{}</b>", step.kind.label());
+        if !step.document_number.is_empty() {
+            what.push_str(&format!(" {}", escape(&step.document_number)));
+        }
+        if let Some(told) = step.party_told_on {
+            what.push_str(&format!("，{told} 告知当事人权利"));
+        }
+        if let Some(method) = step.delivery_method {
+            what.push_str(&format!("（{}）", method.label()));
+        }
+        if let Some(session) = step.session_id {
+            what.push_str(&format!(
+                "，录像 <a href=\"/desk/sessions/{session}\">第 {session} 号</a>"
+            ));
+        }
+        if let Some(because) = &step.unrecorded_because {
+            what.push_str(&format!("，未录像：{}", escape(because)));
+        }
+        if !step.detail.is_empty() {
+            what.push_str(&format!("：{}", escape(&step.detail)));
+        }
+        if let Some(file) = step.attachment_id {
+            what.push_str(&format!(" {}", attachment_link(&case.number, file, "附件")));
+        }
+        what.push_str(&format!("（{}）", escape(&step.recorded_by)));
+        steps.push((step.happened_on.to_string(), what));
+    }
     for change in &case.history {
         steps.push((
             change.at.clone(),
@@ -178,6 +257,17 @@ fn timeline(case: &CaseView, sessions: &[SessionView]) -> String {
         steps.push((
             approval.at.clone(),
             format!("负责人审批（{}）", escape(&approval.approved_by)),
+        ));
+    }
+    if let Some(decision) = &case.decision
+        && let Some(because) = &decision.unrecorded_because
+    {
+        steps.push((
+            decision.decided_on.to_string(),
+            format!(
+                "<span class=\"overdue\">按音像记录事项清单应录像而未录：{}</span>",
+                escape(because)
+            ),
         ));
     }
     if let Some(decision) = &case.decision {
@@ -320,6 +410,19 @@ fn review_request(fields: &[(String, String)]) -> Result<ReviewCase, Failure> {
         disagreement: field("disagreement").unwrap_or_default(),
         settled: field("settled").unwrap_or_default(),
     })
+}
+
+/// One of the case's files, through the API's handler (its agency only, checked against its
+/// hash).
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    user: DeskUser,
+    Path((number, id)): Path<(String, i64)>,
+) -> Response {
+    match case_file::attachment(State(state), user.api(), Path((number, id))).await {
+        Ok(response) => response,
+        Err(failure) => error_page(failure),
+    }
 }
 
 pub(super) async fn review(

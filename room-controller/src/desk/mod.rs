@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
             post(case::return_for_materials),
         )
         .route("/desk/cases/{number}/opinion", get(opinion::opinion))
+        .route(
+            "/desk/cases/{number}/attachments/{id}",
+            get(case::attachment),
+        )
         .route("/desk/approvals", get(approvals::approvals))
         .route("/desk/cases/{number}/approve", post(approvals::approve))
         .route("/desk/supervision", get(supervision::supervision))

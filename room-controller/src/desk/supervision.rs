@@ -60,6 +60,7 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
                 count(due.publicity.overdue.len()),
                 count(due.publicity.to_withdraw.len()),
                 count(due.archiving.iter().filter(|a| a.overdue).count()),
+                count(due.unrecorded.len()),
                 ratio_cell,
                 format!(
                     "<a href=\"/desk/agencies/{}/annual-report?year={}\">{}年</a>",
@@ -80,12 +81,13 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
             "公示逾期",
             "应撤未撤",
             "归档逾期",
+            "未按清单录像",
             "法制审核人员比例",
             "年度报告",
         ],
         &rows,
     ));
-    body.push_str("</section>\n<section id=\"overdue\"><h2>逾期事项</h2>\n");
+    body.push_str("</section>\n<section id=\"overdue\"><h2>逾期与未按规定事项</h2>\n");
     let mut overdue = Vec::new();
     for (_, name, due) in &dues {
         for s in &due.reviews.overdue {
@@ -104,6 +106,14 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
                 format!("<span class=\"overdue\">{}</span>", p.due_on),
             ]);
         }
+        for u in &due.unrecorded {
+            overdue.push(vec![
+                escape(name),
+                format!("应录像而未录：{}", escape(&u.because)),
+                escape(&u.case_number),
+                u.decided_on.to_string(),
+            ]);
+        }
         for a in due.archiving.iter().filter(|a| a.overdue) {
             overdue.push(vec![
                 escape(name),
@@ -113,7 +123,7 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
             ]);
         }
     }
-    body.push_str(&table(&["执法机关", "事项", "案号", "期限"], &overdue));
+    body.push_str(&table(&["执法机关", "事项", "案号", "日期"], &overdue));
     body.push_str("</section>\n");
     body.push_str(&hall_today(&state, &user).await);
     body.push_str(&access_log(&state).await);

@@ -101,17 +101,7 @@ pub(super) fn case_link(number: &str) -> String {
 }
 
 /// Text made safe as one segment of a URL path.
-pub(super) fn path_segment(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+pub(super) use site_api::routes::encode_segment as path_segment;
 
 /// A table of cells that are already HTML; an empty table says so.
 pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -162,15 +152,4 @@ pub(super) fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&chrono::Local)
         .format("%Y-%m-%d %H:%M")
         .to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_case_number_becomes_one_path_segment() {
-        assert_eq!(
-            super::path_segment("京市监罚〔2026〕1号/x"),
-            "%E4%BA%AC%E5%B8%82%E7%9B%91%E7%BD%9A%E3%80%942026%E3%80%951%E5%8F%B7%2Fx"
-        );
-    }
 }

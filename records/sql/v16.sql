@@ -51,3 +51,6 @@ ALTER TABLE decisions ADD COLUMN unrecorded_because TEXT;
 -- The files submitted for review with the materials, and the discussion's signed minutes.
 ALTER TABLE review_submissions ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE collective_discussions ADD COLUMN minutes_attachment_id INTEGER REFERENCES attachments(id);
+
+-- The catalogue marks the kinds of decision that need a collective discussion too (集体讨论).
+ALTER TABLE major_catalogue ADD COLUMN needs_discussion INTEGER NOT NULL DEFAULT 0;

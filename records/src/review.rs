@@ -166,10 +166,21 @@ impl Store {
                 .into());
             }
         };
-        let needs_discussion: Vec<&MajorBecause> = major
+        let mut needs_discussion: Vec<String> = major
             .iter()
             .filter(|m| matches!(m, MajorBecause::ComplexFacts | MajorBecause::LargeAmount))
+            .map(|m| format!("{m:?}"))
             .collect();
+        let listed_for_discussion: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM major_catalogue m JOIN cases c
+                                ON m.agency_id = c.agency_id AND m.kind = c.decision_kind
+                            WHERE c.id = ?1 AND m.needs_discussion)",
+            params![case_id],
+            |r| r.get(0),
+        )?;
+        if listed_for_discussion {
+            needs_discussion.push("its kind of decision, by the catalogue".to_string());
+        }
         let discussed: bool = self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM collective_discussions WHERE case_id = ?1)",
             params![case_id],
@@ -178,7 +189,7 @@ impl Store {
         if !needs_discussion.is_empty() && !discussed {
             return Err(Refusal::DiscussionRequired {
                 case: number.to_string(),
-                because: format!("{needs_discussion:?}"),
+                because: needs_discussion.join(", "),
             }
             .into());
         }
@@ -272,16 +283,23 @@ impl Store {
         &mut self,
         agency_id: &str,
         kinds: &[&str],
+        discussed: &[&str],
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "DELETE FROM major_catalogue WHERE agency_id = ?1",
             params![agency_id],
         )?;
-        for kind in kinds {
+        for (kind, needs_discussion) in kinds
+            .iter()
+            .map(|k| (k, false))
+            .chain(discussed.iter().map(|k| (k, true)))
+        {
             tx.execute(
-                "INSERT INTO major_catalogue (agency_id, kind) VALUES (?1, ?2)",
-                params![agency_id, kind.trim()],
+                "INSERT INTO major_catalogue (agency_id, kind, needs_discussion) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (agency_id, kind) DO UPDATE SET needs_discussion = needs_discussion
+                                                           OR excluded.needs_discussion",
+                params![agency_id, kind.trim(), needs_discussion],
             )?;
         }
         tx.commit()?;
@@ -628,7 +646,9 @@ mod tests {
         let (_dir, mut store) = crate::test_site::store(&["a"]);
         staff(&mut store, "handler", StaffRole::Clerk, 1);
         staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
-        store.set_major_catalogue("a", &["吊销许可证"]).unwrap();
+        store
+            .set_major_catalogue("a", &["吊销许可证"], &[])
+            .unwrap();
         let case = PrepareCase {
             decision_kind: Some("吊销许可证".into()),
             handler_id: Some("handler".into()),
@@ -822,6 +842,34 @@ mod tests {
                 .execute("DELETE FROM collective_discussions", [])
                 .is_err(),
             "kept as recorded"
+        );
+    }
+
+    #[test]
+    fn a_kind_the_catalogue_marks_for_discussion_is_major_and_discussed_first() {
+        let (_dir, mut store) = crate::test_site::store(&["a"]);
+        staff(&mut store, "reviewer", StaffRole::Reviewer, 2);
+        staff(&mut store, "boss", StaffRole::Head, 9);
+        store
+            .set_major_catalogue("a", &["吊销许可证"], &["责令停产停业"])
+            .unwrap();
+        let kind = PrepareCase {
+            decision_kind: Some("责令停产停业".into()),
+            ..PrepareCase::default()
+        };
+        crate::test_site::describe(&mut store, "a", "甲罚〔2026〕1号", kind);
+        assert_eq!(
+            store.major_because("a", "甲罚〔2026〕1号").unwrap(),
+            [MajorBecause::Catalogue]
+        );
+        review_case(&mut store, "reviewer", ReviewOutcome::Pass, all_hold()).expect("passed");
+        store
+            .approve_decision("a", "甲罚〔2026〕1号", "boss", "")
+            .expect("approved");
+        let refused = decision(&mut store, "甲罚〔2026〕1号", "责令停产停业");
+        assert!(
+            matches!(&refused, Err(StoreError::Refused(Refusal::DiscussionRequired { because, .. })) if because.contains("catalogue")),
+            "{refused:?}"
         );
     }
 

@@ -73,15 +73,17 @@ pub fn open_records(site: &Site) -> anyhow::Result<Store> {
     // Each agency's catalogue of major decisions is published in its publicity file; the
     // legal-review gate reads it from the records.
     for agency in &site.agencies {
-        let kinds: Vec<&str> = agency
-            .publicity
-            .major_decisions
-            .iter()
-            .map(String::as_str)
-            .collect();
-        store.set_major_catalogue(&agency.id, &kinds)?;
+        store.set_major_catalogue(
+            &agency.id,
+            &as_strs(&agency.publicity.major_decisions),
+            &as_strs(&agency.publicity.discussed_decisions),
+        )?;
     }
     Ok(store)
+}
+
+fn as_strs(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
 }
 
 /// Runs the site until `shutdown` completes; then stops every session cleanly.

@@ -22,6 +22,10 @@ pub struct AgencyPublicity {
     /// legal review before they are made.
     #[serde(default)]
     pub major_decisions: Vec<String>,
+    /// The kinds of decision that are also discussed collectively (集体讨论) before they are
+    /// made; each is major as well.
+    #[serde(default)]
+    pub discussed_decisions: Vec<String>,
     /// Its enforcement items (执法事项清单).
     #[serde(default)]
     pub items: Vec<EnforcementItem>,

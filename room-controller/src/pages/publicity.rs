@@ -131,6 +131,12 @@ fn agency_page(agency: &AgencyPublicityView) -> String {
     for kind in &before.major_decisions {
         body.push_str(&format!("<li>{}</li>", escape(kind)));
     }
+    for kind in &before.discussed_decisions {
+        body.push_str(&format!(
+            "<li>{}（须经集体讨论 collectively discussed）</li>",
+            escape(kind)
+        ));
+    }
     body.push_str("</ul>\n<h3>监督和救济渠道 Supervision and remedy</h3>\n<ul>");
     let channels = &before.channels;
     for (label, value) in [

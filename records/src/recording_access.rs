@@ -8,7 +8,9 @@
 //!   gains nothing over the case's other recordings;
 //! - anyone else of the agency states a purpose, and also needs an approved request when the
 //!   agency requires approval or the case is a trade secret or personal privacy;
-//! - a state secret is seen by the producing team only, and never exported through the API.
+//! - a state secret is seen by the producing team only, and never exported through the API;
+//! - the justice bureau's supervisor (执法监督) views any agency's recording, never exports one,
+//!   and states the purpose of every view; its reads are logged under the owning agency.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -51,6 +53,42 @@ fn refused(message: String) -> StoreError {
 fn time(text: Option<String>) -> Option<DateTime<Utc>> {
     text.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The supervisor's read of a recording: a view with a stated purpose, never an export, never
+/// a state secret, never control. Supervision is the law's own purpose for reading, so the
+/// agency's approval rule (which governs its own staff) does not apply; the purpose does.
+fn supervised_view(
+    id: i64,
+    act: SessionAct,
+    purpose: Option<&str>,
+    facts: &Facts,
+) -> Result<Option<String>, StoreError> {
+    match act {
+        SessionAct::Use(RecordingUse::View) => {}
+        SessionAct::Use(RecordingUse::Export) => {
+            return Err(refused(format!(
+                "the supervisor views recordings and exports none; ask the agency for session {id}'s package"
+            )));
+        }
+        SessionAct::Control(_) => {
+            return Err(refused(
+                "the supervisor controls no recording; only the agency's clerks in the room do"
+                    .into(),
+            ));
+        }
+    }
+    if facts.confidentiality == "state_secret" {
+        return Err(refused(format!(
+            "session {id} belongs to a case classified as a state secret (国家秘密); only the team that produced it may see it"
+        )));
+    }
+    match purpose {
+        Some(_) => Ok(None),
+        None => Err(refused(format!(
+            "state the purpose of this supervision (purpose=…) to view session {id}; it goes into the agency's access log"
+        ))),
+    }
 }
 
 impl Store {
@@ -129,6 +167,9 @@ impl Store {
         let not_found = || StoreError::NotFound {
             what: format!("session {id}"),
         };
+        if caller.role == Role::Supervisor {
+            return supervised_view(id, act, purpose, &facts);
+        }
         if caller.role != Role::Clerk || caller.agency_id.as_deref() != Some(&facts.agency_id) {
             return Err(not_found());
         }

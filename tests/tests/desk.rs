@@ -1,7 +1,8 @@
 //! The desk in a real headless Chromium against the real controller: a legal reviewer signs in,
 //! finds the submitted case in the queue, reviews it with the checklist, prints the numbered
 //! opinion to PDF; plays the hearing's recording with a stated purpose and jumps to a marker;
-//! the agency head approves the decision; the supervisor's page lists an overdue publication.
+//! the agency head approves the decision; the supervisor's page lists an overdue publication,
+//! and the supervisor plays the recording for a stated purpose, logged in the agency's log.
 
 use liuhen_tests::browser::{Browser, pdf_text};
 use liuhen_tests::{TestSite, authorised_client, keep_screenshot};
@@ -289,6 +290,28 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
     let log = browser.text("#access-log").await.unwrap();
     assert!(log.contains("法制审核：核对听证告知"), "{log}");
     shot(&browser, &screens, "desk-supervision.png").await;
+    // From the log, the supervisor plays the recording for a stated purpose (logged too).
+    submit(&browser, "#access-log a", "#purpose-form").await;
+    browser
+        .type_into("#purpose", "执法监督：抽查听证程序")
+        .await
+        .unwrap();
+    submit(&browser, "#purpose-form button", "#player").await;
+    browser
+        .wait_until(
+            "return document.getElementById('player').readyState >= 1",
+            Duration::from_secs(15),
+            "the supervisor's playback loads",
+        )
+        .await
+        .unwrap();
+    let (_, body) = send(wang.get(controller.url("/api/access-log"))).await;
+    let log: Vec<AccessEntry> = serde_json::from_value(body).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.who == "司法局监督" && e.allowed && e.purpose == "执法监督：抽查听证程序"),
+        "the supervisor's read is in the agency's log: {log:?}"
+    );
     let status = browser
         .run(&format!(
             "return fetch('/desk/cases/' + encodeURIComponent('{case}') + '/approve', \

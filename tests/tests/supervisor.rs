@@ -105,23 +105,46 @@ async fn the_supervisor_reads_every_agencys_lists_and_changes_nothing() {
         );
     }
 
-    // A recording is not the supervisor's to read without the agency: refused, and logged.
-    let (status, _) = get(&supervisor, &session_path).await;
-    assert!(
-        status.is_client_error(),
-        "the supervisor read a session: {status}"
+    // The supervisor views a recording only with a stated purpose, exports none, and every
+    // attempt is in the owning agency's access log.
+    let (status, text) = get(&supervisor, &session_path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+    assert!(text.contains("purpose"), "{text}");
+    let (status, text) = get(
+        &supervisor,
+        &format!("{session_path}?purpose=执法监督：抽查听证程序"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let (status, _) = get(
+        &supervisor,
+        &format!("{session_path}/export?purpose=执法监督"),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the supervisor exported a session"
     );
     let (_, text) = get(
-        &supervisor,
+        &clerk_a,
         &format!("/api/access-log?after={}", log.last().map_or(0, |e| e.id)),
     )
     .await;
     let later: Vec<AccessEntry> = serde_json::from_str(&text).expect("the log");
-    assert!(
-        later
-            .iter()
-            .any(|e| e.who == "司法局 执法监督科" && !e.allowed),
-        "the supervisor's attempt is logged: {later:?}"
+    let supervised: Vec<(bool, &str)> = later
+        .iter()
+        .filter(|e| e.who == "司法局 执法监督科")
+        .map(|e| (e.allowed, e.purpose.as_str()))
+        .collect();
+    assert_eq!(
+        supervised,
+        [
+            (false, ""),
+            (true, "执法监督：抽查听证程序"),
+            (false, "执法监督")
+        ],
+        "the supervisor's reads in agency A's own log: {later:?}"
     );
 
     // Every route that changes something, as the API describes them, refuses the supervisor.

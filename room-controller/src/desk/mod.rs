@@ -12,7 +12,7 @@
 //! | `/desk/cases/{number}/opinion`        | the review opinion (法制审核意见书), to print  |
 //! | `/desk/approvals`                     | the head: decisions awaiting approval        |
 //! | `/desk/supervision`                   | the supervisor: every agency's due lists, the access log, the hall |
-//! | `/desk/sessions/{id}`                 | state a purpose, then play a recording        |
+//! | `/desk/sessions/{id}`                 | state a purpose, then play a recording (the supervisor too) |
 
 use axum::Router;
 use axum::response::Redirect;
@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
             get(supervision::annual_report),
         )
         .route("/desk/sessions/{id}", get(playback::purpose_form))
-        .route("/desk/sessions/{id}/play", post(playback::play))
+        .route("/desk/sessions/{id}/play", get(playback::play))
         .route("/desk/playback/{grant}", get(playback::player))
         .route("/desk/playback/{grant}/{file}", get(playback::media))
         .with_state(state)

@@ -7,7 +7,7 @@
 //! seeking: nothing is re-encoded or remuxed.
 
 use axum::body::Body;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
@@ -103,7 +103,7 @@ impl Playbacks {
 /// The form that comes before a recording: why it is being watched.
 pub(super) async fn purpose_form(user: DeskUser, Path(id): Path<i64>) -> Response {
     let body = format!(
-        "<section><form method=\"post\" action=\"/desk/sessions/{id}/play\" id=\"purpose-form\">\
+        "<section><form method=\"get\" action=\"/desk/sessions/{id}/play\" id=\"purpose-form\">\
          <p>播放音像记录是一次查阅，会连同用途记入查阅日志。非本案办案人员须写明用途，需要审批的按本机关规定先申请。</p>\
          <label>用途 Purpose<input type=\"text\" name=\"purpose\" id=\"purpose\" maxlength=\"200\" placeholder=\"例如：法制审核，核对听证程序\"></label>\
          <p><button type=\"submit\">播放</button></p></form></section>"
@@ -117,11 +117,13 @@ pub(super) struct Purpose {
     purpose: String,
 }
 
+/// Decides and logs the access, then sends the browser to the player. A GET, like the API's
+/// `GET /api/sessions/{id}?purpose=`: a read, logged, that the read-only supervisor may make.
 pub(super) async fn play(
     State(state): State<AppState>,
     user: DeskUser,
     Path(id): Path<i64>,
-    Form(form): Form<Purpose>,
+    Query(form): Query<Purpose>,
 ) -> Response {
     let purpose = form.purpose.trim().to_string();
     let stated = (!purpose.is_empty()).then(|| purpose.clone());

@@ -200,7 +200,17 @@ async fn access_log(state: &AppState) -> String {
                 local_time(line.at),
                 escape(&line.who),
                 escape(&line.action),
-                escape(&line.target),
+                match line
+                    .target
+                    .strip_prefix("session ")
+                    .and_then(|id| id.parse::<i64>().ok())
+                {
+                    Some(id) => format!(
+                        "<a href=\"/desk/sessions/{id}\">{}</a>",
+                        escape(&line.target)
+                    ),
+                    None => escape(&line.target),
+                },
                 if line.allowed {
                     "<span class=\"ok\">允许</span>".to_string()
                 } else {

@@ -285,6 +285,24 @@ pub fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// The first page of a PDF as a PNG, by poppler's pdftoppm (to look at what was made).
+pub fn pdf_first_page(pdf: &[u8], png: &Path) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("page.pdf");
+    std::fs::write(&file, pdf)?;
+    let stem = png.with_extension("");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "72", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(&stem)
+        .status()
+        .context("running pdftoppm: install poppler-utils with scripts/setup.sh")?;
+    if !status.success() {
+        bail!("pdftoppm failed on the PDF");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -4,7 +4,7 @@
 //! the agency head approves the decision; the supervisor's page lists an overdue publication,
 //! and the supervisor plays the recording for a stated purpose, logged in the agency's log.
 
-use liuhen_tests::browser::{Browser, pdf_text};
+use liuhen_tests::browser::{Browser, pdf_first_page, pdf_text};
 use liuhen_tests::{TestSite, authorised_client, keep_screenshot};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -205,6 +205,52 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
     assert!(
         !text.contains("退出"),
         "the desk's header is not printed: {text}"
+    );
+    // The same opinion as a PDF made by the controller, its CJK font embedded.
+    let href = browser
+        .run("return document.getElementById('pdf').href")
+        .await
+        .unwrap();
+    let made = reqwest::Client::new()
+        .get(href.as_str().unwrap())
+        .header("cookie", format!("liuhen_desk={li_token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::OK);
+    assert_eq!(made.headers()["content-type"], "application/pdf");
+    let made = made.bytes().await.unwrap();
+    let text = pdf_text(&made).unwrap();
+    for expected in [
+        "法制审核意见书",
+        "法审〔2026〕1号",
+        "同意处罚决定",
+        "李审核",
+        "听证笔录",
+    ] {
+        assert!(
+            text.contains(expected),
+            "the controller's PDF lacks {expected}: {text}"
+        );
+    }
+    assert!(
+        made.windows(9)
+            .any(|w| w == b"FontFile3" || w == b"FontFile2"),
+        "the font is embedded"
+    );
+    let page = screens.path().join("desk-opinion-pdf.png");
+    pdf_first_page(&made, &page).unwrap();
+    keep_screenshot(&page, "desk-opinion-pdf.png");
+    let stranger = reqwest::Client::new()
+        .get(href.as_str().unwrap())
+        .header("cookie", format!("liuhen_desk={zhao_token}x"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        stranger.url().path().ends_with("/desk/sign-in"),
+        "an unknown token is sent to sign in, with no PDF: {}",
+        stranger.url()
     );
 
     // Playback: a purpose first; then the player jumps to the marker.

@@ -9,7 +9,7 @@
 //! | `/desk/sign-in`                       | everyone: paste the token once               |
 //! | `/desk/reviews`                       | the agency's submissions for review, by due date |
 //! | `/desk/cases/{number}`                | a case: materials, timeline, recordings, review form |
-//! | `/desk/cases/{number}/opinion`        | the review opinion (法制审核意见书), to print  |
+//! | `/desk/cases/{number}/opinion[.pdf]`  | the review opinion (法制审核意见书), to print or as PDF |
 //! | `/desk/approvals`                     | the head: decisions awaiting approval        |
 //! | `/desk/supervision`                   | the supervisor: every agency's due lists, the access log, the hall |
 //! | `/desk/sessions/{id}`                 | state a purpose, then play a recording (the supervisor too) |
@@ -46,6 +46,10 @@ pub fn router(state: AppState) -> Router {
             post(case::return_for_materials),
         )
         .route("/desk/cases/{number}/opinion", get(opinion::opinion))
+        .route(
+            "/desk/cases/{number}/opinion.pdf",
+            get(opinion::opinion_pdf),
+        )
         .route(
             "/desk/cases/{number}/attachments/{id}",
             get(case::attachment),

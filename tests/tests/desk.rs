@@ -336,6 +336,27 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
     let log = browser.text("#access-log").await.unwrap();
     assert!(log.contains("法制审核：核对听证告知"), "{log}");
     shot(&browser, &screens, "desk-supervision.png").await;
+    // Each agency's annual report opens from the table.
+    browser.click("#agencies a").await.unwrap();
+    browser
+        .wait_until(
+            "return document.title.includes('年度行政执法工作报告')",
+            Duration::from_secs(10),
+            "the annual report opens",
+        )
+        .await
+        .unwrap();
+    let report = browser.text("h1").await.unwrap();
+    assert!(report.contains("市市场监督管理局"), "{report}");
+    browser.run("history.back(); return true;").await.unwrap();
+    browser
+        .wait_until(
+            "return !!document.getElementById('access-log')",
+            Duration::from_secs(10),
+            "back at the supervision page",
+        )
+        .await
+        .unwrap();
     // From the log, the supervisor plays the recording for a stated purpose (logged too).
     submit(&browser, "#access-log a", "#purpose-form").await;
     browser

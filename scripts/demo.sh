@@ -100,6 +100,7 @@ cat <<MSG
       "$api/api/cases/市监罚〔2026〕12号/decision"
     curl -H "Authorization: Bearer \$LIUHEN_TOKEN" -H 'content-type: application/json' \\
       -d '{"action":"publish"}' "$api/api/cases/市监罚〔2026〕12号/publication"
+  The public website (publicity, case lookup; no token): http://127.0.0.1:8080/
   The desk (legal review, approval, playback, supervision) in a browser: $api/desk
     sign in with LIUHEN_REVIEWER_TOKEN, LIUHEN_HEAD_TOKEN or LIUHEN_SUPERVISOR_TOKEN from $tokens
   Static publicity pages: ./target/debug/room-controller publicity --site $site --out var/demo/pages

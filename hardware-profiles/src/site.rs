@@ -33,6 +33,8 @@ pub struct Site {
     pub backup: Option<PathBuf>,
     /// Where the site API listens.
     pub listen: SocketAddr,
+    /// Where the public website (行政执法公示, no token) listens, when it is served.
+    pub public_listen: Option<SocketAddr>,
     /// When set, the API is served over HTTPS with this certificate and key.
     pub tls: Option<TlsFiles>,
     /// A session starts only if the media disk holds at least this many minutes of it.
@@ -156,6 +158,8 @@ struct SiteSection {
     media: PathBuf,
     backup: Option<PathBuf>,
     listen: Option<Spanned<String>>,
+    /// The public website's address, apart from the API's.
+    public_listen: Option<Spanned<String>>,
     /// `tls = { cert = "…", key = "…" }`: serve the API over HTTPS.
     tls: Option<Spanned<TlsEntry>>,
     /// An extra folder of device profiles, beside the built-in ones.
@@ -303,6 +307,23 @@ impl Checker<'_> {
                 }
             },
         };
+        let public_listen = match &raw.site.public_listen {
+            None => None,
+            Some(text) => match text.get_ref().parse::<SocketAddr>() {
+                Ok(addr) if addr == listen => {
+                    return self.err(text.span(), format!(
+                        "public_listen = \"{addr}\" is the API's own address; give the public website a port of its own, e.g. \"0.0.0.0:8080\""
+                    ));
+                }
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    return self.err(text.span(), format!(
+                        "public_listen = \"{}\" is not an address and port; write it like \"0.0.0.0:8080\"",
+                        text.get_ref()
+                    ));
+                }
+            },
+        };
         let tls = match &raw.site.tls {
             None => None,
             Some(entry) => Some(self.check_tls(entry, base)?),
@@ -377,6 +398,7 @@ impl Checker<'_> {
             media,
             backup,
             listen,
+            public_listen,
             tls,
             min_free_minutes: raw
                 .site

@@ -54,3 +54,8 @@ ALTER TABLE collective_discussions ADD COLUMN minutes_attachment_id INTEGER REFE
 
 -- The catalogue marks the kinds of decision that need a collective discussion too (集体讨论).
 ALTER TABLE major_catalogue ADD COLUMN needs_discussion INTEGER NOT NULL DEFAULT 0;
+
+-- The lookup code printed on a decision (查询码): with its document number, the party looks up
+-- where its publication stands on the public website.
+ALTER TABLE decisions ADD COLUMN lookup_code TEXT;
+CREATE INDEX decisions_by_document ON decisions (document_number);

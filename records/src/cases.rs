@@ -152,7 +152,7 @@ impl Store {
             .query_row(
                 "SELECT document_number, conclusion, decided_on, recorded_by,
                         reason_evidence, reason_legal_basis, reason_discretion,
-                        unrecorded_because
+                        unrecorded_because, coalesce(lookup_code, '')
                  FROM decisions WHERE case_id = ?1",
                 params![id],
                 |r| {
@@ -167,6 +167,7 @@ impl Store {
                             discretion: r.get(6)?,
                         },
                         unrecorded_because: r.get(7)?,
+                        lookup_code: r.get(8)?,
                     })
                 },
             )

@@ -10,6 +10,7 @@ pub mod archiving;
 pub mod attachments;
 mod bookings;
 mod case_changes;
+mod case_lookup;
 mod case_steps;
 mod cases;
 mod error;

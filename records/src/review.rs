@@ -508,8 +508,9 @@ impl Store {
         let inserted = self.conn.execute(
             "INSERT INTO decisions (case_id, document_number, conclusion, decided_on,
                                     recorded_by, recorded_at, reason_evidence,
-                                    reason_legal_basis, reason_discretion, unrecorded_because)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (case_id) DO NOTHING",
+                                    reason_legal_basis, reason_discretion, unrecorded_because,
+                                    lookup_code)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (case_id) DO NOTHING",
             params![
                 case_id,
                 decision.document_number.trim(),
@@ -520,7 +521,8 @@ impl Store {
                 decision.reasons.evidence.trim(),
                 decision.reasons.legal_basis.trim(),
                 decision.reasons.discretion.trim(),
-                unrecorded_because
+                unrecorded_because,
+                crate::case_lookup::new_lookup_code()?
             ],
         )?;
         if inserted == 0 {

@@ -15,6 +15,7 @@ pub mod indicator;
 pub mod live;
 pub mod media_worker;
 pub mod pages;
+pub mod public_site;
 pub mod recovery;
 pub mod refusal_limit;
 pub mod room;

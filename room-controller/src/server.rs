@@ -165,6 +165,13 @@ pub async fn serve(
             )
         })?;
     let addr = listener.local_addr()?;
+    let public_listener =
+        match site.public_listen {
+            Some(public) => Some(tokio::net::TcpListener::bind(public).await.with_context(
+                || format!("listening on {public} (the `public_listen` address of the site file)"),
+            )?),
+            None => None,
+        };
     let max_exports = site.max_exports;
     let state = AppState {
         site: Arc::new(site),
@@ -178,6 +185,24 @@ pub async fn serve(
         site_key: public_key,
         playbacks: Default::default(),
     };
+    // The public website on its own listener, stopped after the API.
+    let (stop_public, public_stopped) = tokio::sync::watch::channel(false);
+    let public = public_listener.map(|listener| {
+        let app = crate::public_site::router(state.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let mut stopped = public_stopped.clone();
+        if let Ok(public) = listener.local_addr() {
+            println!("public website on http://{public}");
+            info!(%public, "public website ready");
+        }
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.changed().await;
+                })
+                .await
+        })
+    });
     // The site API and, beside it, the desk's pages.
     let app = router(state.clone()).merge(crate::desk::router(state));
     let stopping = async move {
@@ -202,6 +227,13 @@ pub async fn serve(
         }
     }
     .context("serving the site API")?;
+    let _ = stop_public.send(true);
+    if let Some(public) = public {
+        public
+            .await
+            .context("the public website's task")?
+            .context("serving the public website")?;
+    }
     // The router (and with it every room handle) is gone: each worker stops its session.
     for worker in workers {
         let _ = worker.await;

@@ -209,6 +209,10 @@ pub struct DecisionView {
     /// Why the case was decided without the recording its agency's list requires.
     #[serde(default)]
     pub unrecorded_because: Option<String>,
+    /// The lookup code (查询码) to print on the decision: with the document number, the party
+    /// looks up the decision's publication on the public website.
+    #[serde(default)]
+    pub lookup_code: String,
 }
 
 /// A case as its agency sees it.

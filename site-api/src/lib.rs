@@ -15,6 +15,7 @@ mod archiving;
 mod attachments;
 mod bookings;
 pub mod calendar;
+mod case_lookup;
 mod case_steps;
 mod cases;
 #[cfg(feature = "client")]
@@ -41,6 +42,7 @@ pub use archiving::*;
 pub use attachments::*;
 pub use bookings::*;
 pub use calendar::{CalendarError, WorkCalendar};
+pub use case_lookup::*;
 pub use case_steps::*;
 pub use cases::*;
 #[cfg(feature = "client")]

@@ -19,7 +19,10 @@ pub fn page(title: &str, body: &str) -> String {
          table{{border-collapse:collapse;width:100%}}tr{{border-bottom:1px solid #ccc}}td,th{{padding:.3em}}\
          ol.flow{{display:flex;flex-wrap:wrap;list-style:none;padding:0}}\
          ol.flow li{{border:1px solid #1a5fb4;border-radius:.3em;padding:.2em .6em;margin:.2em}}\
-         ol.flow li+li::before{{content:'→ ';color:#1a5fb4}}</style></head>\n\
+         ol.flow li+li::before{{content:'→ ';color:#1a5fb4}}\
+         img{{max-width:100%}}body{{overflow-wrap:anywhere}}\
+         @media (max-width:40em){{table,tbody,tr,td{{display:block}}tr:has(th[scope=col]){{display:none}}\
+         tr{{padding:.4em 0}}td[data-label]::before{{content:attr(data-label)'：';color:#555}}}}</style></head>\n\
          <body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n"
     )
 }

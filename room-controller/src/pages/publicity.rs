@@ -40,8 +40,13 @@ fn table(headers: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Strin
     for row in rows {
         any = true;
         out.push_str("<tr>");
-        for cell in row {
-            out.push_str(&format!("<td>{}</td>", escape(&cell)));
+        // Each cell names its column, so that on a phone a row reads as a card (see `page`).
+        for (cell, header) in row.iter().zip(headers) {
+            out.push_str(&format!(
+                "<td data-label=\"{}\">{}</td>",
+                escape(header),
+                escape(cell)
+            ));
         }
         out.push_str("</tr>\n");
     }

@@ -11,6 +11,7 @@
 //! review_working_days = 5               # optional: the legal review's time limit
 //! review_materials = ["调查终结报告"]     # optional: what every 送审 must include
 //! must_record = ["coercion", "hearing", "left_at_door"]  # optional: 音像记录事项清单
+//! publicity_reviewers = ["qian-li"]     # optional: who releases decisions for publication
 //! ```
 
 use serde::Deserialize;
@@ -37,6 +38,21 @@ pub struct AgencySpec {
     pub review_materials: Vec<String>,
     /// The recording list (音像记录事项清单): what must be recorded on audio and video.
     pub must_record: Vec<MustRecord>,
+    /// Who releases decisions for publication (拟公示信息审核): staff ids; the access
+    /// approvers when none are named; anyone of the agency when neither is.
+    pub publicity_reviewers: Vec<String>,
+}
+
+impl AgencySpec {
+    /// The staff who release the agency's decisions for publication; empty when anyone of the
+    /// agency may.
+    pub fn releasers(&self) -> &[String] {
+        if self.publicity_reviewers.is_empty() {
+            &self.access.approvers
+        } else {
+            &self.publicity_reviewers
+        }
+    }
 }
 
 /// The review time limit when the site file sets none: five working days, the limit most
@@ -58,6 +74,8 @@ pub(crate) struct AgencyEntry {
     review_materials: Vec<String>,
     #[serde(default)]
     must_record: Vec<Spanned<String>>,
+    #[serde(default)]
+    publicity_reviewers: Vec<Spanned<String>>,
 }
 
 impl Checker<'_> {
@@ -69,6 +87,9 @@ impl Checker<'_> {
         self.check_id(&agency.id, "agency")?;
         for approver in &agency.access_approvers {
             self.check_id(approver, "approver (a staff)")?;
+        }
+        for reviewer in &agency.publicity_reviewers {
+            self.check_id(reviewer, "publicity reviewer (a staff)")?;
         }
         if agency.recordings_need_approval && agency.access_approvers.is_empty() {
             return self.err(agency.id.span(), format!(
@@ -138,6 +159,11 @@ impl Checker<'_> {
                 .filter(|m| !m.is_empty())
                 .collect(),
             must_record,
+            publicity_reviewers: agency
+                .publicity_reviewers
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
         })
     }
 }

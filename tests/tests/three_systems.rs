@@ -225,6 +225,15 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
             .json(&json!({"action": "publish"})),
     )
     .await;
+    assert_eq!(
+        status, 403,
+        "released by the publicity reviewer (the approver) only: {body}"
+    );
+    let (status, body) = send(
+        boss.post(case_url(minor, "/publication"))
+            .json(&json!({"action": "publish"})),
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
 
     // The agency's list: due soon, then overdue.
@@ -256,7 +265,7 @@ async fn review_gate_publication_archiving_and_access_through_the_api() {
 
     // Published, the public sees it masked; the minor's case and the real name never.
     let (status, _) = send(
-        wang.post(case_url(MAJOR, "/publication"))
+        boss.post(case_url(MAJOR, "/publication"))
             .json(&json!({"action": "publish", "on": "2026-10-12"})),
     )
     .await;

@@ -274,6 +274,7 @@ pub(crate) async fn decide(
     request_body = PublicationStep,
     responses(
         (status = 200, description = "the case with its publication as now recorded", body = CaseView),
+        (status = 403, description = "publishing without being one of the agency's publicity reviewers (publicity_reviewers, else access_approvers)", body = ApiError),
         (status = 404, description = "no decision recorded for the case", body = ApiError),
         (status = 409, description = "a decision that is never published (a minor, a secret)", body = ApiError),
     ))]
@@ -286,6 +287,25 @@ pub(crate) async fn publication(
     let agency = caller.case_agency()?;
     let number = records::case_number(&number)?;
     let Json(step) = body?;
+    // Release review (拟公示信息审核): what goes public is released by the agency's publicity
+    // reviewers; taking a decision down is anyone's of the agency.
+    if matches!(step, PublicationStep::Publish { .. })
+        && let Some(spec) = state.site.agency(&agency)
+        && !spec.releasers().is_empty()
+        && !caller
+            .0
+            .staff_id
+            .as_ref()
+            .is_some_and(|staff| spec.releasers().contains(staff))
+    {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "a decision is released for publication by the agency's publicity reviewers ({}), with their own token",
+                spec.releasers().join(", ")
+            ),
+        ));
+    }
     let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
     state
         .db

@@ -22,7 +22,7 @@ pub use profile::{
     MicrophoneSource, PrinterProfile, Profile, ProfileKind, Profiles,
 };
 pub use site::{
-    CameraSpec, CompositeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec, RoomSpec, Site,
-    TlsFiles,
+    CameraSpec, CompositeSpec, ExchangeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec,
+    RoomSpec, Site, TlsFiles,
 };
 pub use site_api::RoomKind;

@@ -50,6 +50,8 @@ pub struct Site {
     pub rooms: Vec<RoomSpec>,
     /// The service hall: services, windows and what its screens tell the public.
     pub hall: HallSpec,
+    /// The exchange with the province's platform, when the site delivers to one.
+    pub exchange: Option<ExchangeSpec>,
     /// The official working-day calendar that deadlines are counted on: the built-in one, or
     /// the file `holidays` names (to add a year's State Council notice without an upgrade).
     pub calendar: WorkCalendar,
@@ -148,6 +150,30 @@ struct SiteFile {
     #[serde(default)]
     rooms: Vec<RoomEntry>,
     hall: Option<HallEntry>,
+    exchange: Option<ExchangeEntry>,
+}
+
+/// `[exchange]`: where the province's platform takes the site's documents.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExchangeEntry {
+    url: Spanned<String>,
+    /// A file holding the bearer token the platform issued (kept out of the site file).
+    token_file: Option<PathBuf>,
+    /// The CA certificate (PEM) that signs the platform's HTTPS certificate.
+    ca: Option<PathBuf>,
+    timeout_seconds: Option<u64>,
+}
+
+/// The exchange with the province's supervision platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeSpec {
+    /// The endpoint each document is POSTed to (https, or http on a loopback address).
+    pub url: String,
+    pub token_file: Option<PathBuf>,
+    pub ca: Option<PathBuf>,
+    /// How long one delivery may take before it is tried again.
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Deserialize)]
@@ -328,6 +354,33 @@ impl Checker<'_> {
             None => None,
             Some(entry) => Some(self.check_tls(entry, base)?),
         };
+        let exchange = match &raw.exchange {
+            None => None,
+            Some(entry) => {
+                let url = entry.url.get_ref().trim();
+                let loopback = ["http://127.", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|p| url.starts_with(p));
+                if !url.starts_with("https://") && !loopback {
+                    return self.err(entry.url.span(), format!(
+                        "exchange url = \"{url}\" must be https:// (plain http only to this machine, for testing)"
+                    ));
+                }
+                if url.starts_with("https://") && entry.ca.is_none() {
+                    return self.err(entry.url.span(), format!(
+                        "exchange url = \"{url}\" is HTTPS: name the CA that signs the platform's certificate with ca = \"…pem\""
+                    ));
+                }
+                Some(ExchangeSpec {
+                    url: url.to_string(),
+                    token_file: entry.token_file.as_ref().map(|f| normalise(&base.join(f))),
+                    ca: entry.ca.as_ref().map(|f| normalise(&base.join(f))),
+                    timeout: std::time::Duration::from_secs(
+                        entry.timeout_seconds.unwrap_or(30).clamp(1, 600),
+                    ),
+                })
+            }
+        };
         let media = normalise(&base.join(&raw.site.media));
         let backup = raw.site.backup.as_ref().map(|b| normalise(&base.join(b)));
         if let Some(backup) = &backup
@@ -399,6 +452,7 @@ impl Checker<'_> {
             backup,
             listen,
             public_listen,
+            exchange,
             tls,
             min_free_minutes: raw
                 .site

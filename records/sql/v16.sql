@@ -59,3 +59,16 @@ ALTER TABLE major_catalogue ADD COLUMN needs_discussion INTEGER NOT NULL DEFAULT
 -- where its publication stands on the public website.
 ALTER TABLE decisions ADD COLUMN lookup_code TEXT;
 CREATE INDEX decisions_by_document ON decisions (document_number);
+
+-- The exchange's outbox: each document for the province's platform, written in the same
+-- transaction as the step it reports, delivered in `seq` order until acknowledged.
+CREATE TABLE exchange_outbox (
+    seq          INTEGER PRIMARY KEY,
+    document_id  TEXT NOT NULL UNIQUE,
+    body         TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT,
+    delivered_at TEXT
+);
+CREATE INDEX exchange_outbox_pending ON exchange_outbox (delivered_at, seq);

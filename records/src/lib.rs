@@ -14,6 +14,7 @@ mod case_lookup;
 mod case_steps;
 mod cases;
 mod error;
+pub mod exchange;
 mod hall;
 pub mod publications;
 pub mod publicity_view;

@@ -12,7 +12,7 @@ use crate::{Refusal, Store, StoreError};
 use site_api::calendar::WorkCalendar;
 use site_api::deadlines::{publication_due, withdrawal_due};
 use site_api::masking::mask_person_name;
-use site_api::{ActionType, Confidentiality, Publication, PublicityDue};
+use site_api::{ActionType, Confidentiality, ExchangeKind, Publication, PublicityDue};
 
 /// What is known about a case's party and secrecy before its decision is published.
 #[derive(Debug, Clone, Default)]
@@ -191,12 +191,14 @@ impl Store {
             }
             .into());
         }
-        self.conn.execute(
-            "UPDATE publications SET published_on = coalesce(published_on, ?3)
-             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
-            params![agency_id, number, text(on)],
-        )?;
-        Ok(())
+        self.all_or_nothing(|store| {
+            store.conn.execute(
+                "UPDATE publications SET published_on = coalesce(published_on, ?3)
+                 WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+                params![agency_id, number, text(on)],
+            )?;
+            store.enqueue_publication_step(agency_id, number, ExchangeKind::DecisionPublished)
+        })
     }
 
     /// What the case says now about its party and secrecy.
@@ -230,11 +232,14 @@ impl Store {
         on: NaiveDate,
     ) -> Result<Publication, StoreError> {
         let due = withdrawal_due(calendar, on)?;
-        self.conn.execute(
-            "UPDATE publications SET revoked_on = ?3, withdraw_due = ?4
-             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
-            params![agency_id, number, text(on), text(due)],
-        )?;
+        self.all_or_nothing(|store| {
+            store.conn.execute(
+                "UPDATE publications SET revoked_on = ?3, withdraw_due = ?4
+                 WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+                params![agency_id, number, text(on), text(due)],
+            )?;
+            store.enqueue_publication_step(agency_id, number, ExchangeKind::DecisionRevoked)
+        })?;
         self.publication(agency_id, number)
     }
 
@@ -245,12 +250,14 @@ impl Store {
         number: &str,
         on: NaiveDate,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE publications SET withdrawn_on = coalesce(withdrawn_on, ?3)
-             WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
-            params![agency_id, number, text(on)],
-        )?;
-        Ok(())
+        self.all_or_nothing(|store| {
+            store.conn.execute(
+                "UPDATE publications SET withdrawn_on = coalesce(withdrawn_on, ?3)
+                 WHERE agency_id = ?1 AND case_id = (SELECT id FROM cases WHERE agency_id = ?1 AND number = ?2)",
+                params![agency_id, number, text(on)],
+            )?;
+            store.enqueue_publication_step(agency_id, number, ExchangeKind::DecisionWithdrawn)
+        })
     }
 
     /// What is overdue, due within `soon` working days, and still to withdraw, on `today`.

@@ -9,6 +9,7 @@ pub mod db;
 pub mod desk;
 pub mod disk;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod health;
 pub mod indicator;

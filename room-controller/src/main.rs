@@ -80,6 +80,14 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Shows what the exchange with the province's platform has delivered and what waits: the
+    /// oldest document not acknowledged, its tries and the last error.
+    Exchange {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[command(subcommand)]
+        action: cli::exchange::ExchangeAction,
+    },
     /// Writes an agency's annual report of administrative law enforcement (行政执法年度报告)
     /// for a year, as report.html and report.csv in a folder, ready to publish.
     Report {
@@ -178,6 +186,10 @@ async fn main() -> anyhow::Result<()> {
             out,
         } => {
             cli::report::run(&Site::load(&site)?, &agency, year, &out)?;
+            true
+        }
+        Command::Exchange { site, action } => {
+            cli::exchange::run(&Site::load(&site)?, action)?;
             true
         }
         Command::Publicity { site, out } => {

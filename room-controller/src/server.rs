@@ -184,6 +184,15 @@ pub async fn serve(
         exports: Arc::new(tokio::sync::Semaphore::new(max_exports)),
         site_key: public_key,
         playbacks: Default::default(),
+        exchange_wake: Arc::default(),
+    };
+    let exchange = match state.site.exchange.clone() {
+        Some(spec) => Some(crate::exchange::spawn(
+            spec,
+            state.db.clone(),
+            state.exchange_wake.clone(),
+        )?),
+        None => None,
     };
     // The public website on its own listener, stopped after the API.
     let (stop_public, public_stopped) = tokio::sync::watch::channel(false);
@@ -228,6 +237,10 @@ pub async fn serve(
     }
     .context("serving the site API")?;
     let _ = stop_public.send(true);
+    if let Some(exchange) = exchange {
+        // What was not acknowledged stays in the outbox for the next start.
+        exchange.abort();
+    }
     if let Some(public) = public {
         public
             .await

@@ -22,6 +22,7 @@ mod cases;
 mod client;
 pub mod deadlines;
 mod error;
+mod exchange;
 mod hall;
 mod live;
 pub mod masking;
@@ -48,6 +49,7 @@ pub use cases::*;
 #[cfg(feature = "client")]
 pub use client::{Client, ClientError, ClientResult, Download, LiveEvents, LiveUpdate};
 pub use error::*;
+pub use exchange::*;
 pub use hall::*;
 pub use live::*;
 pub use people::*;

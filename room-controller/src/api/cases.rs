@@ -322,8 +322,10 @@ pub(crate) async fn publication(
             }
         })
         .await?;
-    // The publicity screens and the hall board show published decisions.
+    // The publicity screens and the hall board show published decisions; the step went into
+    // the exchange's outbox.
     state.live.hall_changed();
+    state.exchange_wake.notify_one();
     state.case_view(agency, number).await
 }
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub site_key: Arc<str>,
     /// The desk's allowed playbacks of recordings.
     pub(crate) playbacks: crate::desk::Playbacks,
+    /// Told when a document enters the exchange's outbox.
+    pub exchange_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

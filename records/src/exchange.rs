@@ -17,6 +17,19 @@ pub struct Outgoing {
     pub attempts: i64,
 }
 
+/// A publication's row, as the document reports it.
+struct PublicationRow {
+    agency_name: String,
+    party: String,
+    action: String,
+    conclusion: String,
+    document: String,
+    decided: String,
+    published: Option<String>,
+    revoked: Option<String>,
+    withdrawn: Option<String>,
+}
+
 impl Store {
     /// Puts the publication step `kind` of case `number` in the outbox, once per step.
     pub(crate) fn enqueue_publication_step(
@@ -25,7 +38,7 @@ impl Store {
         number: &str,
         kind: ExchangeKind,
     ) -> Result<(), StoreError> {
-        let (
+        let PublicationRow {
             agency_name,
             party,
             action,
@@ -35,17 +48,7 @@ impl Store {
             published,
             revoked,
             withdrawn,
-        ): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        ) = self.conn.query_row(
+        } = self.conn.query_row(
             "SELECT a.name, p.party_shown, p.action_type, p.conclusion, p.document_number,
                     p.decided_on, p.published_on, p.revoked_on, p.withdrawn_on
              FROM publications p JOIN agencies a ON a.id = p.agency_id
@@ -53,17 +56,17 @@ impl Store {
              WHERE p.agency_id = ?1 AND c.number = ?2",
             params![agency_id, number],
             |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                    r.get(8)?,
-                ))
+                Ok(PublicationRow {
+                    agency_name: r.get(0)?,
+                    party: r.get(1)?,
+                    action: r.get(2)?,
+                    conclusion: r.get(3)?,
+                    document: r.get(4)?,
+                    decided: r.get(5)?,
+                    published: r.get(6)?,
+                    revoked: r.get(7)?,
+                    withdrawn: r.get(8)?,
+                })
             },
         )?;
         let on = match kind {

@@ -2,7 +2,7 @@
 //! (so a step is never reported twice or lost), and read back oldest first by the delivery.
 
 use rusqlite::{OptionalExtension, params};
-use site_api::{EXCHANGE_SCHEMA, ExchangeDocument, ExchangeKind, ExchangeStatus};
+use site_api::{EXCHANGE_SCHEMA, ExchangeDocument, ExchangeKind, ExchangeReport, ExchangeStatus};
 
 use crate::store::now;
 use crate::{Store, StoreError};
@@ -73,6 +73,7 @@ impl Store {
             ExchangeKind::DecisionPublished => published,
             ExchangeKind::DecisionRevoked => revoked,
             ExchangeKind::DecisionWithdrawn => withdrawn,
+            ExchangeKind::AnnualReport => None,
         };
         let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
         let (Some(on), Some(decided_on)) = (on.as_deref().and_then(day), day(&decided)) else {
@@ -106,6 +107,59 @@ impl Store {
             params![seq, id, body, now()],
         )?;
         Ok(())
+    }
+
+    /// Hands agency `agency_id`'s annual report of `year` to the exchange, once.
+    pub fn enqueue_annual_report(
+        &mut self,
+        agency_id: &str,
+        year: i32,
+    ) -> Result<String, StoreError> {
+        let report = self.annual_report(agency_id, year)?;
+        let id = format!("{agency_id}/annual-report/{year}");
+        self.all_or_nothing(|store| {
+            let seq: i64 = store.conn.query_row(
+                "SELECT coalesce(max(seq), 0) + 1 FROM exchange_outbox",
+                [],
+                |r| r.get(0),
+            )?;
+            let document = ExchangeReport {
+                schema: EXCHANGE_SCHEMA.to_string(),
+                id: id.clone(),
+                seq,
+                kind: ExchangeKind::AnnualReport,
+                agency_id: agency_id.to_string(),
+                agency_name: report.agency_name.clone(),
+                year,
+                report,
+            };
+            let body = serde_json::to_string(&document)
+                .map_err(|err| StoreError::Invalid(format!("an exchange document: {err}")))?;
+            store.conn.execute(
+                "INSERT INTO exchange_outbox (seq, document_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (document_id) DO NOTHING",
+                params![seq, id, body, now()],
+            )?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// Whether the agency's annual report of `year` is in the outbox, and whether delivered.
+    pub fn annual_report_handed(
+        &self,
+        agency_id: &str,
+        year: i32,
+    ) -> Result<(bool, bool), StoreError> {
+        let delivered: Option<bool> = self
+            .conn
+            .query_row(
+                "SELECT delivered_at IS NOT NULL FROM exchange_outbox WHERE document_id = ?1",
+                params![format!("{agency_id}/annual-report/{year}")],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok((delivered.is_some(), delivered.unwrap_or(false)))
     }
 
     /// The oldest document not yet acknowledged.

@@ -282,6 +282,10 @@ pub struct AgencyDue {
     /// Decisions made without the recording the agency's list requires, with the reason given.
     #[serde(default)]
     pub unrecorded: Vec<UnrecordedDecision>,
+    /// Last year's annual report, until the exchange delivered it (or, without an exchange,
+    /// until it was handed over).
+    #[serde(default)]
+    pub annual_report: Option<crate::AnnualReportDue>,
     pub reviewer_ratio: ReviewerRatio,
 }
 

@@ -18,6 +18,8 @@ pub enum ExchangeKind {
     DecisionPublished,
     DecisionRevoked,
     DecisionWithdrawn,
+    /// The agency's annual report of the year before (行政执法年度报告), due by 31 January.
+    AnnualReport,
 }
 
 impl ExchangeKind {
@@ -26,6 +28,7 @@ impl ExchangeKind {
             Self::DecisionPublished => "decision_published",
             Self::DecisionRevoked => "decision_revoked",
             Self::DecisionWithdrawn => "decision_withdrawn",
+            Self::AnnualReport => "annual_report",
         }
     }
 }
@@ -56,6 +59,38 @@ pub struct ExchangeDocument {
     pub decided_on: NaiveDate,
     /// The day of the step the document reports (published, revoked or withdrawn).
     pub on: NaiveDate,
+}
+
+/// The annual report as delivered: the same envelope, the report's figures inside.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeReport {
+    pub schema: String,
+    /// `<agency id>/annual-report/<year>`.
+    pub id: String,
+    pub seq: i64,
+    pub kind: ExchangeKind,
+    pub agency_id: String,
+    pub agency_name: String,
+    pub year: i32,
+    pub report: crate::AnnualReport,
+}
+
+/// `POST /api/agency/annual-report`: hand the agency's report of `year` to the exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SendAnnualReport {
+    pub year: i32,
+}
+
+/// The annual report on the agency's due list, from 1 January until it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AnnualReportDue {
+    /// The year the report covers.
+    pub year: i32,
+    /// 31 January of the year after.
+    pub due_on: NaiveDate,
+    pub overdue: bool,
+    /// Handed to the exchange, waiting for the platform's acknowledgement.
+    pub queued: bool,
 }
 
 /// Where the outbox stands (`room-controller exchange status`).

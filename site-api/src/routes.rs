@@ -44,6 +44,7 @@ pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
 pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
 pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
 pub const CASE_DISCUSSION: &str = "/api/cases/{number}/discussion";
+pub const ANNUAL_REPORT_SEND: &str = "/api/agency/annual-report";
 pub const CASE_STEPS: &str = "/api/cases/{number}/steps";
 pub const CASE_ATTACHMENTS: &str = "/api/cases/{number}/attachments";
 pub const CASE_ATTACHMENT: &str = "/api/cases/{number}/attachments/{id}";
@@ -94,6 +95,7 @@ pub const ALL: &[&str] = &[
     CASE_SUBMISSION_RESUBMIT,
     CASE_DISCUSSION,
     CASE_STEPS,
+    ANNUAL_REPORT_SEND,
     CASE_ATTACHMENTS,
     CASE_ATTACHMENT,
     CASE_APPROVAL,

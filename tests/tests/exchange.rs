@@ -1,9 +1,11 @@
 //! The exchange with the province's platform through the real controller, against a local
 //! receiver that drops the first connection, answers the second too late and acknowledges the
 //! rest: every published and revoked decision arrives, in order, and each document id is
-//! acknowledged once it is received (duplicates carry the same id); `exchange status` shows
-//! nothing pending at the end.
+//! acknowledged once it is received (duplicates carry the same id); last year's annual report
+//! stays on the due list until it is delivered; `exchange status` shows nothing pending at the
+//! end.
 
+use chrono::Datelike;
 use liuhen_tests::{TestSite, authorised_client};
 use serde_json::{Value, json};
 use site_api::{EXCHANGE_SCHEMA, ExchangeDocument, ExchangeKind};
@@ -114,12 +116,32 @@ async fn every_publication_step_reaches_the_platform_once_per_id_and_in_order() 
     assert_eq!(status, 200, "{body}");
     expected.push("scjg/市监罚决〔2026〕1号/decision_revoked".to_string());
 
+    // Last year's annual report is on the due list until the platform has it.
+    let due = || clerk.get(controller.url("/api/agency/due"));
+    let (_, body) = send(due()).await;
+    let last_year = chrono::Local::now().date_naive().year() - 1;
+    assert_eq!(body["annual_report"]["year"], json!(last_year), "{body}");
+    let (status, body) = send(
+        clerk
+            .post(controller.url("/api/agency/annual-report"))
+            .json(&json!({ "year": last_year + 1 })),
+    )
+    .await;
+    assert_eq!(status, 400, "a year not ended: {body}");
+    let (status, body) = send(
+        clerk
+            .post(controller.url("/api/agency/annual-report"))
+            .json(&json!({ "year": last_year })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
     // Until the outbox is empty (dropped and late answers are retried after 1 and 2 s).
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         let out = site.cli("exchange", &["status"]);
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        if text.contains("pending: 0") && text.contains("delivered: 4") {
+        if text.contains("pending: 0") && text.contains("delivered: 5") {
             break text;
         }
         assert!(
@@ -152,5 +174,7 @@ async fn every_publication_step_reaches_the_platform_once_per_id_and_in_order() 
         received.last().map(|d| d.kind),
         Some(ExchangeKind::DecisionRevoked)
     );
+    let (_, body) = send(due()).await;
+    assert_eq!(body["annual_report"], Value::Null, "delivered: {body}");
     assert_eq!(received[0].party, "某公司");
 }

@@ -357,6 +357,29 @@ pub(crate) async fn archive(
     state.case_view(agency, number).await
 }
 
+/// Last year's annual report, from 1 January until delivered (or, without an exchange, until
+/// handed over); overdue after 31 January.
+fn annual_report_due(
+    store: &records::Store,
+    agency: &str,
+    day: NaiveDate,
+    exchange_configured: bool,
+) -> Result<Option<site_api::AnnualReportDue>, records::StoreError> {
+    use chrono::Datelike;
+    let year = day.year() - 1;
+    let (queued, delivered) = store.annual_report_handed(agency, year)?;
+    if delivered || (queued && !exchange_configured) {
+        return Ok(None);
+    }
+    let due_on = NaiveDate::from_ymd_opt(day.year(), 1, 31).unwrap_or(day);
+    Ok(Some(site_api::AnnualReportDue {
+        year,
+        due_on,
+        overdue: day > due_on,
+        queued,
+    }))
+}
+
 #[utoipa::path(get, path = routes::AGENCY_DUE, tag = "cases", security(("token" = [])),
     params(DueQuery),
     responses(
@@ -401,6 +424,7 @@ pub(crate) async fn due(
     let day = query.day.unwrap_or_else(today);
     let soon = query.soon.unwrap_or(3).min(60);
     let site = state.site.clone();
+    let exchange_configured = site.exchange.is_some();
     Ok(Json(
         state
             .db
@@ -412,6 +436,7 @@ pub(crate) async fn due(
                     reviews: store.reviews_due(&agency, day)?,
                     awaiting_approval: store.awaiting_approval(&agency)?,
                     unrecorded: store.unrecorded_decisions(&agency)?,
+                    annual_report: annual_report_due(store, &agency, day, exchange_configured)?,
                     reviewer_ratio: store.reviewer_ratio(&agency)?,
                 })
             })

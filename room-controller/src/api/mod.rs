@@ -47,6 +47,7 @@
 //! | `POST /api/cases/{number}/archive`| action ended, or a part archived (`ArchiveStep`)|
 //! | `GET  /api/agency/due[?day&soon&agency]` | reviews, approvals, publication and archiving due; reviewer ratio |
 //! | `GET  /api/hall/history[?day&after&limit]` | a day's tickets, a page at a time |
+//! | `POST /api/agency/annual-report`  | hand last year's annual report to the exchange (`SendAnnualReport`) |
 //! | `GET  /api/publicity`             | every agency's publicity, before and after     |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
@@ -61,6 +62,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 pub(crate) mod access;
 pub(crate) mod case_file;
 pub(crate) mod cases;
+mod exchange;
 mod failure;
 pub(crate) mod hall;
 mod publicity;
@@ -161,6 +163,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::publication))
         .routes(routes!(cases::archive))
         .routes(routes!(cases::due))
+        .routes(routes!(exchange::send_annual_report))
         .routes(routes!(publicity::publicity))
 }
 

@@ -63,10 +63,20 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
                 count(due.unrecorded.len()),
                 ratio_cell,
                 format!(
-                    "<a href=\"/desk/agencies/{}/annual-report?year={}\">{}年</a>",
+                    "<a href=\"/desk/agencies/{}/annual-report?year={}\">{}年</a>{}",
                     escape(id),
                     year - 1,
-                    year - 1
+                    year - 1,
+                    match &due.annual_report {
+                        Some(report) if report.overdue => {
+                            format!(
+                                "<span class=\"overdue\">（未报送，{} 截止）</span>",
+                                report.due_on
+                            )
+                        }
+                        Some(report) => format!("（待报送，{} 截止）", report.due_on),
+                        None => String::new(),
+                    }
                 ),
             ]
         })

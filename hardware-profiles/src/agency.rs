@@ -173,37 +173,12 @@ impl Checker<'_> {
 fn read_publicity(file: &Path, text: &str) -> Result<AgencyPublicity, ConfigError> {
     let publicity: AgencyPublicity =
         toml::from_str(text).map_err(|err| ConfigError::from_toml(file, text, &err))?;
-    let blank = |what: String| {
-        Err(ConfigError::new(
+    if let Some(what) = publicity.first_blank() {
+        return Err(ConfigError::new(
             file,
             None,
             format!("{what} is empty; write it, or remove the entry"),
-        ))
-    };
-    for (n, item) in publicity.items.iter().enumerate() {
-        for (field, value) in [
-            ("name", &item.name),
-            ("category", &item.category),
-            ("basis", &item.basis),
-            ("body", &item.body),
-        ] {
-            if value.trim().is_empty() {
-                return blank(format!("[[items]] number {} : `{field}`", n + 1));
-            }
-        }
-    }
-    for (n, guide) in publicity.guides.iter().enumerate() {
-        if guide.title.trim().is_empty() || guide.steps.is_empty() {
-            return blank(format!("[[guides]] number {}: `title` or `steps`", n + 1));
-        }
-    }
-    for (n, inspection) in publicity.inspections.iter().enumerate() {
-        if inspection.plan.trim().is_empty() || inspection.subjects.trim().is_empty() {
-            return blank(format!(
-                "[[inspections]] number {}: `plan` or `subjects`",
-                n + 1
-            ));
-        }
+        ));
     }
     Ok(publicity)
 }

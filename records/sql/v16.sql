@@ -72,3 +72,18 @@ CREATE TABLE exchange_outbox (
     delivered_at TEXT
 );
 CREATE INDEX exchange_outbox_pending ON exchange_outbox (delivered_at, seq);
+
+-- An agency's publicity changed through the API by its publicity reviewer: every version kept,
+-- the latest in force (over the site file's) without a restart.
+CREATE TABLE publicity_versions (
+    agency_id   TEXT NOT NULL REFERENCES agencies(id),
+    version     INTEGER NOT NULL CHECK (version > 0),
+    body        TEXT NOT NULL,
+    changed_by  TEXT NOT NULL,
+    changed_at  TEXT NOT NULL,
+    PRIMARY KEY (agency_id, version)
+);
+CREATE TRIGGER publicity_versions_are_kept BEFORE UPDATE ON publicity_versions
+BEGIN SELECT RAISE(ABORT, 'a publicity version cannot be changed; add a new one'); END;
+CREATE TRIGGER publicity_versions_are_not_deleted BEFORE DELETE ON publicity_versions
+BEGIN SELECT RAISE(ABORT, 'a publicity version cannot be deleted'); END;

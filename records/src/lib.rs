@@ -17,6 +17,7 @@ mod error;
 pub mod exchange;
 mod hall;
 pub mod publications;
+mod publicity_versions;
 pub mod publicity_view;
 mod queue;
 pub mod recording_access;

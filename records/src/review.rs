@@ -285,25 +285,26 @@ impl Store {
         kinds: &[&str],
         discussed: &[&str],
     ) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "DELETE FROM major_catalogue WHERE agency_id = ?1",
-            params![agency_id],
-        )?;
-        for (kind, needs_discussion) in kinds
-            .iter()
-            .map(|k| (k, false))
-            .chain(discussed.iter().map(|k| (k, true)))
-        {
-            tx.execute(
-                "INSERT INTO major_catalogue (agency_id, kind, needs_discussion) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (agency_id, kind) DO UPDATE SET needs_discussion = needs_discussion
-                                                           OR excluded.needs_discussion",
-                params![agency_id, kind.trim(), needs_discussion],
+        // A savepoint, so that it may also be one step of a larger change (a new publicity).
+        self.all_or_nothing(|store| {
+            store.conn.execute(
+                "DELETE FROM major_catalogue WHERE agency_id = ?1",
+                params![agency_id],
             )?;
-        }
-        tx.commit()?;
-        Ok(())
+            for (kind, needs_discussion) in kinds
+                .iter()
+                .map(|k| (k, false))
+                .chain(discussed.iter().map(|k| (k, true)))
+            {
+                store.conn.execute(
+                    "INSERT INTO major_catalogue (agency_id, kind, needs_discussion) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (agency_id, kind) DO UPDATE SET needs_discussion = needs_discussion
+                                                               OR excluded.needs_discussion",
+                    params![agency_id, kind.trim(), needs_discussion],
+                )?;
+            }
+            Ok(())
+        })
     }
 
     /// The entry of the recording list that names the case (its kind of action, or its

@@ -73,10 +73,15 @@ pub fn open_records(site: &Site) -> anyhow::Result<Store> {
     // Each agency's catalogue of major decisions is published in its publicity file; the
     // legal-review gate reads it from the records.
     for agency in &site.agencies {
+        // A version changed through the API since is in force over the file's.
+        let publicity = match store.latest_publicity(&agency.id)? {
+            Some(version) => version.publicity,
+            None => agency.publicity.clone(),
+        };
         store.set_major_catalogue(
             &agency.id,
-            &as_strs(&agency.publicity.major_decisions),
-            &as_strs(&agency.publicity.discussed_decisions),
+            &as_strs(&publicity.major_decisions),
+            &as_strs(&publicity.discussed_decisions),
         )?;
     }
     Ok(store)

@@ -12,6 +12,16 @@ use utoipa::ToSchema;
 use crate::StaffView;
 
 /// An agency's before-the-fact publicity.
+/// A version of an agency's publicity as kept (`GET /api/agency/publicity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PublicityVersion {
+    /// 0 for the site file's, then 1, 2, … for each change through the API.
+    pub version: i64,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub publicity: AgencyPublicity,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyPublicity {
@@ -143,4 +153,36 @@ pub struct AgencyPublicityView {
 pub struct PublicityView {
     pub site_name: String,
     pub agencies: Vec<AgencyPublicityView>,
+}
+
+impl AgencyPublicity {
+    /// The first required field left empty, said as the file names it; None when all hold.
+    pub fn first_blank(&self) -> Option<String> {
+        for (n, item) in self.items.iter().enumerate() {
+            for (field, value) in [
+                ("name", &item.name),
+                ("category", &item.category),
+                ("basis", &item.basis),
+                ("body", &item.body),
+            ] {
+                if value.trim().is_empty() {
+                    return Some(format!("[[items]] number {} : `{field}`", n + 1));
+                }
+            }
+        }
+        for (n, guide) in self.guides.iter().enumerate() {
+            if guide.title.trim().is_empty() || guide.steps.is_empty() {
+                return Some(format!("[[guides]] number {}: `title` or `steps`", n + 1));
+            }
+        }
+        for (n, inspection) in self.inspections.iter().enumerate() {
+            if inspection.plan.trim().is_empty() || inspection.subjects.trim().is_empty() {
+                return Some(format!(
+                    "[[inspections]] number {}: `plan` or `subjects`",
+                    n + 1
+                ));
+            }
+        }
+        None
+    }
 }

@@ -44,6 +44,7 @@ pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
 pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
 pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
 pub const CASE_DISCUSSION: &str = "/api/cases/{number}/discussion";
+pub const AGENCY_PUBLICITY: &str = "/api/agency/publicity";
 pub const ANNUAL_REPORT_SEND: &str = "/api/agency/annual-report";
 pub const CASE_STEPS: &str = "/api/cases/{number}/steps";
 pub const CASE_ATTACHMENTS: &str = "/api/cases/{number}/attachments";
@@ -96,6 +97,7 @@ pub const ALL: &[&str] = &[
     CASE_DISCUSSION,
     CASE_STEPS,
     ANNUAL_REPORT_SEND,
+    AGENCY_PUBLICITY,
     CASE_ATTACHMENTS,
     CASE_ATTACHMENT,
     CASE_APPROVAL,

@@ -83,6 +83,38 @@ async fn the_public_reads_publicity_and_looks_up_their_decision_without_a_token(
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // The agency's publicity is changed through the API, kept as a version, and in force at
+    // once on the public website (no restart).
+    let publicity = controller.url("/api/agency/publicity");
+    let item = json!({"items": [{"name": "食品经营许可", "category": "行政许可",
+        "basis": "《食品安全法》第三十五条", "body": "市场监管局"}],
+        "discussed_decisions": ["责令停产停业"]});
+    let (status, body) = send(clerk.put(&publicity).json(&json!({"items": [{"name": " ",
+        "category": "x", "basis": "x", "body": "x"}]})))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an empty name: {body}");
+    let (status, body) = send(clerk.put(&publicity).json(&json!({"itemz": []}))).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an unknown field: {body}"
+    );
+    let (status, body) = send(clerk.put(&publicity).json(&item)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = send(clerk.get(&publicity)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let versions: Vec<site_api::PublicityVersion> = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    assert_eq!(versions[1].changed_by, "王芳");
+    let (_, agency) = send(web.get(format!("{public}/scjg.html"))).await;
+    assert!(
+        agency.contains("食品经营许可") && agency.contains("责令停产停业"),
+        "{agency}"
+    );
+
     // Every page linked from the home page answers, and holds public data only.
     let mut seen = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_string()]);

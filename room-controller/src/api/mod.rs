@@ -49,6 +49,8 @@
 //! | `GET  /api/hall/history[?day&after&limit]` | a day's tickets, a page at a time |
 //! | `POST /api/agency/annual-report`  | hand last year's annual report to the exchange (`SendAnnualReport`) |
 //! | `GET  /api/publicity`             | every agency's publicity, before and after     |
+//! | `GET  /api/agency/publicity`      | every version of the agency's publicity (`?agency=` for the supervisor) |
+//! | `PUT  /api/agency/publicity`      | a new version, by the publicity reviewer, in force at once (`AgencyPublicity`) |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::DefaultBodyLimit;
@@ -165,6 +167,10 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::due))
         .routes(routes!(exchange::send_annual_report))
         .routes(routes!(publicity::publicity))
+        .routes(routes!(
+            publicity::agency_publicity,
+            publicity::change_publicity
+        ))
 }
 
 /// The OpenAPI description of this API (also served at `/api/openapi.json`).

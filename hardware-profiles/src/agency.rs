@@ -12,12 +12,13 @@
 //! review_materials = ["调查终结报告"]     # optional: what every 送审 must include
 //! must_record = ["coercion", "hearing", "left_at_door"]  # optional: 音像记录事项清单
 //! publicity_reviewers = ["qian-li"]     # optional: who releases decisions for publication
+//! inspection_batches = "quarterly"      # optional: inspection results per month (default) or quarter
 //! ```
 
 use serde::Deserialize;
 use site_api::AccessPolicy;
 use site_api::AgencyPublicity;
-use site_api::MustRecord;
+use site_api::{InspectionBatching, MustRecord};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -41,6 +42,8 @@ pub struct AgencySpec {
     /// Who releases decisions for publication (拟公示信息审核): staff ids; the access
     /// approvers when none are named; anyone of the agency when neither is.
     pub publicity_reviewers: Vec<String>,
+    /// How the agency publishes its inspection results: per month or per quarter.
+    pub inspection_batches: InspectionBatching,
 }
 
 impl AgencySpec {
@@ -76,6 +79,7 @@ pub(crate) struct AgencyEntry {
     must_record: Vec<Spanned<String>>,
     #[serde(default)]
     publicity_reviewers: Vec<Spanned<String>>,
+    inspection_batches: Option<Spanned<String>>,
 }
 
 impl Checker<'_> {
@@ -124,6 +128,19 @@ impl Checker<'_> {
             };
             must_record.push(entry);
         }
+        let inspection_batches = match &agency.inspection_batches {
+            None => InspectionBatching::default(),
+            Some(text) => match InspectionBatching::parse(text.get_ref()) {
+                Some(batching) => batching,
+                None => {
+                    return self.err(text.span(), format!(
+                        "agency \"{}\" has inspection_batches = \"{}\": write \"monthly\" or \"quarterly\"",
+                        agency.id.get_ref(),
+                        text.get_ref()
+                    ));
+                }
+            },
+        };
         let (publicity_file, publicity) = match &agency.publicity {
             None => (None, AgencyPublicity::default()),
             Some(path) => {
@@ -164,6 +181,7 @@ impl Checker<'_> {
                 .into_iter()
                 .map(Spanned::into_inner)
                 .collect(),
+            inspection_batches,
         })
     }
 }

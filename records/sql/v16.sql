@@ -87,3 +87,19 @@ CREATE TRIGGER publicity_versions_are_kept BEFORE UPDATE ON publicity_versions
 BEGIN SELECT RAISE(ABORT, 'a publicity version cannot be changed; add a new one'); END;
 CREATE TRIGGER publicity_versions_are_not_deleted BEFORE DELETE ON publicity_versions
 BEGIN SELECT RAISE(ABORT, 'a publicity version cannot be deleted'); END;
+
+-- Administrative inspections (行政检查) with their results, published in batches per period
+-- (a month or a quarter, as the agency batched them when each was recorded).
+CREATE TABLE inspections (
+    id           INTEGER PRIMARY KEY,
+    agency_id    TEXT NOT NULL REFERENCES agencies(id),
+    subject      TEXT NOT NULL,
+    item         TEXT NOT NULL,
+    done_on      TEXT NOT NULL,
+    result       TEXT NOT NULL,
+    period       TEXT NOT NULL,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    published_on TEXT
+);
+CREATE INDEX inspections_by_period ON inspections (agency_id, period, published_on);

@@ -16,6 +16,7 @@ mod cases;
 mod error;
 pub mod exchange;
 mod hall;
+mod inspections;
 pub mod publications;
 mod publicity_versions;
 pub mod publicity_view;

@@ -55,6 +55,7 @@ impl Store {
                 before: agency.before.clone(),
                 staff,
                 decisions,
+                inspection_results: self.published_inspections(agency.id)?,
             });
         }
         Ok(PublicityView {

@@ -286,6 +286,9 @@ pub struct AgencyDue {
     /// until it was handed over).
     #[serde(default)]
     pub annual_report: Option<crate::AnnualReportDue>,
+    /// Batches of inspection results not yet published, oldest first.
+    #[serde(default)]
+    pub inspections: Vec<crate::InspectionBatchDue>,
     pub reviewer_ratio: ReviewerRatio,
 }
 

@@ -24,6 +24,7 @@ pub mod deadlines;
 mod error;
 mod exchange;
 mod hall;
+mod inspections;
 mod live;
 pub mod masking;
 mod people;
@@ -51,6 +52,7 @@ pub use client::{Client, ClientError, ClientResult, Download, LiveEvents, LiveUp
 pub use error::*;
 pub use exchange::*;
 pub use hall::*;
+pub use inspections::*;
 pub use live::*;
 pub use people::*;
 pub use publication::*;

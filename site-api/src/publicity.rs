@@ -146,6 +146,9 @@ pub struct AgencyPublicityView {
     pub staff: Vec<StaffView>,
     /// Its published decisions, newest first.
     pub decisions: Vec<PublishedDecision>,
+    /// Its published inspection results (行政检查结果), newest first.
+    #[serde(default)]
+    pub inspection_results: Vec<crate::InspectionView>,
 }
 
 /// `GET /api/publicity`: every agency of the site.

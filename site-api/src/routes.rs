@@ -44,6 +44,8 @@ pub const CASE_SUBMISSIONS: &str = "/api/cases/{number}/submissions";
 pub const CASE_SUBMISSION_RETURN: &str = "/api/cases/{number}/submissions/return";
 pub const CASE_SUBMISSION_RESUBMIT: &str = "/api/cases/{number}/submissions/resubmit";
 pub const CASE_DISCUSSION: &str = "/api/cases/{number}/discussion";
+pub const INSPECTIONS: &str = "/api/inspections";
+pub const INSPECTIONS_PUBLISH: &str = "/api/inspections/publish";
 pub const AGENCY_PUBLICITY: &str = "/api/agency/publicity";
 pub const ANNUAL_REPORT_SEND: &str = "/api/agency/annual-report";
 pub const CASE_STEPS: &str = "/api/cases/{number}/steps";
@@ -98,6 +100,8 @@ pub const ALL: &[&str] = &[
     CASE_STEPS,
     ANNUAL_REPORT_SEND,
     AGENCY_PUBLICITY,
+    INSPECTIONS,
+    INSPECTIONS_PUBLISH,
     CASE_ATTACHMENTS,
     CASE_ATTACHMENT,
     CASE_APPROVAL,

@@ -115,6 +115,44 @@ async fn the_public_reads_publicity_and_looks_up_their_decision_without_a_token(
         "{agency}"
     );
 
+    // Inspection results wait on the due list by batch, and go public a batch at a time.
+    for subject in ["某超市", "某餐馆"] {
+        let (status, body) = send(clerk.post(controller.url("/api/inspections")).json(&json!({
+            "subject": subject, "item": "食品安全", "done_on": "2026-09-15",
+            "result": "未发现问题"})))
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (_, body) = send(clerk.get(controller.url("/api/agency/due"))).await;
+    let due: site_api::AgencyDue = serde_json::from_str(&body).unwrap();
+    assert_eq!(due.inspections.len(), 1, "{body}");
+    assert_eq!(
+        (
+            due.inspections[0].period.as_str(),
+            due.inspections[0].inspections
+        ),
+        ("2026-09", 2)
+    );
+    assert!(
+        due.inspections[0].overdue,
+        "due 20 working days after September"
+    );
+    let (status, body) = send(
+        clerk
+            .post(controller.url("/api/inspections/publish"))
+            .json(&json!({"period": "2026-09"})),
+    )
+    .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "2"));
+    let (_, body) = send(clerk.get(controller.url("/api/agency/due"))).await;
+    let due: site_api::AgencyDue = serde_json::from_str(&body).unwrap();
+    assert!(due.inspections.is_empty(), "{body}");
+    let (_, agency) = send(web.get(format!("{public}/scjg.html"))).await;
+    assert!(
+        agency.contains("某超市") && agency.contains("未发现问题"),
+        "{agency}"
+    );
+
     // Every page linked from the home page answers, and holds public data only.
     let mut seen = BTreeSet::new();
     let mut queue = VecDeque::from(["/".to_string()]);

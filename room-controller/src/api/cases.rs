@@ -28,6 +28,30 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 impl Authenticated {
+    /// Refuses anyone but the agency's publicity reviewers (`publicity_reviewers`, else its
+    /// access approvers) where it names any: what goes public is theirs to release.
+    pub(super) fn releases_for(&self, state: &AppState, agency: &str) -> Result<(), Failure> {
+        let Some(spec) = state.site.agency(agency) else {
+            return Ok(());
+        };
+        let releasers = spec.releasers();
+        let theirs = self
+            .0
+            .staff_id
+            .as_ref()
+            .is_some_and(|staff| releasers.contains(staff));
+        if releasers.is_empty() || theirs {
+            return Ok(());
+        }
+        Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "what the agency publishes is released by its publicity reviewers ({}), with their own token",
+                releasers.join(", ")
+            ),
+        ))
+    }
+
     /// The agency of a clerk's or reviewer's token: the only agency whose cases it reaches.
     pub(crate) fn case_agency(&self) -> Result<String, Failure> {
         match (&self.0.role, &self.0.agency_id) {
@@ -289,22 +313,8 @@ pub(crate) async fn publication(
     let Json(step) = body?;
     // Release review (拟公示信息审核): what goes public is released by the agency's publicity
     // reviewers; taking a decision down is anyone's of the agency.
-    if matches!(step, PublicationStep::Publish { .. })
-        && let Some(spec) = state.site.agency(&agency)
-        && !spec.releasers().is_empty()
-        && !caller
-            .0
-            .staff_id
-            .as_ref()
-            .is_some_and(|staff| spec.releasers().contains(staff))
-    {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "a decision is released for publication by the agency's publicity reviewers ({}), with their own token",
-                spec.releasers().join(", ")
-            ),
-        ));
+    if matches!(step, PublicationStep::Publish { .. }) {
+        caller.releases_for(&state, &agency)?;
     }
     let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
     state
@@ -437,6 +447,7 @@ pub(crate) async fn due(
                     awaiting_approval: store.awaiting_approval(&agency)?,
                     unrecorded: store.unrecorded_decisions(&agency)?,
                     annual_report: annual_report_due(store, &agency, day, exchange_configured)?,
+                    inspections: store.inspections_due(&site.calendar, &agency, day)?,
                     reviewer_ratio: store.reviewer_ratio(&agency)?,
                 })
             })

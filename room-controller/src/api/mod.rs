@@ -51,6 +51,8 @@
 //! | `GET  /api/publicity`             | every agency's publicity, before and after     |
 //! | `GET  /api/agency/publicity`      | every version of the agency's publicity (`?agency=` for the supervisor) |
 //! | `PUT  /api/agency/publicity`      | a new version, by the publicity reviewer, in force at once (`AgencyPublicity`) |
+//! | `POST /api/inspections`           | an inspection and its result (`RecordInspection`), in its batch |
+//! | `POST /api/inspections/publish`   | publish a batch of results (`PublishInspections`), by the publicity reviewer |
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::DefaultBodyLimit;
@@ -67,6 +69,7 @@ pub(crate) mod cases;
 mod exchange;
 mod failure;
 pub(crate) mod hall;
+mod inspections;
 mod publicity;
 mod rooms;
 pub(crate) mod sessions;
@@ -166,6 +169,8 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::archive))
         .routes(routes!(cases::due))
         .routes(routes!(exchange::send_annual_report))
+        .routes(routes!(inspections::record_inspection))
+        .routes(routes!(inspections::publish_inspections))
         .routes(routes!(publicity::publicity))
         .routes(routes!(
             publicity::agency_publicity,

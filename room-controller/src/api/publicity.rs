@@ -90,22 +90,7 @@ pub(super) async fn change_publicity(
 ) -> Answer<PublicityVersion> {
     let agency = caller.case_agency()?;
     let Json(publicity) = body?;
-    if let Some(spec) = state.site.agency(&agency)
-        && !spec.releasers().is_empty()
-        && !caller
-            .0
-            .staff_id
-            .as_ref()
-            .is_some_and(|staff| spec.releasers().contains(staff))
-    {
-        return Err(Failure::new(
-            StatusCode::FORBIDDEN,
-            format!(
-                "the agency's publicity is changed by its publicity reviewers ({}), with their own token",
-                spec.releasers().join(", ")
-            ),
-        ));
-    }
+    caller.releases_for(&state, &agency)?;
     let who = caller.0.who().to_string();
     let version = state
         .db

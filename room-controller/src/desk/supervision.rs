@@ -116,6 +116,17 @@ pub(super) async fn supervision(State(state): State<AppState>, user: DeskUser) -
                 format!("<span class=\"overdue\">{}</span>", p.due_on),
             ]);
         }
+        for batch in due.inspections.iter().filter(|b| b.overdue) {
+            overdue.push(vec![
+                escape(name),
+                format!("检查结果公示（{} 件）", batch.inspections),
+                escape(&batch.period),
+                batch
+                    .due_on
+                    .map(|d| format!("<span class=\"overdue\">{d}</span>"))
+                    .unwrap_or_default(),
+            ]);
+        }
         for u in &due.unrecorded {
             overdue.push(vec![
                 escape(name),

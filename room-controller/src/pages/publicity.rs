@@ -108,6 +108,19 @@ fn agency_page(agency: &AgencyPublicityView) -> String {
             ]
         }),
     ));
+    body.push_str("<h3>行政检查结果 Inspection results</h3>\n");
+    body.push_str(&table(
+        &["检查对象", "检查事项", "检查日期", "检查结果", "公示日期"],
+        agency.inspection_results.iter().map(|i| {
+            vec![
+                i.subject.clone(),
+                i.item.clone(),
+                i.done_on.to_string(),
+                i.result.clone(),
+                i.published_on.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        }),
+    ));
     body.push_str("<h3>服务指南与流程 Guides and flows</h3>\n");
     for guide in &before.guides {
         body.push_str(&format!(

@@ -12,6 +12,26 @@ use site_api::{ActionType, AnnualReport};
 impl Store {
     /// The report of `agency_id` for `year`.
     pub fn annual_report(&self, agency_id: &str, year: i32) -> Result<AnnualReport, StoreError> {
+        self.figures(agency_id, year, &format!("{year:04}"))
+    }
+
+    /// The same figures for one month (the exchange's monthly figures).
+    pub fn monthly_figures(
+        &self,
+        agency_id: &str,
+        year: i32,
+        month: u32,
+    ) -> Result<AnnualReport, StoreError> {
+        self.figures(agency_id, year, &format!("{year:04}-{month:02}"))
+    }
+
+    /// The figures of the days whose date starts with `period` ("2026" or "2026-10").
+    fn figures(
+        &self,
+        agency_id: &str,
+        year: i32,
+        period: &str,
+    ) -> Result<AnnualReport, StoreError> {
         let agency_name: String = self
             .conn
             .query_row(
@@ -22,7 +42,7 @@ impl Store {
             .map_err(|_| StoreError::NotFound {
                 what: format!("agency {agency_id}"),
             })?;
-        let year_text = format!("{year:04}");
+        let year_text = period.to_string();
         let count = |sql: &str| -> Result<i64, StoreError> {
             Ok(self
                 .conn
@@ -32,31 +52,31 @@ impl Store {
         for kind in ActionType::ALL {
             let n: i64 = self.conn.query_row(
                 "SELECT count(*) FROM decisions d JOIN cases c ON c.id = d.case_id
-                 WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, 4) = ?2 AND c.action_type = ?3",
+                 WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, length(?2)) = ?2 AND c.action_type = ?3",
                 params![agency_id, year_text, kind.as_str()],
                 |r| r.get(0),
             )?;
             decisions_by_type.push((kind, n));
         }
         let decided_in_year = "FROM decisions d JOIN cases c ON c.id = d.case_id
-             WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, 4) = ?2";
+             WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, length(?2)) = ?2";
         // Reviews of the year's decisions, returned ones included.
         let reviews = |outcome: &str| {
             count(&format!(
                 "SELECT count(*) FROM legal_reviews r JOIN cases c ON c.id = r.case_id
                  JOIN decisions d ON d.case_id = c.id
-                 WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, 4) = ?2
+                 WHERE c.agency_id = ?1 AND substr(d.decided_on, 1, length(?2)) = ?2
                    AND r.outcome = '{outcome}'"
             ))
         };
         let published = "FROM publications p
-             WHERE p.agency_id = ?1 AND substr(p.decided_on, 1, 4) = ?2";
+             WHERE p.agency_id = ?1 AND substr(p.decided_on, 1, length(?2)) = ?2";
         let recorded_ns: i64 = self.conn.query_row(
             "SELECT coalesce(sum(longest), 0) FROM (
                 SELECT (SELECT max(total) FROM (SELECT sum(g.duration_ns) AS total
                         FROM segments g WHERE g.session_id = s.id GROUP BY g.track)) AS longest
                 FROM sessions s
-                WHERE s.agency_id = ?1 AND substr(s.started_at, 1, 4) = ?2)",
+                WHERE s.agency_id = ?1 AND substr(s.started_at, 1, length(?2)) = ?2)",
             params![agency_id, year_text],
             |r| r.get(0),
         )?;
@@ -70,7 +90,7 @@ impl Store {
                 "SELECT count(*) {decided_in_year} AND c.hearing_held = 1"
             ))?,
             recordings: count(
-                "SELECT count(*) FROM sessions WHERE agency_id = ?1 AND substr(started_at, 1, 4) = ?2",
+                "SELECT count(*) FROM sessions WHERE agency_id = ?1 AND substr(started_at, 1, length(?2)) = ?2",
             )?,
             recorded_hours: recorded_ns as f64 / 3.6e12,
             reviews_passed: reviews("pass")?,
@@ -91,7 +111,7 @@ impl Store {
             complaints: count(
                 "SELECT count(*) FROM ratings r JOIN tickets t ON t.id = r.ticket_id
                  JOIN services s ON s.id = t.service_id
-                 WHERE s.agency_id = ?1 AND substr(r.at, 1, 4) = ?2 AND r.level <= 2",
+                 WHERE s.agency_id = ?1 AND substr(r.at, 1, length(?2)) = ?2 AND r.level <= 2",
             )?,
         })
     }

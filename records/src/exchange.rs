@@ -73,7 +73,7 @@ impl Store {
             ExchangeKind::DecisionPublished => published,
             ExchangeKind::DecisionRevoked => revoked,
             ExchangeKind::DecisionWithdrawn => withdrawn,
-            ExchangeKind::AnnualReport => None,
+            ExchangeKind::AnnualReport | ExchangeKind::MonthlyFigures => None,
         };
         let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
         let (Some(on), Some(decided_on)) = (on.as_deref().and_then(day), day(&decided)) else {
@@ -117,6 +117,37 @@ impl Store {
     ) -> Result<String, StoreError> {
         let report = self.annual_report(agency_id, year)?;
         let id = format!("{agency_id}/annual-report/{year}");
+        self.enqueue_report(id, ExchangeKind::AnnualReport, year, None, report)
+    }
+
+    /// Hands agency `agency_id`'s figures of `month` of `year` to the exchange, once.
+    pub fn enqueue_monthly_figures(
+        &mut self,
+        agency_id: &str,
+        year: i32,
+        month: u32,
+    ) -> Result<String, StoreError> {
+        let id = format!("{agency_id}/monthly-figures/{year:04}-{month:02}");
+        let known: bool = self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM exchange_outbox WHERE document_id = ?1)",
+            params![id],
+            |r| r.get(0),
+        )?;
+        if known {
+            return Ok(id);
+        }
+        let report = self.monthly_figures(agency_id, year, month)?;
+        self.enqueue_report(id, ExchangeKind::MonthlyFigures, year, Some(month), report)
+    }
+
+    fn enqueue_report(
+        &mut self,
+        id: String,
+        kind: ExchangeKind,
+        year: i32,
+        month: Option<u32>,
+        report: site_api::AnnualReport,
+    ) -> Result<String, StoreError> {
         self.all_or_nothing(|store| {
             let seq: i64 = store.conn.query_row(
                 "SELECT coalesce(max(seq), 0) + 1 FROM exchange_outbox",
@@ -127,10 +158,11 @@ impl Store {
                 schema: EXCHANGE_SCHEMA.to_string(),
                 id: id.clone(),
                 seq,
-                kind: ExchangeKind::AnnualReport,
-                agency_id: agency_id.to_string(),
+                kind,
+                agency_id: report.agency_id.clone(),
                 agency_name: report.agency_name.clone(),
                 year,
+                month,
                 report,
             };
             let body = serde_json::to_string(&document)

@@ -25,11 +25,23 @@ pub fn backoff(attempts: i64) -> Duration {
     Duration::from_secs(1u64 << exponent).min(MAX_BACKOFF)
 }
 
-/// Starts the delivery; `wake` is notified whenever a document is added.
+/// The month before the one `day` is in.
+pub fn last_month(day: chrono::NaiveDate) -> (i32, u32) {
+    use chrono::Datelike;
+    if day.month() == 1 {
+        (day.year() - 1, 12)
+    } else {
+        (day.year(), day.month() - 1)
+    }
+}
+
+/// Starts the delivery; `wake` is notified whenever a document is added. When a month turns,
+/// each of `agencies` hands the past month's figures to the outbox first.
 pub fn spawn(
     spec: ExchangeSpec,
     db: Db,
     wake: Arc<Notify>,
+    agencies: Vec<String>,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let mut client = reqwest::Client::builder().timeout(spec.timeout);
     if let Some(ca) = &spec.ca {
@@ -53,7 +65,25 @@ pub fn spawn(
     };
     info!(url = %spec.url, "exchange delivery started");
     Ok(tokio::spawn(async move {
+        let mut figures_of = None;
         loop {
+            let month = last_month(chrono::Local::now().date_naive());
+            if figures_of != Some(month) {
+                let agencies = agencies.clone();
+                let (year, number) = month;
+                let enqueued = db
+                    .call(move |store| {
+                        for agency in &agencies {
+                            store.enqueue_monthly_figures(agency, year, number)?;
+                        }
+                        Ok(())
+                    })
+                    .await;
+                match enqueued {
+                    Ok(()) => figures_of = Some(month),
+                    Err(err) => warn!(%err, "cannot hand last month's figures to the exchange"),
+                }
+            }
             match db.read(|store| store.next_outgoing()).await {
                 Ok(Some(outgoing)) => {
                     let seq = outgoing.seq;
@@ -114,6 +144,13 @@ async fn deliver(
 mod tests {
     use super::backoff;
     use std::time::Duration;
+
+    #[test]
+    fn the_month_before_january_is_last_years_december() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(super::last_month(day(2027, 1, 5)), (2026, 12));
+        assert_eq!(super::last_month(day(2026, 11, 30)), (2026, 10));
+    }
 
     #[test]
     fn tries_wait_longer_each_time_up_to_five_minutes() {

@@ -196,6 +196,7 @@ pub async fn serve(
             spec,
             state.db.clone(),
             state.exchange_wake.clone(),
+            state.site.agencies.iter().map(|a| a.id.clone()).collect(),
         )?),
         None => None,
     };

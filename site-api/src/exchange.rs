@@ -20,6 +20,8 @@ pub enum ExchangeKind {
     DecisionWithdrawn,
     /// The agency's annual report of the year before (行政执法年度报告), due by 31 January.
     AnnualReport,
+    /// The same figures for last month, sent when the month turns.
+    MonthlyFigures,
 }
 
 impl ExchangeKind {
@@ -29,6 +31,7 @@ impl ExchangeKind {
             Self::DecisionRevoked => "decision_revoked",
             Self::DecisionWithdrawn => "decision_withdrawn",
             Self::AnnualReport => "annual_report",
+            Self::MonthlyFigures => "monthly_figures",
         }
     }
 }
@@ -65,13 +68,16 @@ pub struct ExchangeDocument {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeReport {
     pub schema: String,
-    /// `<agency id>/annual-report/<year>`.
+    /// `<agency id>/annual-report/<year>` or `<agency id>/monthly-figures/<year>-<month>`.
     pub id: String,
     pub seq: i64,
     pub kind: ExchangeKind,
     pub agency_id: String,
     pub agency_name: String,
     pub year: i32,
+    /// The month, for monthly figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<u32>,
     pub report: crate::AnnualReport,
 }
 

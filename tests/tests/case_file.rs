@@ -23,6 +23,8 @@ const PDF: &[u8] =
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cases_documents_steps_and_required_recordings_are_kept() {
     let site = TestSite::new(1).unwrap();
+    site.set_site_settings("backup = \"backup-disk/liuhen\"")
+        .unwrap();
     site.set_agency(
         "scjg",
         "must_record = [\"coercion\"]\nreview_materials = [\"调查终结报告\"]",
@@ -56,6 +58,16 @@ async fn a_cases_documents_steps_and_required_recordings_are_kept() {
     let report: AttachmentView = serde_json::from_value(body).unwrap();
     assert_eq!(report.kind, AttachmentKind::Pdf);
     assert_eq!(report.sha256, hex::encode(sha2::Sha256::digest(PDF)));
+    let copy = site
+        .dir
+        .path()
+        .join("backup-disk/liuhen/attachments")
+        .join(&report.sha256);
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        PDF,
+        "the backup disk holds a copy"
+    );
     let (status, body) = send(upload("setup.exe.pdf", b"MZ\x90\x00rest".to_vec(), &wang)).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     let mut big = PDF.to_vec();

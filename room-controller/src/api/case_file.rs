@@ -98,18 +98,28 @@ pub(crate) async fn add_attachment(
         .db
         .read(move |store| store.case_view(&site.calendar, &a, &n))
         .await?;
-    let media = state.site.media.clone();
+    let (media, backup) = (state.site.media.clone(), state.site.backup.clone());
     let size_bytes = bytes.len() as u64;
-    let sha256 =
-        tokio::task::spawn_blocking(move || evidence::attachments::keep_attachment(&media, &bytes))
-            .await
-            .map_err(|err| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?
-            .map_err(|err| {
-                Failure::new(
-                    StatusCode::INSUFFICIENT_STORAGE,
-                    format!("cannot keep {name}: {err}"),
-                )
-            })?;
+    // Kept like a segment: on the media disk (read back before the attachment counts) and,
+    // where the site has one, on the backup disk; a failing backup disk is logged and does not
+    // hold up the case file, as for recordings.
+    let sha256 = tokio::task::spawn_blocking(move || {
+        let sha256 = evidence::attachments::keep_attachment(&media, &bytes)?;
+        if let Some(backup) = backup
+            && let Err(err) = evidence::attachments::keep_attachment(&backup, &bytes)
+        {
+            tracing::warn!(%err, backup = %backup.display(), "an attachment's backup copy failed");
+        }
+        Ok::<_, std::io::Error>(sha256)
+    })
+    .await
+    .map_err(|err| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string()))?
+    .map_err(|err| {
+        Failure::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!("cannot keep {name}: {err}"),
+        )
+    })?;
     let by = caller.0.who().to_string();
     let view = state
         .db

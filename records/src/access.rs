@@ -3,7 +3,6 @@
 use chrono::Utc;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
-use std::io::Read;
 
 use crate::{Refusal, Store, StoreError};
 use site_api::{AccessEntry, Caller, Role, StaffRole};
@@ -97,11 +96,7 @@ impl Store {
         agency_id: Option<&str>,
         staff_id: Option<&str>,
     ) -> Result<String, StoreError> {
-        let mut random = [0u8; 32];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut random))
-            .map_err(|err| StoreError::Randomness(err.to_string()))?;
-        let token = format!("lh_{}", hex::encode(random));
+        let token = format!("lh_{}", hex::encode(crate::random_bytes::<32>()?));
         let inserted = self.conn.execute(
             "INSERT INTO api_tokens (name, token_sha256, role, agency_id, created_at, staff_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)

@@ -52,6 +52,11 @@ pub fn attachment_name(name: &str) -> Result<String, StoreError> {
 }
 
 impl Store {
+    /// Ok when the agency has case `number` (before its attachment's bytes are kept).
+    pub fn case_known(&self, agency_id: &str, number: &str) -> Result<(), StoreError> {
+        case_id(self, agency_id, number).map(drop)
+    }
+
     /// Adds an attachment to case `number` of the agency.
     pub fn add_attachment(
         &mut self,
@@ -139,28 +144,11 @@ mod tests {
     #[test]
     fn an_attachment_belongs_to_its_case_and_is_never_changed() {
         let (_dir, mut store) = crate::test_site::store(&[]);
-        store
-            .prepare_case(
-                "a",
-                "A-1",
-                &site_api::PrepareCase::default(),
-                crate::CaseEditor {
-                    who: "t",
-                    approver: false,
-                },
-            )
-            .unwrap();
-        store
-            .prepare_case(
-                "a",
-                "A-2",
-                &site_api::PrepareCase::default(),
-                crate::CaseEditor {
-                    who: "t",
-                    approver: false,
-                },
-            )
-            .unwrap();
+        for number in ["A-1", "A-2"] {
+            crate::test_site::describe(&mut store, "a", number, Default::default());
+        }
+        assert!(store.case_known("a", "A-1").is_ok());
+        assert!(store.case_known("b", "A-1").is_err());
         let sha = "ab".repeat(32);
         let kept = store
             .add_attachment(

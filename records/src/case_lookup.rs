@@ -4,16 +4,12 @@
 use chrono::NaiveDate;
 use rusqlite::params;
 use site_api::{LOOKUP_ALPHABET, LOOKUP_CODE_LEN, LookupAnswer, LookupState, normalise_code};
-use std::io::Read;
 
 use crate::{Store, StoreError};
 
 /// A new lookup code from the system's random source.
 pub(crate) fn new_lookup_code() -> Result<String, StoreError> {
-    let mut random = [0u8; LOOKUP_CODE_LEN];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut random))
-        .map_err(|err| StoreError::Randomness(err.to_string()))?;
+    let random = crate::store::random_bytes::<LOOKUP_CODE_LEN>()?;
     // 256 is not a multiple of 31; the slight bias toward the first letters costs far less
     // than a guess a rate-limited address can afford.
     Ok(random

@@ -80,12 +80,7 @@ impl Store {
             return Ok(());
         };
         let id = format!("{agency_id}/{document}/{}", kind.as_str());
-        let seq: i64 = self.conn.query_row(
-            "SELECT coalesce(max(seq), 0) + 1 FROM exchange_outbox",
-            [],
-            |r| r.get(0),
-        )?;
-        let document = ExchangeDocument {
+        self.put_in_outbox(&id, |seq| ExchangeDocument {
             schema: EXCHANGE_SCHEMA.to_string(),
             id: id.clone(),
             seq,
@@ -98,8 +93,22 @@ impl Store {
             document_number: document,
             decided_on,
             on,
-        };
-        let body = serde_json::to_string(&document)
+        })
+    }
+
+    /// Adds the document `id` as the outbox's next, once: a document already there (the same
+    /// step again) is left as it was.
+    fn put_in_outbox<D: serde::Serialize>(
+        &self,
+        id: &str,
+        document: impl FnOnce(i64) -> D,
+    ) -> Result<(), StoreError> {
+        let seq: i64 = self.conn.query_row(
+            "SELECT coalesce(max(seq), 0) + 1 FROM exchange_outbox",
+            [],
+            |r| r.get(0),
+        )?;
+        let body = serde_json::to_string(&document(seq))
             .map_err(|err| StoreError::Invalid(format!("an exchange document: {err}")))?;
         self.conn.execute(
             "INSERT INTO exchange_outbox (seq, document_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
@@ -141,38 +150,23 @@ impl Store {
     }
 
     fn enqueue_report(
-        &mut self,
+        &self,
         id: String,
         kind: ExchangeKind,
         year: i32,
         month: Option<u32>,
         report: site_api::AnnualReport,
     ) -> Result<String, StoreError> {
-        self.all_or_nothing(|store| {
-            let seq: i64 = store.conn.query_row(
-                "SELECT coalesce(max(seq), 0) + 1 FROM exchange_outbox",
-                [],
-                |r| r.get(0),
-            )?;
-            let document = ExchangeReport {
-                schema: EXCHANGE_SCHEMA.to_string(),
-                id: id.clone(),
-                seq,
-                kind,
-                agency_id: report.agency_id.clone(),
-                agency_name: report.agency_name.clone(),
-                year,
-                month,
-                report,
-            };
-            let body = serde_json::to_string(&document)
-                .map_err(|err| StoreError::Invalid(format!("an exchange document: {err}")))?;
-            store.conn.execute(
-                "INSERT INTO exchange_outbox (seq, document_id, body, created_at) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (document_id) DO NOTHING",
-                params![seq, id, body, now()],
-            )?;
-            Ok(())
+        self.put_in_outbox(&id, |seq| ExchangeReport {
+            schema: EXCHANGE_SCHEMA.to_string(),
+            id: id.clone(),
+            seq,
+            kind,
+            agency_id: report.agency_id.clone(),
+            agency_name: report.agency_name.clone(),
+            year,
+            month,
+            report,
         })?;
         Ok(id)
     }

@@ -44,4 +44,4 @@ pub use schema::SCHEMA_VERSION;
 pub use segments::NewSegment;
 pub use sessions::NewSession;
 pub use staff::{NewStaff, PHOTO_MAX_BYTES};
-pub use store::{SiteAgency, SiteRoom, Store};
+pub use store::{SiteAgency, SiteRoom, Store, random_bytes};

@@ -2,11 +2,24 @@
 //! decisions) changed through the API: every version kept, the latest in force over the site
 //! file's, so that a change takes effect without a restart and its history is never lost.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use site_api::{AgencyPublicity, PublicityVersion};
 
 use crate::store::now;
 use crate::{Store, StoreError};
+
+const VERSION_COLUMNS: &str = "version, body, changed_by, changed_at";
+
+fn version_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PublicityVersion> {
+    let body: String = r.get(1)?;
+    Ok(PublicityVersion {
+        version: r.get(0)?,
+        // Bodies are written by `change_publicity` from the same type.
+        publicity: serde_json::from_str(&body).unwrap_or_default(),
+        changed_by: r.get(2)?,
+        changed_at: r.get(3)?,
+    })
+}
 
 impl Store {
     /// Keeps `publicity` as the agency's next version and puts its catalogue in force.
@@ -53,24 +66,26 @@ impl Store {
         &self,
         agency_id: &str,
     ) -> Result<Option<PublicityVersion>, StoreError> {
-        Ok(self.publicity_history(agency_id)?.into_iter().next_back())
+        // Read on every publicity page and kiosk refresh: the one row, not the history.
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {VERSION_COLUMNS} FROM publicity_versions
+                     WHERE agency_id = ?1 ORDER BY version DESC LIMIT 1"
+                ),
+                params![agency_id],
+                version_row,
+            )
+            .optional()?)
     }
 
     /// Every version changed through the API, oldest first.
     pub fn publicity_history(&self, agency_id: &str) -> Result<Vec<PublicityVersion>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT version, body, changed_by, changed_at FROM publicity_versions
-             WHERE agency_id = ?1 ORDER BY version",
-        )?;
-        let rows = stmt.query_map(params![agency_id], |r| {
-            let body: String = r.get(1)?;
-            Ok(PublicityVersion {
-                version: r.get(0)?,
-                publicity: serde_json::from_str(&body).unwrap_or_default(),
-                changed_by: r.get(2)?,
-                changed_at: r.get(3)?,
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {VERSION_COLUMNS} FROM publicity_versions WHERE agency_id = ?1 ORDER BY version"
+        ))?;
+        let rows = stmt.query_map(params![agency_id], version_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -48,6 +48,16 @@ fn keep_plans(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// `N` bytes from the system's random source: tokens, lookup codes, playback grants.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+    use std::io::Read;
+    let mut random = [0u8; N];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut random))
+        .map_err(|err| StoreError::Randomness(err.to_string()))?;
+    Ok(random)
+}
+
 pub(crate) fn now() -> String {
     Utc::now().to_rfc3339()
 }

@@ -9,13 +9,14 @@ use serde::de::DeserializeOwned;
 
 use crate::routes::{self, fill};
 use crate::{
-    AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, ApiError,
-    ApproveDecision, ArchiveStep, AttachmentView, BookingView, CaseView, ClerkView, CloseFollowUp,
-    CounterAction, DecideAccess, DueQuery, HallHistoryQuery, HallStats, HallView, LiveEvent,
-    NewBooking, PrepareCase, PublicationStep, PublicityView, RateService, RecordDecision,
-    RecordDiscussion, RecordStep, RequestAccess, ReviewCase, RoomView, SessionView, SiteKeyView,
-    StaffQuery, StaffView, StartSession, StatedPurpose, StatsQuery, TakeTicket, TicketRecord,
-    TicketView, WindowView,
+    AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, AgencyPublicity,
+    AgencyQuery, ApiError, ApproveDecision, ArchiveStep, AttachmentView, BookingView, CaseView,
+    ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery, ExchangeStatus,
+    HallHistoryQuery, HallStats, HallView, InspectionView, LiveEvent, NewBooking, PrepareCase,
+    PublicationStep, PublicityVersion, PublicityView, PublishInspections, RateService,
+    RecordDecision, RecordDiscussion, RecordInspection, RecordStep, RequestAccess, ReviewCase,
+    RoomView, SendAnnualReport, SessionView, SiteKeyView, StaffQuery, StaffView, StartSession,
+    StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -505,10 +506,61 @@ impl Client {
         self.get(routes::AGENCY_DUE, Some(query)).await
     }
 
+    /// Hands last year's (or an earlier ended year's) annual report to the exchange.
+    pub async fn send_annual_report(&self, year: i32) -> ClientResult<ExchangeStatus> {
+        self.send(
+            reqwest::Method::POST,
+            routes::ANNUAL_REPORT_SEND,
+            Some(&SendAnnualReport { year }),
+        )
+        .await
+    }
+
+    pub async fn record_inspection(
+        &self,
+        inspection: &RecordInspection,
+    ) -> ClientResult<InspectionView> {
+        self.send(reqwest::Method::POST, routes::INSPECTIONS, Some(inspection))
+            .await
+    }
+
+    /// Publishes a batch of inspection results; answers how many.
+    pub async fn publish_inspections(&self, period: &str) -> ClientResult<usize> {
+        let batch = PublishInspections {
+            period: period.to_string(),
+        };
+        self.send(
+            reqwest::Method::POST,
+            routes::INSPECTIONS_PUBLISH,
+            Some(&batch),
+        )
+        .await
+    }
+
     // ── Publicity ───────────────────────────────────────────────────────────────────────────
 
     pub async fn publicity(&self) -> ClientResult<PublicityView> {
         self.get(routes::PUBLICITY, None::<&()>).await
+    }
+
+    /// Every version of an agency's publicity (the supervisor names the agency).
+    pub async fn agency_publicity(
+        &self,
+        query: &AgencyQuery,
+    ) -> ClientResult<Vec<PublicityVersion>> {
+        self.get(routes::AGENCY_PUBLICITY, Some(query)).await
+    }
+
+    pub async fn change_publicity(
+        &self,
+        publicity: &AgencyPublicity,
+    ) -> ClientResult<PublicityVersion> {
+        self.send(
+            reqwest::Method::PUT,
+            routes::AGENCY_PUBLICITY,
+            Some(publicity),
+        )
+        .await
     }
 
     /// A route's answer as the JSON document it is, for displays that keep the document they

@@ -189,3 +189,12 @@ impl AgencyPublicity {
         None
     }
 }
+
+/// The query of `GET /api/agency/publicity`: the supervisor names the agency; a token of an
+/// agency reads its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgencyQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
+}

@@ -45,6 +45,21 @@ async fn submit(browser: &Browser, button: &str, answer: &str) {
     }
 }
 
+/// States `purpose` on the form before a recording and waits until the player has loaded the
+/// first segment's metadata.
+async fn play_for(browser: &Browser, purpose: &str) {
+    browser.type_into("#purpose", purpose).await.unwrap();
+    submit(browser, "#purpose-form button", "#player").await;
+    browser
+        .wait_until(
+            "return document.getElementById('player').readyState >= 1",
+            Duration::from_secs(15),
+            "the first segment's metadata loads",
+        )
+        .await
+        .unwrap();
+}
+
 async fn shot(browser: &Browser, dir: &tempfile::TempDir, name: &str) {
     let png = dir.path().join(name);
     browser.screenshot_page(&png).await.unwrap();
@@ -258,19 +273,7 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
         .open(&format!("{base}/desk/sessions/{}", session.id))
         .await
         .unwrap();
-    browser
-        .type_into("#purpose", "法制审核：核对听证告知")
-        .await
-        .unwrap();
-    submit(&browser, "#purpose-form button", "#player").await;
-    browser
-        .wait_until(
-            "return document.getElementById('player').readyState >= 1",
-            Duration::from_secs(15),
-            "the first segment's metadata loads",
-        )
-        .await
-        .unwrap();
+    play_for(&browser, "法制审核：核对听证告知").await;
     let marker_at: f64 = browser
         .run("return Number(document.querySelector('.marker').dataset.at)")
         .await
@@ -359,19 +362,7 @@ async fn a_reviewer_an_agency_head_and_the_supervisor_work_at_the_desk() {
         .unwrap();
     // From the log, the supervisor plays the recording for a stated purpose (logged too).
     submit(&browser, "#access-log a", "#purpose-form").await;
-    browser
-        .type_into("#purpose", "执法监督：抽查听证程序")
-        .await
-        .unwrap();
-    submit(&browser, "#purpose-form button", "#player").await;
-    browser
-        .wait_until(
-            "return document.getElementById('player').readyState >= 1",
-            Duration::from_secs(15),
-            "the supervisor's playback loads",
-        )
-        .await
-        .unwrap();
+    play_for(&browser, "执法监督：抽查听证程序").await;
     let (_, body) = send(wang.get(controller.url("/api/access-log"))).await;
     let log: Vec<AccessEntry> = serde_json::from_value(body).unwrap();
     assert!(

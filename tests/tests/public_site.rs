@@ -116,12 +116,17 @@ async fn the_public_reads_publicity_and_looks_up_their_decision_without_a_token(
     );
 
     // Inspection results wait on the due list by batch, and go public a batch at a time.
+    // (through the typed client, as a program of the agency would)
+    let api = controller.api(&clerk);
     for subject in ["某超市", "某餐馆"] {
-        let (status, body) = send(clerk.post(controller.url("/api/inspections")).json(&json!({
-            "subject": subject, "item": "食品安全", "done_on": "2026-09-15",
-            "result": "未发现问题"})))
-        .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let inspection = site_api::RecordInspection {
+            subject: subject.into(),
+            item: "食品安全".into(),
+            done_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 15).unwrap(),
+            result: "未发现问题".into(),
+        };
+        let kept = api.record_inspection(&inspection).await.unwrap();
+        assert_eq!(kept.period, "2026-09");
     }
     let (_, body) = send(clerk.get(controller.url("/api/agency/due"))).await;
     let due: site_api::AgencyDue = serde_json::from_str(&body).unwrap();
@@ -137,13 +142,7 @@ async fn the_public_reads_publicity_and_looks_up_their_decision_without_a_token(
         due.inspections[0].overdue,
         "due 20 working days after September"
     );
-    let (status, body) = send(
-        clerk
-            .post(controller.url("/api/inspections/publish"))
-            .json(&json!({"period": "2026-09"})),
-    )
-    .await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "2"));
+    assert_eq!(api.publish_inspections("2026-09").await.unwrap(), 2);
     let (_, body) = send(clerk.get(controller.url("/api/agency/due"))).await;
     let due: site_api::AgencyDue = serde_json::from_str(&body).unwrap();
     assert!(due.inspections.is_empty(), "{body}");

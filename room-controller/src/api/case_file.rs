@@ -92,12 +92,9 @@ pub(crate) async fn add_attachment(
             format!("{name} is not a PDF, JPEG or DOCX file; save it as one of these"),
         )
     })?;
-    let (a, n, site) = (agency.clone(), number.clone(), state.site.clone());
+    let (a, n) = (agency.clone(), number.clone());
     // The case must be the caller's before anything is written for it.
-    state
-        .db
-        .read(move |store| store.case_view(&site.calendar, &a, &n))
-        .await?;
+    state.db.read(move |store| store.case_known(&a, &n)).await?;
     let (media, backup) = (state.site.media.clone(), state.site.backup.clone());
     let size_bytes = bytes.len() as u64;
     // Kept like a segment: on the media disk (read back before the attachment counts) and,

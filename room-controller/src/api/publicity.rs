@@ -10,7 +10,7 @@ use hardware_profiles::Site;
 use records::publicity_view::PublicAgency;
 use records::{Store, StoreError};
 use site_api::routes;
-use site_api::{AgencyPublicity, ApiError, DueQuery, PublicityVersion, PublicityView, Role};
+use site_api::{AgencyPublicity, AgencyQuery, ApiError, PublicityVersion, PublicityView, Role};
 
 use super::failure::{Answer, Failure};
 use super::state::AppState;
@@ -40,7 +40,7 @@ pub fn publicity_of(store: &Store, site: &Site) -> Result<PublicityView, StoreEr
 }
 
 #[utoipa::path(get, path = routes::AGENCY_PUBLICITY, tag = "publicity", security(("token" = [])),
-    params(DueQuery),
+    params(AgencyQuery),
     responses(
         (status = 200, description = "every version of the agency's publicity, oldest first: version 0 is the site file's, then each change through the API; the last is in force", body = Vec<PublicityVersion>),
         (status = 403, description = "not a token of the agency (or the supervisor's)", body = ApiError),
@@ -48,7 +48,7 @@ pub fn publicity_of(store: &Store, site: &Site) -> Result<PublicityView, StoreEr
 pub(super) async fn agency_publicity(
     State(state): State<AppState>,
     caller: Authenticated,
-    query: Result<Query<DueQuery>, QueryRejection>,
+    query: Result<Query<AgencyQuery>, QueryRejection>,
 ) -> Answer<Vec<PublicityVersion>> {
     let Query(query) = query?;
     let agency = match (caller.0.role, query.agency) {

@@ -14,7 +14,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use site_api::{RecordingUse, SessionView};
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -44,15 +43,7 @@ struct Grant {
 
 impl Playbacks {
     fn give(&self, token: &str, session: SessionView, purpose: String) -> Result<String, Failure> {
-        let mut random = [0u8; 16];
-        std::fs::File::open("/dev/urandom")
-            .and_then(|mut f| f.read_exact(&mut random))
-            .map_err(|err| {
-                Failure::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("cannot read random bytes for the playback: {err}"),
-                )
-            })?;
+        let random = records::random_bytes::<16>().map_err(Failure::from)?;
         let name: String = random.iter().map(|b| format!("{b:02x}")).collect();
         let mut grants = self
             .0

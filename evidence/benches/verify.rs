@@ -72,6 +72,7 @@ fn write_session(dir: &Path, total_mb: usize) {
             link,
             recovered: false,
             backup_sha256: None,
+            removed: None,
         });
     }
     Manifest::new(serde_json::json!({ "id": 1 }), segments, true)

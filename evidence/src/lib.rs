@@ -7,7 +7,9 @@
 //! - [`manifest`]: `manifest.json`, the folder's own list of segments, hashes and links;
 //! - [`signing`]: the site's Ed25519 key, which signs every manifest;
 //! - [`verify`](verify()): a folder checked against its manifest and the site's public key;
+//! - [`ingest`]: a docked camera's file copied, read back from the disk and hashed;
 //! - [`backup`]: the second copy (主备双份), read back and hashed;
+//! - [`field_batch`]: a body-worn camera's visit as a manifest and a package, like a session's;
 //! - [`export`]: the package handed over for the case file.
 //!
 //! It knows files and hashes only: no GStreamer, no SQL, no HTTP. Its calls block.
@@ -16,7 +18,9 @@ pub mod attachments;
 pub mod backup;
 pub mod chain;
 pub mod export;
+pub mod field_batch;
 pub mod hashing;
+pub mod ingest;
 pub mod manifest;
 pub mod naming;
 pub mod signing;

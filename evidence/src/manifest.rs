@@ -86,6 +86,10 @@ pub struct ManifestSegment {
     pub recovered: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_sha256: Option<String>,
+    /// Field footage only: the file was removed after its retention period, when and by whom.
+    /// Its hash and link stay, so the chain still checks; verify expects the file gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<String>,
 }
 
 impl Manifest {
@@ -118,6 +122,7 @@ impl Manifest {
                 link: s.link.clone(),
                 recovered: s.recovered,
                 backup_sha256: s.backup_sha256.clone(),
+                removed: None,
             })
             .collect();
         Self::new(session, segments, !view.state.holds_room())

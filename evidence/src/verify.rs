@@ -10,6 +10,9 @@ use crate::hashing::sha256_of_reader;
 use crate::manifest::Manifest;
 use crate::naming::segment_name;
 
+/// Files of a field batch's folder that its manifest does not list by design.
+const BATCH_OWN_FILES: &[&str] = &[crate::MANIFEST_FILE, SITE_KEY_FILE, "summary.txt"];
+
 /// The site's public key as an export carries it, beside the manifest.
 pub const SITE_KEY_FILE: &str = "site-key.pub";
 
@@ -82,6 +85,9 @@ pub struct Report {
     pub head: Option<String>,
     /// The key the manifest is signed with, when it is.
     pub signed_by: Option<String>,
+    /// Listed files removed on purpose (field footage past its retention), as the manifest
+    /// says: their hashes stay in the chain.
+    pub removed: usize,
 }
 
 /// Checks a session folder against its manifest: every file's size and SHA-256, the chain from
@@ -147,6 +153,7 @@ pub fn verify_with_key(
         // Continue from the listed link so that one bad entry is reported once, not for all after it.
         previous = seg.link.clone();
         match hashed {
+            Err(_) if seg.removed.is_some() => report.removed += 1,
             Err(_) => report.problems.push(Problem::Missing {
                 file: seg.file.clone(),
             }),
@@ -169,13 +176,22 @@ pub fn verify_with_key(
         }
     }
     report.head = manifest.segments.last().map(|s| s.link.clone());
+    let field_batch = manifest.session["kind"] == crate::field_batch::BATCH_KIND;
     let listed: BTreeSet<&str> = manifest.segments.iter().map(|s| s.file.as_str()).collect();
     let mut unlisted: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| segment_name(p).is_some())
+                .filter(|p| {
+                    // A room session's folder holds its segments and work files; a field
+                    // batch's holds nothing but what its manifest lists.
+                    if field_batch {
+                        p.is_file() && !BATCH_OWN_FILES.iter().any(|own| p.ends_with(own))
+                    } else {
+                        segment_name(p).is_some()
+                    }
+                })
                 .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
                 .filter(|name| !listed.contains(name.as_str()))
                 .collect()

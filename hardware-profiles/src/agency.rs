@@ -13,12 +13,14 @@
 //! must_record = ["coercion", "hearing", "left_at_door"]  # optional: 音像记录事项清单
 //! publicity_reviewers = ["qian-li"]     # optional: who releases decisions for publication
 //! inspection_batches = "quarterly"      # optional: inspection results per month (default) or quarter
+//! clear_after_ingest = true             # optional: clear docked cameras once every copy is verified
+//! footage_retention_days = 180          # optional: how long footage linked to no case is kept
 //! ```
 
 use serde::Deserialize;
 use site_api::AccessPolicy;
 use site_api::AgencyPublicity;
-use site_api::{InspectionBatching, MustRecord};
+use site_api::{DEFAULT_FOOTAGE_RETENTION_DAYS, InspectionBatching, MustRecord};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -44,6 +46,12 @@ pub struct AgencySpec {
     pub publicity_reviewers: Vec<String>,
     /// How the agency publishes its inspection results: per month or per quarter.
     pub inspection_batches: InspectionBatching,
+    /// Whether a docked body-worn camera is cleared once every file of it is collected and
+    /// verified (off: the officer clears it).
+    pub clear_after_ingest: bool,
+    /// How long body-worn camera footage linked to no case is kept, in days (the rules leave
+    /// the number to each agency); footage linked to a case is never removed by the sweep.
+    pub footage_retention_days: u32,
 }
 
 impl AgencySpec {
@@ -80,6 +88,9 @@ pub(crate) struct AgencyEntry {
     #[serde(default)]
     publicity_reviewers: Vec<Spanned<String>>,
     inspection_batches: Option<Spanned<String>>,
+    #[serde(default)]
+    clear_after_ingest: bool,
+    footage_retention_days: Option<Spanned<u32>>,
 }
 
 impl Checker<'_> {
@@ -141,6 +152,16 @@ impl Checker<'_> {
                 }
             },
         };
+        let footage_retention_days = match &agency.footage_retention_days {
+            None => DEFAULT_FOOTAGE_RETENTION_DAYS,
+            Some(days) if *days.get_ref() >= 1 => *days.get_ref(),
+            Some(days) => {
+                return self.err(days.span(), format!(
+                    "agency \"{}\" has footage_retention_days = 0: footage is kept at least a day; write the number of days your rules set",
+                    agency.id.get_ref()
+                ));
+            }
+        };
         let (publicity_file, publicity) = match &agency.publicity {
             None => (None, AgencyPublicity::default()),
             Some(path) => {
@@ -182,6 +203,8 @@ impl Checker<'_> {
                 .map(Spanned::into_inner)
                 .collect(),
             inspection_batches,
+            clear_after_ingest: agency.clear_after_ingest,
+            footage_retention_days,
         })
     }
 }

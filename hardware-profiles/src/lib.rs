@@ -11,6 +11,7 @@ mod checker;
 mod error;
 mod hall;
 mod in_code;
+mod name_pattern;
 mod profile;
 mod site;
 
@@ -18,11 +19,12 @@ pub use agency::{AgencySpec, DEFAULT_REVIEW_WORKING_DAYS};
 pub use error::ConfigError;
 pub use hall::{HallSpec, ServiceSpec, WindowSpec};
 pub use profile::{
-    CameraProfile, CameraSource, IndicatorCommand, IndicatorProfile, MicrophoneProfile,
-    MicrophoneSource, PrinterProfile, Profile, ProfileKind, Profiles,
+    BodycamProfile, CameraProfile, CameraSource, IndicatorCommand, IndicatorProfile,
+    MicrophoneProfile, MicrophoneSource, NamePattern, PrinterProfile, Profile, ProfileKind,
+    Profiles,
 };
 pub use site::{
-    CameraSpec, CompositeSpec, ExchangeSpec, IndicatorPort, IndicatorSpec, MicrophoneSpec,
-    RoomSpec, Site, TlsFiles,
+    CameraSpec, CollectSpec, CompositeSpec, ExchangeSpec, IndicatorPort, IndicatorSpec,
+    MicrophoneSpec, RoomSpec, Site, TlsFiles,
 };
 pub use site_api::RoomKind;

@@ -51,6 +51,14 @@ const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../profiles/indicators/line-sign.toml"),
     ),
     (
+        "bodycams/gat947-named.toml",
+        include_str!("../profiles/bodycams/gat947-named.toml"),
+    ),
+    (
+        "bodycams/generic.toml",
+        include_str!("../profiles/bodycams/generic.toml"),
+    ),
+    (
         "printers/escpos-58mm.toml",
         include_str!("../profiles/printers/escpos-58mm.toml"),
     ),
@@ -173,6 +181,42 @@ pub struct PrinterProfile {
     pub status_timeout_ms: u32,
 }
 
+/// A model of body-worn camera (执法记录仪) as the collection station meets it: mounted as a
+/// disk under the station's mount root. How to recognise it, where its files are, and what
+/// their names say.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodycamProfile {
+    /// USB "vendor:product" ids (hex) of the model; empty accepts any.
+    #[serde(default)]
+    pub usb: Vec<String>,
+    /// Folders (or files) that must be at the top of the mounted camera.
+    #[serde(default)]
+    pub layout: Vec<String>,
+    /// Where its files are, searched with their sub-folders.
+    pub media_dirs: Vec<String>,
+    /// The file extensions collected (lowercase, without the dot).
+    pub extensions: Vec<String>,
+    /// How its file names carry the device, the officer and the start time:
+    /// `{device}`, `{officer}`, `{start}` (YYYYMMDDhhmmss, local time) and `{any}` between
+    /// literal text. Without one, the start time is read from the media.
+    #[serde(default)]
+    pub name_pattern: Option<NamePattern>,
+    /// A file in which the camera writes its clock when docked ("YYYY-MM-DD hh:mm:ss").
+    #[serde(default)]
+    pub clock_file: Option<String>,
+}
+
+impl BodycamProfile {
+    /// Whether `extension` (any case) is collected.
+    pub fn collects(&self, extension: &str) -> bool {
+        let extension = extension.to_ascii_lowercase();
+        self.extensions.contains(&extension)
+    }
+}
+
+pub use crate::name_pattern::NamePattern;
+
 pub(crate) fn default_silence_alarm_seconds() -> u32 {
     60
 }
@@ -192,6 +236,7 @@ pub enum ProfileKind {
     Microphone(MicrophoneProfile),
     Indicator(IndicatorProfile),
     Printer(PrinterProfile),
+    Bodycam(BodycamProfile),
 }
 
 impl ProfileKind {
@@ -201,6 +246,7 @@ impl ProfileKind {
             Self::Microphone(_) => "microphone",
             Self::Indicator(_) => "indicator",
             Self::Printer(_) => "printer",
+            Self::Bodycam(_) => "bodycam",
         }
     }
 }
@@ -223,6 +269,7 @@ struct ProfileFile {
     microphone: Option<MicrophoneProfile>,
     indicator: Option<IndicatorProfile>,
     printer: Option<PrinterProfile>,
+    bodycam: Option<BodycamProfile>,
 }
 
 impl Profile {
@@ -271,13 +318,23 @@ impl Profile {
             }
             kinds.push(ProfileKind::Printer(printer));
         }
+        if let Some(bodycam) = raw.bodycam {
+            if bodycam.media_dirs.is_empty() || bodycam.extensions.is_empty() {
+                return Err(ConfigError::new(
+                    file,
+                    None,
+                    "[bodycam] needs media_dirs (where the files are) and extensions (which are collected)",
+                ));
+            }
+            kinds.push(ProfileKind::Bodycam(bodycam));
+        }
         let kind = match (kinds.pop(), kinds.is_empty()) {
             (Some(kind), true) => kind,
             _ => {
                 return Err(ConfigError::new(
                     file,
                     None,
-                    "a profile needs exactly one of the sections [camera], [microphone], [indicator] or [printer]",
+                    "a profile needs exactly one of the sections [camera], [microphone], [indicator], [printer] or [bodycam]",
                 ));
             }
         };

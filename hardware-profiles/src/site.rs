@@ -52,6 +52,11 @@ pub struct Site {
     pub hall: HallSpec,
     /// The exchange with the province's platform, when the site delivers to one.
     pub exchange: Option<ExchangeSpec>,
+    /// The shared collection station for body-worn cameras, when the site runs one.
+    pub collect: Option<CollectSpec>,
+    /// Every device profile the site may name (built in, and the site's own folder): body-worn
+    /// cameras are registered by their model's profile id.
+    pub profiles: Profiles,
     /// The official working-day calendar that deadlines are counted on: the built-in one, or
     /// the file `holidays` names (to add a year's State Council notice without an upgrade).
     pub calendar: WorkCalendar,
@@ -151,6 +156,26 @@ struct SiteFile {
     rooms: Vec<RoomEntry>,
     hall: Option<HallEntry>,
     exchange: Option<ExchangeEntry>,
+    collect: Option<CollectEntry>,
+}
+
+/// `[collect]`: the collection station for body-worn cameras (执法记录仪采集站).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CollectEntry {
+    mount_root: PathBuf,
+    make_writable: Option<Vec<String>>,
+}
+
+/// The site's shared collection station: where docked cameras are mounted, one folder each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CollectSpec {
+    /// Each docked camera appears as a folder here (see deploy/99-liuhen-bodycam.rules).
+    pub mount_root: PathBuf,
+    /// The command (and its arguments; `{mount}` is the camera's folder) that makes a camera
+    /// writable so that it can be cleared after every file is verified; cameras are mounted
+    /// read-only until then. None where the mount is writable already.
+    pub make_writable: Option<Vec<String>>,
 }
 
 /// `[exchange]`: where the province's platform takes the site's documents.
@@ -293,12 +318,14 @@ impl Site {
         if let Some(dir) = &raw.site.profiles {
             profiles.add_dir(&base.join(dir))?;
         }
-        Checker {
+        let mut site = Checker {
             file,
             text: &text,
             profiles: &profiles,
         }
-        .check(raw, base)
+        .check(raw, base)?;
+        site.profiles = profiles;
+        Ok(site)
     }
 }
 
@@ -381,6 +408,20 @@ impl Checker<'_> {
                 })
             }
         };
+        let collect = match raw.collect {
+            None => None,
+            Some(entry) if entry.make_writable.as_ref().is_some_and(Vec::is_empty) => {
+                return Err(ConfigError::new(
+                    self.file,
+                    None,
+                    "[collect] make_writable = [] names no command; name one (e.g. [\"sudo\", \"-n\", \"/usr/lib/liuhen/bodycam-writable\", \"{mount}\"]) or leave it out",
+                ));
+            }
+            Some(entry) => Some(CollectSpec {
+                mount_root: normalise(&base.join(entry.mount_root)),
+                make_writable: entry.make_writable,
+            }),
+        };
         let media = normalise(&base.join(&raw.site.media));
         let backup = raw.site.backup.as_ref().map(|b| normalise(&base.join(b)));
         if let Some(backup) = &backup
@@ -453,6 +494,8 @@ impl Checker<'_> {
             listen,
             public_listen,
             exchange,
+            collect,
+            profiles: Profiles::default(),
             tls,
             min_free_minutes: raw
                 .site

@@ -153,6 +153,7 @@ fn session_folder(dir: &Path, files: usize, mib: usize) -> u64 {
             link: link.clone(),
             recovered: false,
             backup_sha256: None,
+            removed: None,
         });
         previous = link;
         total += hashed.size_bytes;

@@ -28,6 +28,8 @@ pub struct MediaInfo {
     pub duration: Option<Duration>,
     pub video: Vec<VideoStream>,
     pub audio: Vec<AudioStream>,
+    /// When the media says it was made (its container's creation-time tag), ISO 8601.
+    pub created: Option<String>,
 }
 
 /// Probes one file. Fails if GStreamer cannot read it as media.
@@ -72,7 +74,15 @@ pub fn probe(path: &Path) -> Result<MediaInfo, PipelineError> {
             channels: a.channels(),
         })
         .collect();
+    let created = info
+        .stream_list()
+        .iter()
+        .filter_map(|stream| stream.tags())
+        .find_map(|tags| tags.get::<gst::tags::DateTime>())
+        .and_then(|date| date.get().to_iso8601_string().ok())
+        .map(|text| text.to_string());
     Ok(MediaInfo {
+        created,
         duration: info.duration().map(|d| Duration::from_nanos(d.nseconds())),
         video,
         audio,

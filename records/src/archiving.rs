@@ -84,7 +84,8 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT c.number, c.action_ended_on, c.text_archived_on IS NULL,
                     c.media_archived_on IS NULL,
-                    (SELECT count(*) FROM sessions s WHERE s.case_id = c.id),
+                    (SELECT count(*) FROM sessions s WHERE s.case_id = c.id)
+                      + (SELECT count(*) FROM field_files f WHERE f.case_id = c.id),
                     (SELECT count(*) FROM sessions s WHERE s.case_id = c.id
                        AND s.state NOT IN ('finished', 'failed'))
              FROM cases c

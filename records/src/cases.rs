@@ -205,6 +205,11 @@ impl Store {
             sessions,
             steps: self.steps_of(id)?,
             attachments: self.attachments_of(id)?,
+            footage: {
+                let mut footage = self.footage_where(agency_id, Some(number), None)?;
+                footage.sort_by_key(|f| (!f.important, f.started_at));
+                footage
+            },
             history: self.case_history(id)?,
         })
     }

@@ -7,6 +7,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use records::AccessAttempt;
+use records::footage_access::FootageTarget;
 use records::recording_access::SessionAct;
 use site_api::{Caller, RecordingUse, Role, SessionView};
 
@@ -102,18 +103,71 @@ impl Authenticated {
         act: SessionAct,
         purpose: Option<String>,
     ) -> Result<SessionView, Failure> {
+        self.held_back(state, act.as_str(), format!("session {id}"))
+            .await?;
+        let caller = self.0.clone();
+        let token = caller.name.clone();
+        let policy = state.access_policy(caller.agency_id.as_deref());
+        let decided = state
+            .db
+            .call_durably(move |store| {
+                store.session_for(&caller, id, act, purpose.as_deref(), &policy)
+            })
+            .await;
+        if decided.is_err() {
+            state.refusals.refused(&token);
+        }
+        Ok(decided?)
+    }
+
+    /// Lets the caller at collected field footage under the same rules as recordings (see
+    /// `records::footage_access`); logged either way, refusals held back as for sessions.
+    pub async fn footage_access(
+        &self,
+        state: &AppState,
+        target: FootageTarget,
+        what: RecordingUse,
+        purpose: Option<String>,
+    ) -> Result<(), Failure> {
+        let text = match target {
+            FootageTarget::File(id) => format!("footage {id}"),
+            FootageTarget::Batch(id) => format!("footage batch {id}"),
+        };
+        self.held_back(state, what.as_str(), text).await?;
+        let caller = self.0.clone();
+        let token = caller.name.clone();
+        let policy = state.access_policy(caller.agency_id.as_deref());
+        let decided = state
+            .db
+            .call_durably(move |store| {
+                store.footage_for(&caller, target, what, purpose.as_deref(), &policy)
+            })
+            .await;
+        if decided.is_err() {
+            state.refusals.refused(&token);
+        }
+        Ok(decided?)
+    }
+
+    /// Refuses a kiosk outright, and a token past its refusals this minute (with one summary
+    /// line in the log, so that the log cannot be flooded).
+    async fn held_back(
+        &self,
+        state: &AppState,
+        action: &'static str,
+        target: String,
+    ) -> Result<(), Failure> {
         if self.0.role == Role::Kiosk {
-            // A public screen never reaches a session, and never writes to the access log.
+            // A public screen never reaches a recording, and never writes to the access log.
             return Err(Failure::new(
                 StatusCode::FORBIDDEN,
-                "a kiosk token reaches no recorded session; screens show rooms only",
+                "a kiosk token reaches no recording; screens show rooms only",
             ));
         }
         let caller = self.0.clone();
         let token = caller.name.clone();
         if let Gate::HeldBack { write_summary } = state.refusals.check(&token) {
             if write_summary {
-                let caller = caller.clone();
                 state
                     .db
                     .call(move |store| {
@@ -123,8 +177,8 @@ impl Authenticated {
                         store.log_access(
                             &caller,
                             &AccessAttempt {
-                                action: act.as_str(),
-                                target: &format!("session {id}"),
+                                action,
+                                target: &target,
                                 allowed: false,
                                 reason: &reason,
                                 purpose: "",
@@ -141,16 +195,6 @@ impl Authenticated {
                 ),
             ));
         }
-        let policy = state.access_policy(caller.agency_id.as_deref());
-        let decided = state
-            .db
-            .call_durably(move |store| {
-                store.session_for(&caller, id, act, purpose.as_deref(), &policy)
-            })
-            .await;
-        if decided.is_err() {
-            state.refusals.refused(&token);
-        }
-        Ok(decided?)
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod collect;
 pub mod db;
 pub mod desk;
 pub mod disk;

@@ -80,6 +80,20 @@ enum Command {
         #[command(subcommand)]
         action: StaffAction,
     },
+    /// Registers, lists and retires body-worn cameras (执法记录仪) and whom they are issued to.
+    Device {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[command(subcommand)]
+        action: cli::device::DeviceAction,
+    },
+    /// Lists collected body-worn camera footage and links it to cases.
+    Footage {
+        #[arg(long, env = "LIUHEN_SITE")]
+        site: PathBuf,
+        #[command(subcommand)]
+        action: cli::device::FootageAction,
+    },
     /// Shows what the exchange with the province's platform has delivered and what waits: the
     /// oldest document not acknowledged, its tries and the last error.
     Exchange {
@@ -177,6 +191,14 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Staff { site, action } => {
             cli::staff::run(&Site::load(&site)?, action)?;
+            true
+        }
+        Command::Device { site, action } => {
+            cli::device::run_device(&Site::load(&site)?, action)?;
+            true
+        }
+        Command::Footage { site, action } => {
+            cli::device::run_footage(&Site::load(&site)?, action)?;
             true
         }
         Command::Report {

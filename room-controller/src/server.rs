@@ -178,8 +178,22 @@ pub async fn serve(
             None => None,
         };
     let max_exports = site.max_exports;
+    let site = Arc::new(site);
+    let station = match site.collect.clone() {
+        Some(spec) => {
+            crate::collect::spawn(crate::collect::Context {
+                site: site.clone(),
+                spec,
+                db: db.clone(),
+                storage: storage.clone(),
+                runtime: tokio::runtime::Handle::current(),
+            })
+            .await?
+        }
+        None => crate::collect::Station::default(),
+    };
     let state = AppState {
-        site: Arc::new(site),
+        site,
         db,
         rooms: Arc::new(handles),
         lights: Arc::new(lights),
@@ -190,6 +204,8 @@ pub async fn serve(
         site_key: public_key,
         playbacks: Default::default(),
         exchange_wake: Arc::default(),
+        station,
+        storage: storage.clone(),
     };
     let exchange = match state.site.exchange.clone() {
         Some(spec) => Some(crate::exchange::spawn(

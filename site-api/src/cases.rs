@@ -257,6 +257,9 @@ pub struct CaseView {
     /// Every change of the case, oldest first.
     #[serde(default)]
     pub history: Vec<CaseChange>,
+    /// Body-worn camera footage linked to it, important clips first.
+    #[serde(default)]
+    pub footage: Vec<crate::FieldFileView>,
 }
 
 /// A decision on a case the recording list names, made without a recording.

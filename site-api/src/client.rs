@@ -11,12 +11,14 @@ use crate::routes::{self, fill};
 use crate::{
     AccessEntry, AccessLogQuery, AccessRequestView, AddMarker, AgencyDue, AgencyPublicity,
     AgencyQuery, ApiError, ApproveDecision, ArchiveStep, AttachmentView, BookingView, CaseView,
-    ClerkView, CloseFollowUp, CounterAction, DecideAccess, DueQuery, ExchangeStatus,
-    HallHistoryQuery, HallStats, HallView, InspectionView, LiveEvent, NewBooking, PrepareCase,
+    ClerkView, CloseFollowUp, CounterAction, DecideAccess, DeviceView, DueQuery, ExchangeStatus,
+    FieldBatchView, FieldFileView, FootageAlarm, FootageQuery, HallHistoryQuery, HallStats,
+    HallView, InspectionView, LinkFootage, LiveEvent, NewBooking, NewDevice, PrepareCase,
     PublicationStep, PublicityVersion, PublicityView, PublishInspections, RateService,
-    RecordDecision, RecordDiscussion, RecordInspection, RecordStep, RequestAccess, ReviewCase,
-    RoomView, SendAnnualReport, SessionView, SiteKeyView, StaffQuery, StaffView, StartSession,
-    StatedPurpose, StatsQuery, TakeTicket, TicketRecord, TicketView, WindowView,
+    RecordDecision, RecordDiscussion, RecordInspection, RecordStep, RemoveExpired, RequestAccess,
+    ReviewCase, RoomView, SendAnnualReport, SessionView, SiteKeyView, StaffQuery, StaffView,
+    StartSession, StatedPurpose, StationView, StatsQuery, TakeTicket, TicketRecord, TicketView,
+    WindowView,
 };
 
 /// What went wrong with a call, said so that the person at the screen or the terminal knows
@@ -535,6 +537,98 @@ impl Client {
             Some(&batch),
         )
         .await
+    }
+
+    // ── Field evidence (body-worn cameras) ─────────────────────────────────────────────────
+
+    /// Registers a body-worn camera to an officer (facilities staff or the site's admin).
+    pub async fn add_device(&self, device: &NewDevice) -> ClientResult<DeviceView> {
+        self.send(reqwest::Method::POST, routes::DEVICES, Some(device))
+            .await
+    }
+
+    pub async fn devices(&self) -> ClientResult<Vec<DeviceView>> {
+        self.get(routes::DEVICES, None::<&()>).await
+    }
+
+    pub async fn retire_device(&self, serial: &str) -> ClientResult<DeviceView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::DEVICE_RETIRE, serial),
+            None::<&()>,
+        )
+        .await
+    }
+
+    /// What the collection station's screen shows.
+    pub async fn station(&self) -> ClientResult<StationView> {
+        self.get(routes::COLLECT_STATION, None::<&()>).await
+    }
+
+    /// The agency's collected footage (the officer's own, the case team's, or, with a
+    /// purpose, anyone else's of the agency, as the access rules say).
+    pub async fn footage(&self, query: &FootageQuery) -> ClientResult<Vec<FieldFileView>> {
+        self.get(routes::FOOTAGE, Some(query)).await
+    }
+
+    pub async fn footage_file(
+        &self,
+        id: i64,
+        purpose: Option<&str>,
+    ) -> ClientResult<FieldFileView> {
+        let query = StatedPurpose {
+            purpose: purpose.map(str::to_string),
+        };
+        self.get(&fill(routes::FOOTAGE_FILE, id), Some(&query))
+            .await
+    }
+
+    /// The collected file itself, as the camera wrote it.
+    pub async fn footage_media(&self, id: i64, purpose: Option<&str>) -> ClientResult<Download> {
+        let query = StatedPurpose {
+            purpose: purpose.map(str::to_string),
+        };
+        let url = self.url(&fill(routes::FOOTAGE_MEDIA, id));
+        let request = self.http.get(&url).bearer_auth(&self.token).query(&query);
+        let response = checked(&url, request.send().await).await?;
+        Ok(Download { url, response })
+    }
+
+    pub async fn link_footage(&self, id: i64, link: &LinkFootage) -> ClientResult<FieldFileView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::FOOTAGE_LINK, id),
+            Some(link),
+        )
+        .await
+    }
+
+    /// A batch's package (its files, signed manifest and summary), as a session's export.
+    pub async fn export_batch(&self, id: i64, purpose: Option<&str>) -> ClientResult<Download> {
+        let query = StatedPurpose {
+            purpose: purpose.map(str::to_string),
+        };
+        let url = self.url(&fill(routes::FOOTAGE_BATCH_EXPORT, id));
+        let request = self.http.get(&url).bearer_auth(&self.token).query(&query);
+        let response = checked(&url, request.send().await).await?;
+        Ok(Download { url, response })
+    }
+
+    /// Removes expired footage linked to no case (an approver of the agency); answers what
+    /// was removed, each with its hash kept.
+    pub async fn remove_expired(&self, remove: &RemoveExpired) -> ClientResult<Vec<FieldFileView>> {
+        self.send(reqwest::Method::POST, routes::FOOTAGE_REMOVE, Some(remove))
+            .await
+    }
+
+    pub async fn footage_alarms(&self) -> ClientResult<Vec<FootageAlarm>> {
+        self.get(routes::FOOTAGE_ALARMS, None::<&()>).await
+    }
+
+    /// A batch with its files.
+    pub async fn batch(&self, id: i64) -> ClientResult<FieldBatchView> {
+        self.get(&fill(routes::FOOTAGE_BATCH, id), None::<&()>)
+            .await
     }
 
     // ── Publicity ───────────────────────────────────────────────────────────────────────────

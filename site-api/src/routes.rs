@@ -59,6 +59,18 @@ pub const AGENCY_DUE: &str = "/api/agency/due";
 
 pub const PUBLICITY: &str = "/api/publicity";
 
+pub const DEVICES: &str = "/api/devices";
+pub const DEVICE_RETIRE: &str = "/api/devices/{serial}/retire";
+pub const COLLECT_STATION: &str = "/api/collect/station";
+pub const FOOTAGE: &str = "/api/footage";
+pub const FOOTAGE_FILE: &str = "/api/footage/{id}";
+pub const FOOTAGE_MEDIA: &str = "/api/footage/{id}/media";
+pub const FOOTAGE_LINK: &str = "/api/footage/{id}/link";
+pub const FOOTAGE_BATCH: &str = "/api/footage/batches/{id}";
+pub const FOOTAGE_BATCH_EXPORT: &str = "/api/footage/batches/{id}/export";
+pub const FOOTAGE_REMOVE: &str = "/api/footage/remove";
+pub const FOOTAGE_ALARMS: &str = "/api/footage/alarms";
+
 /// Every route above, for checks that the server serves exactly these.
 pub const ALL: &[&str] = &[
     HEALTH,
@@ -110,6 +122,17 @@ pub const ALL: &[&str] = &[
     CASE_ARCHIVE,
     AGENCY_DUE,
     PUBLICITY,
+    DEVICES,
+    DEVICE_RETIRE,
+    COLLECT_STATION,
+    FOOTAGE,
+    FOOTAGE_FILE,
+    FOOTAGE_MEDIA,
+    FOOTAGE_LINK,
+    FOOTAGE_BATCH,
+    FOOTAGE_BATCH_EXPORT,
+    FOOTAGE_REMOVE,
+    FOOTAGE_ALARMS,
 ];
 
 /// A route with its one path parameter filled in, percent-encoded so that a case number such as

@@ -416,6 +416,15 @@ port = "{port}"
         Ok(String::from_utf8(issued.stdout)?.trim().to_string())
     }
 
+    /// Runs the site's collection station for body-worn cameras on the folder `docks` (each
+    /// docked camera a folder in it, as the udev rule mounts them); returns that folder.
+    pub fn add_collection_station(&self) -> anyhow::Result<PathBuf> {
+        let root = self.dir.path().join("docks");
+        std::fs::create_dir_all(&root)?;
+        self.add_hall("[collect]\nmount_root = \"docks\"\n")?;
+        Ok(root)
+    }
+
     /// Adds lines to agency `id`'s entry in the site file (e.g. `publicity = "…"`).
     pub fn set_agency(&self, id: &str, lines: &str) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(&self.site_file)?;

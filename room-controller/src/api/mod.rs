@@ -53,6 +53,15 @@
 //! | `PUT  /api/agency/publicity`      | a new version, by the publicity reviewer, in force at once (`AgencyPublicity`) |
 //! | `POST /api/inspections`           | an inspection and its result (`RecordInspection`), in its batch |
 //! | `POST /api/inspections/publish`   | publish a batch of results (`PublishInspections`), by the publicity reviewer |
+//! | `GET  /api/devices` · `POST /api/devices` | body-worn cameras and who holds them (`NewDevice`) |
+//! | `POST /api/devices/{serial}/retire` | a device no longer collected from              |
+//! | `GET  /api/collect/station`       | the collection station's docks, for its screen |
+//! | `GET  /api/footage[?case_number&expired]` | the agency's collected footage           |
+//! | `GET  /api/footage/{id}[/media]`  | a file's record, or the file itself (logged)   |
+//! | `POST /api/footage/{id}/link`     | link footage to a case (`LinkFootage`)         |
+//! | `GET  /api/footage/batches/{id}[/export]` | a visit's batch, or its package (tar)  |
+//! | `POST /api/footage/remove`        | remove expired footage, by an approver (`RemoveExpired`) |
+//! | `GET  /api/footage/alarms`        | files that changed on a camera after collection|
 //! | `GET  /api/openapi.json`          | this API described in OpenAPI 3.1, from the code |
 
 use axum::extract::DefaultBodyLimit;
@@ -68,6 +77,7 @@ pub(crate) mod case_file;
 pub(crate) mod cases;
 mod exchange;
 mod failure;
+mod footage;
 pub(crate) mod hall;
 mod inspections;
 mod publicity;
@@ -100,6 +110,7 @@ const BODY_LIMIT: usize = 64 * 1024;
         (name = "hall", description = "the service hall: tickets, counters, calls and ratings (好差评)"),
         (name = "cases", description = "a case's legal review, decision, publication and archiving; the agency's due lists"),
         (name = "publicity", description = "public display of enforcement information (行政执法公示)"),
+        (name = "field", description = "body-worn cameras (执法记录仪): devices, the collection station, footage"),
     )
 )]
 struct ApiDoc;
@@ -176,6 +187,17 @@ fn documented_routes() -> OpenApiRouter<AppState> {
             publicity::agency_publicity,
             publicity::change_publicity
         ))
+        .routes(routes!(footage::devices, footage::add_device))
+        .routes(routes!(footage::retire_device))
+        .routes(routes!(footage::station))
+        .routes(routes!(footage::footage))
+        .routes(routes!(footage::footage_file))
+        .routes(routes!(footage::footage_media))
+        .routes(routes!(footage::link_footage))
+        .routes(routes!(footage::batch))
+        .routes(routes!(footage::export_batch))
+        .routes(routes!(footage::remove_expired))
+        .routes(routes!(footage::footage_alarms))
 }
 
 /// The OpenAPI description of this API (also served at `/api/openapi.json`).

@@ -34,6 +34,10 @@ pub struct AppState {
     pub(crate) playbacks: crate::desk::Playbacks,
     /// Told when a document enters the exchange's outbox.
     pub exchange_wake: Arc<tokio::sync::Notify>,
+    /// The collection station for body-worn cameras (empty when the site runs none).
+    pub station: crate::collect::Station,
+    /// Where media is kept and the key that signs manifests.
+    pub storage: evidence::Storage,
 }
 
 impl AppState {

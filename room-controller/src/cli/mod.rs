@@ -2,6 +2,7 @@
 //! hands each subcommand to its module here.
 
 pub mod check;
+pub mod device;
 pub mod exchange;
 pub mod publicity;
 pub mod report;

@@ -56,9 +56,17 @@ pub fn run(dir: &Path, key: Option<&str>, records: Option<&Path>) -> anyhow::Res
     }
     if report.problems.is_empty() && against_records.is_empty() {
         println!(
-            "OK {}: {} segments, {} bytes, chain head {}, {}",
+            "OK {}: {} segments{}, {} bytes, chain head {}, {}",
             dir.display(),
             report.segments,
+            if report.removed > 0 {
+                format!(
+                    " ({} removed after their retention period, hashes kept)",
+                    report.removed
+                )
+            } else {
+                String::new()
+            },
             report.bytes,
             report.head.as_deref().unwrap_or("(empty)"),
             match (&report.signed_by, &trusted) {
@@ -80,13 +88,40 @@ pub fn run(dir: &Path, key: Option<&str>, records: Option<&Path>) -> anyhow::Res
     }
 }
 
-/// What differs between the folder's manifest and the records of its session.
+/// A field batch's files as the records keep them, in the shape of a session's segments.
+fn batch_segments(store: &records::Store, id: i64) -> anyhow::Result<Vec<site_api::SegmentView>> {
+    let batch = store.batch(id)?;
+    let timing = store.batch_timing(id)?;
+    Ok(batch
+        .files
+        .iter()
+        .zip(timing)
+        .map(|(f, (start_ns, duration_ns))| site_api::SegmentView {
+            track: batch.device_serial.clone(),
+            seq: f.seq,
+            file: f.file.clone(),
+            size_bytes: f.size_bytes,
+            start_ns,
+            duration_ns,
+            sha256: f.sha256.clone(),
+            link: f.link.clone(),
+            recovered: false,
+            backup_sha256: None,
+        })
+        .collect())
+}
+
+/// What differs between the folder's manifest and the records of its session (or batch).
 fn compare_with_records(store: &records::Store, dir: &Path) -> anyhow::Result<Vec<String>> {
     let manifest = Manifest::read(dir).map_err(anyhow::Error::msg)?;
     let id = manifest.session["id"]
         .as_i64()
         .context("the manifest names no session id")?;
-    let kept = store.segments(id)?;
+    let kept = if manifest.session["kind"] == evidence::field_batch::BATCH_KIND {
+        batch_segments(store, id)?
+    } else {
+        store.segments(id)?
+    };
     let mut problems = Vec::new();
     for (n, seg) in kept.iter().enumerate() {
         match manifest.segments.get(n) {

@@ -40,6 +40,7 @@ pub(super) async fn case(
     body.push_str(&attachments(&case));
     body.push_str(&timeline(&case, &sessions));
     body.push_str(&recordings(&sessions));
+    body.push_str(&footage(&case));
     body.push_str(&reviews(&case));
     if user.reviews() && case.decision.is_none() {
         body.push_str(&review_form(&case));
@@ -121,6 +122,51 @@ fn attachments(case: &CaseView) -> String {
         "<section id=\"attachments\"><h2>附件</h2>\n{}</section>\n",
         table(
             &["文件", "类型", "大小", "SHA-256", "添加人", "时间"],
+            &rows
+        )
+    )
+}
+
+/// Body-worn camera footage linked to the case: what the media says it holds (start time,
+/// duration, codecs, picture size), read at collection; viewing a file is an access of its own.
+fn footage(case: &CaseView) -> String {
+    let rows: Vec<Vec<String>> = case
+        .footage
+        .iter()
+        .map(|f| {
+            let duration = f
+                .duration_ms
+                .map(|ms| format!("{}:{:02}", ms / 60_000, ms / 1000 % 60))
+                .unwrap_or_else(|| "—".into());
+            let size = match (f.width, f.height) {
+                (Some(w), Some(h)) => format!("{w}×{h}"),
+                _ => "—".into(),
+            };
+            vec![
+                format!("{}{}", if f.important { "★ " } else { "" }, escape(&f.file)),
+                f.started_at.map(local_time).unwrap_or_default(),
+                duration,
+                escape(&f.codecs),
+                size,
+                escape(&format!("{}（{}）", f.officer_name, f.device_serial)),
+                format!("<code>{}…</code>", &f.sha256[..f.sha256.len().min(16)]),
+                escape(&f.note),
+            ]
+        })
+        .collect();
+    format!(
+        "<section id=\"footage\"><h2>执法记录仪视音频</h2>\n{}</section>\n",
+        table(
+            &[
+                "文件",
+                "开始",
+                "时长",
+                "编码",
+                "画面",
+                "记录人（设备）",
+                "SHA-256",
+                "备注"
+            ],
             &rows
         )
     )

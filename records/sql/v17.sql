@@ -1,0 +1,88 @@
+-- Schema version 17: field evidence — body-worn cameras (执法记录仪) registered to officers,
+-- their files collected at the site's shared station, one batch per visit, chained and signed
+-- like a room session, linked to cases, and removed only by an approver after retention.
+
+CREATE TABLE field_devices (
+    serial        TEXT PRIMARY KEY,
+    -- Its model profile ([bodycam] in hardware-profiles).
+    model         TEXT NOT NULL,
+    agency_id     TEXT NOT NULL REFERENCES agencies(id),
+    issued_to     TEXT NOT NULL REFERENCES staff(id),
+    registered_at TEXT NOT NULL,
+    registered_by TEXT NOT NULL,
+    retired_at    TEXT
+);
+
+-- One visit of a device to the station.
+CREATE TABLE field_batches (
+    id              INTEGER PRIMARY KEY,
+    agency_id       TEXT NOT NULL REFERENCES agencies(id),
+    device_serial   TEXT NOT NULL REFERENCES field_devices(serial),
+    officer_id      TEXT NOT NULL REFERENCES staff(id),
+    media_dir       TEXT NOT NULL,
+    started_at      TEXT NOT NULL,
+    ended_at        TEXT,
+    state           TEXT NOT NULL CHECK (state IN ('collecting', 'complete', 'interrupted')),
+    problem         TEXT,
+    -- The camera's clock minus the station's, when the camera told its time.
+    clock_offset_ms INTEGER
+);
+CREATE INDEX field_batches_by_device ON field_batches (device_serial, id);
+
+-- A collected file: written only once its copy was read back and its hash matched the bytes
+-- read from the camera. Its content facts never change.
+CREATE TABLE field_files (
+    id            INTEGER PRIMARY KEY,
+    batch_id      INTEGER NOT NULL REFERENCES field_batches(id),
+    agency_id     TEXT NOT NULL REFERENCES agencies(id),
+    device_serial TEXT NOT NULL REFERENCES field_devices(serial),
+    officer_id    TEXT NOT NULL REFERENCES staff(id),
+    source_path   TEXT NOT NULL,
+    -- The camera's file time (ns since 1970) and size when it was copied: a later visit that
+    -- finds other values raises an alarm.
+    source_mtime_ns INTEGER NOT NULL,
+    seq           INTEGER NOT NULL,
+    file          TEXT NOT NULL,
+    size_bytes    INTEGER NOT NULL,
+    sha256        TEXT NOT NULL CHECK (length(sha256) = 64),
+    link          TEXT NOT NULL,
+    start_ns      INTEGER NOT NULL,
+    duration_ns   INTEGER NOT NULL,
+    started_at    TEXT,
+    started_from  TEXT NOT NULL CHECK (started_from IN ('name', 'media', 'file')),
+    codecs        TEXT NOT NULL DEFAULT '',
+    width         INTEGER,
+    height        INTEGER,
+    collected_at  TEXT NOT NULL,
+    case_id       INTEGER REFERENCES cases(id),
+    important     INTEGER NOT NULL DEFAULT 0,
+    note          TEXT NOT NULL DEFAULT '',
+    linked_by     TEXT,
+    linked_at     TEXT,
+    removed_at    TEXT,
+    removed_by    TEXT,
+    removed_because TEXT,
+    UNIQUE (batch_id, seq)
+);
+CREATE INDEX field_files_by_source ON field_files (device_serial, source_path);
+CREATE INDEX field_files_by_case ON field_files (case_id);
+
+CREATE TRIGGER field_files_content_is_kept BEFORE UPDATE ON field_files
+WHEN NEW.sha256 IS NOT OLD.sha256 OR NEW.size_bytes IS NOT OLD.size_bytes
+     OR NEW.link IS NOT OLD.link OR NEW.file IS NOT OLD.file OR NEW.batch_id IS NOT OLD.batch_id
+     OR NEW.agency_id IS NOT OLD.agency_id OR NEW.officer_id IS NOT OLD.officer_id
+     OR NEW.source_path IS NOT OLD.source_path OR OLD.removed_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'a collected file''s content, place and owner never change, nor does a removed one'); END;
+CREATE TRIGGER field_files_are_not_deleted BEFORE DELETE ON field_files
+BEGIN SELECT RAISE(ABORT, 'a collected file''s record is kept, even once its media is removed'); END;
+
+-- A file that changed on the camera after it was collected.
+CREATE TABLE field_alarms (
+    id            INTEGER PRIMARY KEY,
+    agency_id     TEXT NOT NULL REFERENCES agencies(id),
+    device_serial TEXT NOT NULL REFERENCES field_devices(serial),
+    batch_id      INTEGER REFERENCES field_batches(id),
+    source_path   TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    raised_at     TEXT NOT NULL
+);

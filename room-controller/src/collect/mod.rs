@@ -1,0 +1,132 @@
+//! The site's shared collection station for body-worn cameras (执法记录仪采集站).
+//!
+//! Each docked camera appears as a folder under `[collect] mount_root` (the udev rule in
+//! deploy/ mounts it there, read-only, named after its serial). The station looks every half
+//! second; a new folder starts a visit on a thread of its own (`visit.rs`): recognise the
+//! device, copy every new file with read-back and hash, record it, sign the batch's manifest,
+//! and clear the camera only where the agency allows it and every file is verified. A folder
+//! that vanishes is a camera unplugged: its visit stops at the file it was copying, which is
+//! not recorded, and the next visit carries on. The screen (`kiosk-app collect`) reads
+//! [`StationView`] through the API.
+
+mod camera;
+mod visit;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hardware_profiles::{CollectSpec, Site};
+use site_api::{DockView, StationView};
+
+use crate::db::Db;
+
+/// How often the mount root is looked at.
+const LOOK_EVERY: Duration = Duration::from_millis(500);
+
+/// Every dock the screen shows, by its mount folder's name.
+#[derive(Clone, Default)]
+pub struct Station {
+    docks: Arc<Mutex<BTreeMap<String, DockView>>>,
+    media: Arc<std::path::PathBuf>,
+}
+
+impl Station {
+    /// What the collection screen shows now.
+    pub fn view(&self) -> StationView {
+        let docks = self
+            .docks
+            .lock()
+            .map(|d| d.values().cloned().collect())
+            .unwrap_or_default();
+        StationView {
+            docks,
+            free_bytes: crate::disk::free_bytes(&self.media).unwrap_or(0),
+        }
+    }
+
+    fn set(&self, slot: &str, change: impl FnOnce(&mut DockView)) {
+        if let Ok(mut docks) = self.docks.lock()
+            && let Some(dock) = docks.get_mut(slot)
+        {
+            change(dock);
+        }
+    }
+}
+
+/// What a visit needs from the controller.
+#[derive(Clone)]
+pub(crate) struct Context {
+    pub site: Arc<Site>,
+    pub spec: CollectSpec,
+    pub db: Db,
+    pub storage: evidence::Storage,
+    pub runtime: tokio::runtime::Handle,
+}
+
+/// Starts watching the mount root; batches left open by a stopped controller are closed as
+/// interrupted first (their verified files stay; the next visit carries on).
+pub(crate) async fn spawn(context: Context) -> anyhow::Result<Station> {
+    let closed = context.db.call(|store| store.close_open_batches()).await?;
+    for batch in closed {
+        let context = context.clone();
+        tokio::task::spawn_blocking(move || visit::write_manifest(&context, batch)).await??;
+    }
+    let station = Station {
+        docks: Arc::default(),
+        media: Arc::new(context.site.media.clone()),
+    };
+    let watching = station.clone();
+    tokio::spawn(async move {
+        let mut visiting: BTreeSet<String> = BTreeSet::new();
+        loop {
+            let present = docked(&context.spec.mount_root);
+            for slot in present.difference(&visiting.clone()) {
+                visiting.insert(slot.clone());
+                if let Ok(mut docks) = watching.docks.lock() {
+                    docks.insert(slot.clone(), visit::fresh_dock(slot));
+                }
+                let (context, station, slot) = (context.clone(), watching.clone(), slot.clone());
+                tokio::task::spawn_blocking(move || visit::run(&context, &station, &slot));
+            }
+            // A camera unplugged leaves the screen; its visit ends by itself at the next read.
+            for slot in visiting.clone().difference(&present) {
+                visiting.remove(slot);
+                if let Ok(mut docks) = watching.docks.lock() {
+                    docks.remove(slot);
+                }
+            }
+            tokio::time::sleep(LOOK_EVERY).await;
+        }
+    });
+    Ok(station)
+}
+
+/// Writes a batch's manifest (`view` and each file's (start_ns, duration_ns) from the
+/// records), signed with the site's key.
+pub(crate) fn write_batch_manifest(
+    site: &Site,
+    storage: &evidence::Storage,
+    view: &site_api::FieldBatchView,
+    timing: &[(i64, i64)],
+) -> std::io::Result<()> {
+    let mut manifest = evidence::field_batch::batch_manifest(view, timing, &site.name);
+    if let Some(key) = &storage.key {
+        manifest.sign(key)?;
+    }
+    manifest.write(&site.media.join(&view.media_dir))
+}
+
+/// The folders under the mount root: one per docked camera.
+fn docked(root: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(root)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|name| !name.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default()
+}

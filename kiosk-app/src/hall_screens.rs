@@ -141,7 +141,7 @@ fn fill_window(adapter: &HallAdapter, window: &WindowView, shown: &Shown) {
 }
 
 /// A cached photo (JPEG or PNG, whatever its name) as a Slint image.
-fn load_photo(file: &std::path::Path) -> Option<slint::Image> {
+pub(crate) fn load_photo(file: &std::path::Path) -> Option<slint::Image> {
     let bytes = std::fs::read(file).ok()?;
     let picture = image::load_from_memory(&bytes)
         .map_err(|err| tracing::warn!(file = %file.display(), error = %err, "a staff photo cannot be read"))

@@ -4,6 +4,7 @@
 
 mod announcer;
 mod clerk_panel;
+mod collect_screen;
 mod door_panel;
 mod feed;
 mod hall_actions;
@@ -131,6 +132,9 @@ enum Screen {
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(publicity_screen::PAGES))]
         page: Option<String>,
     },
+    /// The collection station's screen for body-worn cameras: each docked camera with its
+    /// officer, progress, and "safe to unplug" or what went wrong.
+    Collect,
     /// The counter screen for staff: sign in, call, recall, start, done, no-show, hold,
     /// transfer, pause. Needs the staff member's own token.
     Counter {
@@ -210,6 +214,7 @@ fn main() -> anyhow::Result<()> {
         Screen::Window { window } => (window.clone(), "window"),
         Screen::Ticket { .. } => (String::new(), "ticket"),
         Screen::Counter { window, .. } => (window.clone(), "counter"),
+        Screen::Collect => (String::new(), "collect"),
         Screen::Publicity { agency, .. } => (agency.clone().unwrap_or_default(), "publicity"),
     };
     let options = screen::Options {
@@ -258,6 +263,10 @@ fn main() -> anyhow::Result<()> {
                 None => screen::run_window::<HallBoard>(options, |_| {}),
             }
         }
+        Screen::Collect => match png {
+            Some(png) => screen::run_headless::<CollectScreen>(options, &png, once, |_| {}),
+            None => screen::run_window::<CollectScreen>(options, |_| {}),
+        },
         Screen::Window { .. } => match png {
             Some(png) => screen::run_headless::<WindowScreen>(options, &png, once, |_| {}),
             None => screen::run_window::<WindowScreen>(options, |_| {}),

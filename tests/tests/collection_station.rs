@@ -680,3 +680,96 @@ async fn expired_footage_is_removed_by_an_approver_and_footage_linked_to_a_case_
     let err = api.footage_media(photo.id, None).await.err().expect("gone");
     assert!(err.to_string().contains("410"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_collection_screen_shows_each_camera_its_officer_and_when_to_unplug() {
+    use liuhen_tests::{
+        ALARM_BACKGROUND, FREE_GREEN, PAUSED_BLUE, distinct_colours, draw_screen, keep_screenshot,
+        read_png, share_of,
+    };
+    let (mp4, jpg) = samples();
+    let s = station("", "").await;
+    let kiosk = s
+        .site
+        .issue_token("采集站屏幕", "kiosk", None)
+        .expect("kiosk");
+    let base = s.controller.url("");
+    let out = tempfile::tempdir().expect("tempdir");
+    let held = s.docks.with_file_name("held");
+    let draw = |size: &str, name: &str| -> (u32, u32, Vec<u8>) {
+        let png = out.path().join(format!("{name}.png"));
+        draw_screen(
+            &base,
+            &kiosk,
+            &["--size", size, "collect"],
+            &png,
+            &out.path().join(format!("{name}.json")),
+        );
+        keep_screenshot(&png, &format!("{name}.png"));
+        read_png(&png).expect("png")
+    };
+
+    // Nothing docked: the screen says what to do.
+    let (w, h, empty) = draw("1920x1080", "collect-empty-1080p");
+    assert_eq!((w, h), (1920, 1080));
+    assert!(distinct_colours(&empty) > 20, "text is drawn");
+
+    // A camera being collected: its bar fills in blue.
+    camera(
+        &held.join("ZFY001"),
+        &[
+            (PHOTO, Content::Copy(jpg)),
+            (VIDEO, Content::Copy(mp4)),
+            (
+                "VIDEO/ZFY001_012345_20261130110000_0003.MP4",
+                Content::Zeros(900 << 20),
+            ),
+        ],
+    );
+    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !s
+        .controller
+        .api(&s.officer)
+        .station()
+        .await
+        .expect("station")
+        .docks
+        .iter()
+        .any(|d| d.state == DockState::Copying && d.files_done >= 2)
+    {
+        assert!(Instant::now() < deadline, "copying started");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, _, copying) = draw("1920x1080", "collect-copying-1080p");
+    assert!(
+        share_of(&copying, PAUSED_BLUE) > 0.005 || share_of(&copying, FREE_GREEN) > 0.005,
+        "the camera's band and bar are drawn"
+    );
+
+    // Done, and beside it a camera nobody registered.
+    let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
+    assert_eq!(dock.state, DockState::Done, "{:?}", dock.problem);
+    camera(&held.join("ZFY404"), &[(VIDEO, Content::Copy(mp4))]);
+    std::fs::rename(held.join("ZFY404"), s.docks.join("ZFY404")).expect("dock");
+    visit_ended(&s.controller, &s.officer, "ZFY404").await;
+    for (size, name) in [
+        ("1920x1080", "collect-1080p"),
+        ("800x480", "collect-800x480"),
+    ] {
+        let (w, _, pixels) = draw(size, name);
+        assert_eq!(w.to_string(), size.split('x').next().unwrap_or_default());
+        assert!(
+            share_of(&pixels, FREE_GREEN) > 0.01,
+            "{name}: a green “safe to unplug”"
+        );
+        assert!(
+            share_of(&pixels, ALARM_BACKGROUND) > 0.01,
+            "{name}: the unregistered camera's red band"
+        );
+        assert!(
+            distinct_colours(&pixels) > 200,
+            "{name}: the officer's photo and text"
+        );
+    }
+}

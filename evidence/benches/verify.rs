@@ -4,7 +4,6 @@
 //!
 //! Run with `cargo bench -p evidence --bench verify` (`LIUHEN_BENCH_MB` sets the size).
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -13,29 +12,8 @@ use evidence::{GENESIS_LINK, Manifest, ManifestSegment, SegmentFacts, next_link,
 
 const SEGMENTS: usize = 64;
 
-/// Data that does not compress or repeat (a file system could not make it cheap to read).
-fn noise(seed: u64, len: usize) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
-/// Drops the page cache; false where this process may not.
-fn drop_caches() -> bool {
-    let _ = Command::new("sync").status();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open("/proc/sys/vm/drop_caches")
-        .and_then(|mut f| f.write_all(b"3\n"))
-        .is_ok()
-}
+mod common;
+use common::{drop_caches, noise};
 
 fn write_session(dir: &Path, total_mb: usize) {
     let per_segment = total_mb * 1_000_000 / SEGMENTS;

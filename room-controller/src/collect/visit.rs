@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use evidence::ingest::{IngestError, copy_verified};
+use evidence::ingest::{Copied, IngestError, copy_hashed};
 use evidence::{GENESIS_LINK, SegmentFacts, next_link};
 use hardware_profiles::{BodycamProfile, ProfileKind};
 use records::{CollectedBefore, NewFieldFile, StoreError};
@@ -227,52 +227,94 @@ fn collect_batch(
     station.set(slot, |dock| dock.batch_id = Some(batch));
     let reserve = context.site.stop_free_mb.saturating_mul(1 << 20);
     let started = Instant::now();
-    let mut done_bytes = 0u64;
-    let mut collected = Vec::new();
-    let mut stop = None;
-    for file in files {
-        let free = crate::disk::free_bytes(&context.site.media).unwrap_or(0);
-        if free < file.size.saturating_add(reserve) {
-            stop = Some(format!(
-                "存储空间不足，采集暂停：{} 需要 {} MB，可用 {} MB（为询问室录像保留 {} MB） · The media disk is full: {} needs {} MB, {} MB free with {} MB kept for room recordings; free space (archive or move old media), then plug the camera in again",
-                file.relative,
-                file.size >> 20,
-                free >> 20,
-                reserve >> 20,
-                file.relative,
-                file.size >> 20,
-                free >> 20,
-                reserve >> 20
-            ));
-            break;
-        }
-        match collect_one(
-            context,
-            batch,
-            device,
-            profile,
-            clock_offset_ms,
-            &dir,
-            &file,
-            |n| {
-                let done = done_bytes + n;
-                station.set(slot, |dock| progress(dock, done, started));
-            },
-        ) {
-            Ok(sha256) => {
-                done_bytes += file.size;
-                station.set(slot, |dock| {
-                    dock.files_done += 1;
-                    progress(dock, done_bytes, started);
-                });
-                collected.push((file, sha256));
+    // The next file is copied from the camera while the last one is flushed, read back from
+    // the disk and recorded: the camera's link, not the read-back, sets the pace.
+    let (to_check, checking) = std::sync::mpsc::sync_channel::<(CameraFile, String, Copied)>(1);
+    let dir = dir.as_path();
+    let (collected, stop) = std::thread::scope(|scope| {
+        let checker = scope.spawn(move || {
+            let mut collected = Vec::new();
+            for (file, name, copied) in checking {
+                let recorded = copied
+                    .read_back()
+                    .map_err(|err| explain(&err, &file))
+                    .and_then(|hashed| {
+                        record(
+                            context,
+                            batch,
+                            device,
+                            profile,
+                            clock_offset_ms,
+                            dir,
+                            &file,
+                            name,
+                            hashed,
+                        )
+                    });
+                match recorded {
+                    Ok(sha256) => {
+                        station.set(slot, |dock| dock.files_done += 1);
+                        collected.push((file, sha256));
+                    }
+                    Err(problem) => return (collected, Some(problem)),
+                }
             }
-            Err(problem) => {
-                stop = Some(problem);
+            (collected, None)
+        });
+        let mut copied_bytes = 0u64;
+        let mut names = std::collections::BTreeSet::new();
+        let mut stop = None;
+        for (index, file) in files.into_iter().enumerate() {
+            let free = crate::disk::free_bytes(&context.site.media).unwrap_or(0);
+            if free < file.size.saturating_add(reserve) {
+                stop = Some(format!(
+                    "存储空间不足，采集暂停：{} 需要 {} MB，可用 {} MB（为询问室录像保留 {} MB） · The media disk is full: {} needs {} MB, {} MB free with {} MB kept for room recordings; free space (archive or move old media), then plug the camera in again",
+                    file.relative,
+                    file.size >> 20,
+                    free >> 20,
+                    reserve >> 20,
+                    file.relative,
+                    file.size >> 20,
+                    free >> 20,
+                    reserve >> 20
+                ));
                 break;
             }
+            // Two folders of the camera may hold the same name: the later one gets its number.
+            let name = file_name(&file);
+            let name = if names.contains(&name) {
+                format!("{index:05}-{name}")
+            } else {
+                name
+            };
+            names.insert(name.clone());
+            let copied = copy_hashed(&file.path, &dir.join(&name), |n| {
+                let done = copied_bytes + n;
+                station.set(slot, |dock| progress(dock, done, started));
+            });
+            match copied {
+                Ok(copied) => {
+                    copied_bytes += file.size;
+                    if to_check.send((file, name, copied)).is_err() {
+                        // The checker stopped on a problem of its own, which it reports.
+                        break;
+                    }
+                }
+                Err(err) => {
+                    stop = Some(explain(&err, &file));
+                    break;
+                }
+            }
         }
-    }
+        drop(to_check);
+        let (collected, checked) = checker.join().unwrap_or_else(|_| {
+            (
+                Vec::new(),
+                Some("采集校验线程出错 · The read-back check failed unexpectedly".into()),
+            )
+        });
+        (collected, checked.or(stop))
+    });
     let complete = stop.is_none();
     let problem = stop.clone();
     rt.block_on(
@@ -297,9 +339,17 @@ fn progress(dock: &mut DockView, done: u64, started: Instant) {
     }
 }
 
-/// Copies, verifies, probes and records one file; returns its SHA-256.
+fn file_name(file: &CameraFile) -> String {
+    file.path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "file".into())
+}
+
+/// Probes a verified copy and records it as the batch's next file, chained, and re-signs the
+/// manifest; returns its SHA-256.
 #[allow(clippy::too_many_arguments)]
-fn collect_one(
+fn record(
     context: &Context,
     batch: i64,
     device: &DeviceView,
@@ -307,25 +357,14 @@ fn collect_one(
     clock_offset_ms: Option<i64>,
     dir: &Path,
     file: &CameraFile,
-    progress: impl FnMut(u64),
+    name: String,
+    hashed: evidence::HashedFile,
 ) -> Result<String, String> {
     let rt = &context.runtime;
-    let name = file
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "file".into());
     let (head, seq) = rt
         .block_on(context.db.read(move |store| store.batch_head(batch)))
         .map_err(|err| err.to_string())?;
-    // Two folders of the camera may hold the same name: the later one gets its number.
-    let name = if dir.join(&name).exists() {
-        format!("{seq:05}-{name}")
-    } else {
-        name
-    };
     let target = dir.join(&name);
-    let hashed = copy_verified(&file.path, &target, progress).map_err(|err| explain(&err, file))?;
     let media = pipelines::probe(&target).ok();
     let (started_at, started_from) = camera::start_of(
         file,
@@ -385,7 +424,7 @@ fn collect_one(
             .call_durably(move |store| store.add_field_file(batch, seq, &record)),
     )
     .map_err(|err| {
-        // Recorded or not, a copy the records do not list would only confuse verify.
+        // A copy the records do not list would only confuse verify.
         let _ = std::fs::remove_file(&target);
         format!("记录库出错 · The records failed: {err}")
     })?;

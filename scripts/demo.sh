@@ -12,7 +12,7 @@ cargo build --locked -p room-controller -p kiosk-app
 
 api=http://127.0.0.1:7878
 site=sites/demo/site.toml
-mkdir -p var/demo
+mkdir -p var/demo var/demo/docks
 
 # Tokens for the demo's screens, its clerk and its counter staff member, issued once per
 # records file.
@@ -39,6 +39,10 @@ if [ ! -f var/demo/liuhen.db ] || ! grep -qs LIUHEN_SUPERVISOR_TOKEN "$tokens"; 
     "$kiosk" "$clerk" "$counter" "$reviewer" "$head" "$supervisor" > "$tokens"
   chmod 600 "$tokens"
 fi
+# A body-worn camera issued to the demo staff member, for the collection station (once).
+$rc device --site "$site" list | grep -q '^DEMO-ZFY001' ||
+  $rc device --site "$site" add --serial DEMO-ZFY001 --model bodycam-gat947 --agency scjg \
+    --issued-to demo-staff
 # shellcheck source=/dev/null
 . "$tokens"
 $rc serve --site "$site" &
@@ -74,11 +78,13 @@ show ticket-kiosk "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 ticket
 show window-1 "$LIUHEN_KIOSK_TOKEN" --size 800x480 window --window w1
 show counter-1 "$LIUHEN_COUNTER_TOKEN" --size 800x480 counter --window w1
 show publicity "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 publicity --agency scjg
+show collect "$LIUHEN_KIOSK_TOKEN" --size 1920x1080 collect
 
 cat <<MSG
 
   Liuhen demo site is running: API at $api
-  Screens: door panel, hall board, ticket kiosk, window 1, its counter screen, publicity kiosk
+  Screens: door panel, hall board, ticket kiosk, window 1, its counter screen, publicity kiosk,
+  collection station
   $( [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && echo "(windows)" || echo "(drawn into var/demo/*.png every 2 s)").
   Record a session (in another shell), as the demo clerk of 市市场监督管理局:
     export \$(grep LIUHEN_TOKEN= $tokens)
@@ -104,6 +110,13 @@ cat <<MSG
   The desk (legal review, approval, playback, supervision) in a browser: $api/desk
     sign in with LIUHEN_REVIEWER_TOKEN, LIUHEN_HEAD_TOKEN or LIUHEN_SUPERVISOR_TOKEN from $tokens
   Static publicity pages: ./target/debug/room-controller publicity --site $site --out var/demo/pages
+  Dock the demo body-worn camera (a folder standing for the mounted camera; real ones are
+  mounted by deploy/99-liuhen-bodycam.rules), then read what was collected:
+    mkdir -p var/demo/camera/VIDEO var/demo/camera/PHOTO && echo "\$(date '+%F %T')" > var/demo/camera/TIME.TXT
+    gst-launch-1.0 -q videotestsrc num-buffers=100 ! x264enc ! mp4mux ! \
+      filesink location=var/demo/camera/VIDEO/DEMO-ZFY001_001_\$(date +%Y%m%d%H%M%S)_0001.MP4
+    mv var/demo/camera var/demo/docks/DEMO-ZFY001
+    curl -H "Authorization: Bearer \$LIUHEN_TOKEN" $api/api/footage
   Media and records are in var/demo/. Ctrl-C here stops the site.
 
 MSG

@@ -126,6 +126,10 @@ fn docked(root: &std::path::Path) -> BTreeSet<String> {
                 .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
                 .filter_map(|e| e.file_name().to_str().map(str::to_string))
                 .filter(|name| !name.starts_with('.'))
+                // A folder made for a mount that has not happened yet is empty: not docked yet.
+                .filter(|name| {
+                    std::fs::read_dir(root.join(name)).is_ok_and(|mut e| e.next().is_some())
+                })
                 .collect()
         })
         .unwrap_or_default()

@@ -86,3 +86,38 @@ CREATE TABLE field_alarms (
     detail        TEXT NOT NULL,
     raised_at     TEXT NOT NULL
 );
+
+-- A request for access names a room session or a collected file: the table is rebuilt with
+-- session_id optional beside footage_id, exactly one of them set.
+CREATE TABLE access_requests_v17 (
+    id            INTEGER PRIMARY KEY,
+    session_id    INTEGER REFERENCES sessions(id),
+    footage_id    INTEGER REFERENCES field_files(id),
+    agency_id     TEXT NOT NULL REFERENCES agencies(id),
+    requested_by  TEXT NOT NULL,
+    action        TEXT NOT NULL CHECK (action IN ('view', 'export')),
+    purpose       TEXT NOT NULL,
+    requested_at  TEXT NOT NULL,
+    decided_by    TEXT,
+    decided_at    TEXT,
+    approved      INTEGER,
+    note          TEXT NOT NULL DEFAULT '',
+    CHECK ((session_id IS NULL) <> (footage_id IS NULL))
+);
+INSERT INTO access_requests_v17 (id, session_id, agency_id, requested_by, action, purpose,
+                                 requested_at, decided_by, decided_at, approved, note)
+SELECT id, session_id, agency_id, requested_by, action, purpose, requested_at, decided_by,
+       decided_at, approved, note
+FROM access_requests;
+DROP TABLE access_requests;
+ALTER TABLE access_requests_v17 RENAME TO access_requests;
+CREATE INDEX access_requests_by_session ON access_requests (session_id, requested_by, action);
+CREATE INDEX access_requests_by_footage ON access_requests (footage_id, requested_by, action);
+CREATE TRIGGER access_requests_decided_once BEFORE UPDATE ON access_requests
+WHEN OLD.decided_at IS NOT NULL
+     OR NEW.session_id IS NOT OLD.session_id OR NEW.footage_id IS NOT OLD.footage_id
+     OR NEW.requested_by IS NOT OLD.requested_by
+     OR NEW.action IS NOT OLD.action OR NEW.purpose IS NOT OLD.purpose
+BEGIN SELECT RAISE(ABORT, 'an access request is decided once and its request is kept as made'); END;
+CREATE TRIGGER access_requests_are_kept BEFORE DELETE ON access_requests
+BEGIN SELECT RAISE(ABORT, 'an access request cannot be deleted'); END;

@@ -5,15 +5,19 @@
 //! - the officer who recorded it (the camera's holder) and the producing team of the case it
 //!   is linked to use it; for a whole batch, the officer only;
 //! - anyone else of the agency states a purpose; where the agency requires approval, or the
-//!   case is a trade secret or personal privacy, they are refused and sent to the officer or the
-//!   case's handler, who export it for the case file (approval requests name room sessions);
+//!   case is a trade secret or personal privacy, they also need an approved request for that
+//!   file (`POST /api/footage/{id}/access-requests`, decided as a session's request is);
 //! - a state secret's footage is seen by its team only, and never exported through the API;
 //! - the supervisor views with a stated purpose and exports nothing.
 
+use chrono::{Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{AccessAttempt, Store, StoreError};
-use site_api::{AccessPolicy, Caller, PURPOSE_MAX_CHARS, RecordingUse, Role};
+use site_api::{
+    APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, PURPOSE_MAX_CHARS, RecordingUse,
+    Role,
+};
 
 /// A file of footage, or a whole batch (a visit's package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +58,29 @@ impl Store {
         let purpose = purpose.map(str::trim).filter(|p| !p.is_empty());
         let purpose = purpose.map(|p| p.chars().take(PURPOSE_MAX_CHARS).collect::<String>());
         let facts = self.footage_facts(caller, target)?;
+        let approval = match target {
+            FootageTarget::File(id) => self.approved_footage_request(id, caller.who(), what)?,
+            FootageTarget::Batch(_) => None,
+        };
         let decided = match &facts {
             None => Err(StoreError::NotFound {
                 what: target.text(),
             }),
-            Some(facts) => decide(caller, target, facts, what, purpose.as_deref(), policy),
+            Some(facts) => decide(
+                caller,
+                target,
+                facts,
+                what,
+                purpose.as_deref(),
+                approval.clone(),
+                policy,
+            ),
+        };
+        // The log says why: the purpose stated, else that of the approval relied on.
+        let stated = match (&decided, &purpose) {
+            (_, Some(p)) => p.clone(),
+            (Ok(()), None) => approval.unwrap_or_default(),
+            (Err(_), None) => String::new(),
         };
         let reason = match &decided {
             Ok(()) => String::new(),
@@ -74,11 +96,101 @@ impl Store {
                 target: &target.text(),
                 allowed: decided.is_ok(),
                 reason: &reason,
-                purpose: purpose.as_deref().unwrap_or(""),
+                purpose: &stated,
                 owner_agency: facts.as_ref().map(|f| f.agency_id.as_str()),
             },
         )?;
         decided
+    }
+
+    /// The purpose of the caller's approval for `what` on footage `id` still valid (an approval
+    /// to export also lets the requester view).
+    fn approved_footage_request(
+        &self,
+        id: i64,
+        who: &str,
+        what: RecordingUse,
+    ) -> Result<Option<String>, StoreError> {
+        let since = (Utc::now() - Duration::days(APPROVAL_VALID_DAYS)).to_rfc3339();
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT purpose FROM access_requests
+                 WHERE footage_id = ?1 AND requested_by = ?2 AND approved = 1
+                   AND decided_at >= ?3 AND (action = ?4 OR action = 'export')
+                 ORDER BY id DESC LIMIT 1",
+                params![id, who, since, what.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Asks to view or export a collected file; an approver of the agency decides (with
+    /// `decide_access`, as for a session).
+    pub fn request_footage_access(
+        &mut self,
+        caller: &Caller,
+        id: i64,
+        what: RecordingUse,
+        purpose: &str,
+    ) -> Result<AccessRequestView, StoreError> {
+        let purpose = purpose.trim();
+        if purpose.is_empty() || purpose.chars().count() > PURPOSE_MAX_CHARS {
+            return Err(StoreError::Invalid(format!(
+                "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the footage)"
+            )));
+        }
+        let facts = self.footage_facts(caller, FootageTarget::File(id))?;
+        let agency = match facts {
+            Some(f)
+                if caller.role == Role::Clerk
+                    && caller.agency_id.as_deref() == Some(&f.agency_id) =>
+            {
+                f.agency_id
+            }
+            other => {
+                self.log_access(
+                    caller,
+                    &AccessAttempt {
+                        action: &format!("request {}", what.as_str()),
+                        target: &format!("footage {id}"),
+                        allowed: false,
+                        reason: "no such footage for this agency",
+                        purpose,
+                        owner_agency: other.as_ref().map(|f| f.agency_id.as_str()),
+                    },
+                )?;
+                return Err(StoreError::NotFound {
+                    what: format!("footage {id}"),
+                });
+            }
+        };
+        self.conn.execute(
+            "INSERT INTO access_requests (footage_id, agency_id, requested_by, action, purpose,
+                                          requested_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                agency,
+                caller.who(),
+                what.as_str(),
+                purpose,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        let request = self.conn.last_insert_rowid();
+        self.log_access(
+            caller,
+            &AccessAttempt {
+                action: &format!("request {}", what.as_str()),
+                target: &format!("footage {id}"),
+                allowed: true,
+                reason: &format!("request {request}"),
+                purpose,
+                owner_agency: None,
+            },
+        )?;
+        self.access_request(request)
     }
 
     fn footage_facts(
@@ -138,6 +250,7 @@ fn decide(
     facts: &Facts,
     what: RecordingUse,
     purpose: Option<&str>,
+    approval: Option<String>,
     policy: &AccessPolicy,
 ) -> Result<(), StoreError> {
     let name = target.text();
@@ -173,13 +286,19 @@ fn decide(
         ));
     }
     if policy.approval_required || facts.needs_approval_by_case {
-        return refused(format!(
-            "you did not record {name} and your agency requires an approval for that: ask the officer who recorded it or the case's handler to export it for the case file"
-        ));
+        return match (approval, target) {
+            (Some(_), _) => Ok(()),
+            (None, FootageTarget::File(id)) => refused(format!(
+                "you did not record {name}, and access to it needs an approval: ask with POST /api/footage/{id}/access-requests (stating the purpose) and an approver of your agency decides"
+            )),
+            (None, FootageTarget::Batch(_)) => refused(format!(
+                "you did not record {name}, and your agency requires an approval: ask for each file you need (POST /api/footage/{{id}}/access-requests)"
+            )),
+        };
     }
-    match purpose {
-        Some(_) => Ok(()),
-        None => refused(format!(
+    match (purpose, approval) {
+        (Some(_), _) | (None, Some(_)) => Ok(()),
+        (None, None) => refused(format!(
             "you did not record {name}: state why you need it (purpose=…); it goes into the access log"
         )),
     }

@@ -369,7 +369,11 @@ impl Store {
             Ok(())
         };
         let verb = if approve { "approve" } else { "refuse" };
-        let target = format!("session {}", found.session_id);
+        let target = match (found.session_id, found.footage_id) {
+            (Some(session), _) => format!("session {session}"),
+            (None, Some(footage)) => format!("footage {footage}"),
+            (None, None) => format!("request {request}"),
+        };
         if let Err(err) = outcome {
             self.log_access(
                 approver,
@@ -428,10 +432,12 @@ impl Store {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<AccessRequestView>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.id, r.session_id, c.number, r.requested_by, r.action, r.purpose,
-                    r.requested_at, r.approved, r.decided_by, r.decided_at, r.note
-             FROM access_requests r JOIN sessions s ON s.id = r.session_id
-                  JOIN cases c ON c.id = s.case_id
+            "SELECT r.id, r.session_id, coalesce(c.number, ''), r.requested_by, r.action,
+                    r.purpose, r.requested_at, r.approved, r.decided_by, r.decided_at, r.note,
+                    r.footage_id
+             FROM access_requests r LEFT JOIN sessions s ON s.id = r.session_id
+                  LEFT JOIN field_files f ON f.id = r.footage_id
+                  LEFT JOIN cases c ON c.id = coalesce(s.case_id, f.case_id)
              WHERE {filter} ORDER BY r.id DESC"
         ))?;
         let rows = stmt.query_map(args, |r| {
@@ -452,6 +458,7 @@ impl Store {
                 decided_by: r.get(8)?,
                 decided_at: time(r.get(9)?),
                 note: r.get(10)?,
+                footage_id: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -213,6 +213,56 @@ mod tests {
     }
 
     #[test]
+    fn a_v16_file_keeps_its_access_requests_which_may_now_name_footage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v16.db");
+        v1_fixture(&path);
+        let mut conn = Connection::open(&path).expect("reopen");
+        // As `prepare` does: some steps rebuild tables others point at.
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .expect("pragma");
+        {
+            let tx = conn.transaction().expect("tx");
+            for step in &STEPS[1..16] {
+                tx.execute_batch(step).expect("schema up to v16");
+            }
+            tx.execute_batch(
+                "INSERT INTO access_requests (session_id, agency_id, requested_by, action,
+                                              purpose, requested_at, decided_by, decided_at,
+                                              approved)
+                     VALUES (1, 'a', '王芳', 'view', '复核', 't', '赵敏', 't2', 1);
+                 PRAGMA user_version = 16;",
+            )
+            .expect("v16 data");
+            tx.commit().expect("commit");
+        }
+        prepare(&mut conn, &path).expect("upgrade");
+        let kept: (i64, String, Option<i64>) = conn
+            .query_row(
+                "SELECT session_id, purpose, footage_id FROM access_requests",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("the request is kept");
+        assert_eq!(kept, (1, "复核".to_string(), None));
+        assert!(
+            conn.execute("UPDATE access_requests SET approved = 0", [])
+                .is_err(),
+            "still decided once"
+        );
+        assert!(
+            conn.execute("DELETE FROM access_requests", []).is_err(),
+            "still never deleted"
+        );
+        let neither = conn.execute(
+            "INSERT INTO access_requests (agency_id, requested_by, action, purpose, requested_at)
+             VALUES ('a', 'x', 'view', 'p', 't')",
+            [],
+        );
+        assert!(neither.is_err(), "a request names a session or a file");
+    }
+
+    #[test]
     fn the_access_log_refuses_edits_and_deletes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("site.db");

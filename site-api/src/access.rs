@@ -74,7 +74,13 @@ pub enum RequestState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccessRequestView {
     pub id: i64,
-    pub session_id: i64,
+    /// The room session asked for, or
+    #[serde(default)]
+    pub session_id: Option<i64>,
+    /// the collected body-worn camera file asked for.
+    #[serde(default)]
+    pub footage_id: Option<i64>,
+    /// The case of what is asked for (empty for footage linked to no case).
     pub case_number: String,
     pub requested_by: String,
     #[serde(rename = "use")]

@@ -603,6 +603,20 @@ impl Client {
         .await
     }
 
+    /// Asks to view or export a collected file (where the agency requires an approval).
+    pub async fn request_footage_access(
+        &self,
+        id: i64,
+        request: &RequestAccess,
+    ) -> ClientResult<AccessRequestView> {
+        self.send(
+            reqwest::Method::POST,
+            &fill(routes::FOOTAGE_ACCESS_REQUESTS, id),
+            Some(request),
+        )
+        .await
+    }
+
     /// A batch's package (its files, signed manifest and summary), as a session's export.
     pub async fn export_batch(&self, id: i64, purpose: Option<&str>) -> ClientResult<Download> {
         let query = StatedPurpose {

@@ -66,6 +66,7 @@ pub const FOOTAGE: &str = "/api/footage";
 pub const FOOTAGE_FILE: &str = "/api/footage/{id}";
 pub const FOOTAGE_MEDIA: &str = "/api/footage/{id}/media";
 pub const FOOTAGE_LINK: &str = "/api/footage/{id}/link";
+pub const FOOTAGE_ACCESS_REQUESTS: &str = "/api/footage/{id}/access-requests";
 pub const FOOTAGE_BATCH: &str = "/api/footage/batches/{id}";
 pub const FOOTAGE_BATCH_EXPORT: &str = "/api/footage/batches/{id}/export";
 pub const FOOTAGE_REMOVE: &str = "/api/footage/remove";
@@ -129,6 +130,7 @@ pub const ALL: &[&str] = &[
     FOOTAGE_FILE,
     FOOTAGE_MEDIA,
     FOOTAGE_LINK,
+    FOOTAGE_ACCESS_REQUESTS,
     FOOTAGE_BATCH,
     FOOTAGE_BATCH_EXPORT,
     FOOTAGE_REMOVE,

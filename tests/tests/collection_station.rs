@@ -565,7 +565,7 @@ async fn an_unknown_camera_and_a_full_disk_are_refused_in_plain_words_and_nothin
 async fn expired_footage_is_removed_by_an_approver_and_footage_linked_to_a_case_is_kept() {
     let (mp4, jpg) = samples();
     let s = station(
-        "footage_retention_days = 30\naccess_approvers = [\"zhao-min\"]",
+        "footage_retention_days = 30\naccess_approvers = [\"zhao-min\"]\nrecordings_need_approval = true",
         "",
     )
     .await;
@@ -617,6 +617,44 @@ async fn expired_footage_is_removed_by_an_approver_and_footage_linked_to_a_case_
         "{}",
         String::from_utf8_lossy(&linked.stderr)
     );
+    // Where the agency requires it, a colleague needs an approval for the photo, as for a
+    // recording: asked with a purpose, decided by an approver.
+    let colleague = s
+        .site
+        .client("同事", "clerk", Some("scjg"))
+        .expect("colleague");
+    let colleague = s.controller.api(&colleague);
+    let err = colleague
+        .footage_file(photo.id, Some("复核"))
+        .await
+        .expect_err("needs an approval");
+    assert!(err.to_string().contains("access-requests"), "{err}");
+    let request = colleague
+        .request_footage_access(
+            photo.id,
+            &site_api::RequestAccess {
+                what: site_api::RecordingUse::View,
+                purpose: "复核现场照片".into(),
+            },
+        )
+        .await
+        .expect("asked");
+    assert_eq!(request.footage_id, Some(photo.id));
+    approver
+        .decide_access(
+            request.id,
+            &site_api::DecideAccess {
+                approve: true,
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("approved");
+    let seen = colleague
+        .footage_file(photo.id, None)
+        .await
+        .expect("approved access");
+    assert_eq!(seen.sha256, photo.sha256);
     // Forty days pass.
     let db = rusqlite::Connection::open(s.site.records_file()).expect("records");
     let past = (chrono::Utc::now() - chrono::Duration::days(40)).to_rfc3339();

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use records::footage_access::FootageTarget;
 use site_api::routes;
 use site_api::{
-    ApiError, DeviceView, FieldBatchView, FieldFileView, FootageAlarm, FootageQuery, LinkFootage,
-    NewDevice, RecordingUse, RemoveExpired, Role, StaffRole, StatedPurpose, StationView,
+    AccessRequestView, ApiError, DeviceView, FieldBatchView, FieldFileView, FootageAlarm,
+    FootageQuery, LinkFootage, NewDevice, RecordingUse, RemoveExpired, RequestAccess, Role,
+    StaffRole, StatedPurpose, StationView,
 };
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -307,6 +308,31 @@ pub(super) async fn link_footage(
         })
         .await?;
     Ok(Json(view))
+}
+
+#[utoipa::path(post, path = routes::FOOTAGE_ACCESS_REQUESTS, tag = "field", security(("token" = [])),
+    params(("id" = i64, Path, description = "the footage's id")),
+    request_body = RequestAccess,
+    responses(
+        (status = 201, description = "the request, pending until an approver of the agency decides (POST /api/access-requests/{id})", body = AccessRequestView),
+        (status = 400, description = "no purpose stated", body = ApiError),
+        (status = 404, description = "no such footage for this agency", body = ApiError),
+    ))]
+pub(super) async fn request_footage_access(
+    State(state): State<AppState>,
+    caller: Authenticated,
+    Path(id): Path<i64>,
+    body: Result<Json<RequestAccess>, JsonRejection>,
+) -> Result<(StatusCode, Json<AccessRequestView>), Failure> {
+    let Json(request) = body?;
+    let caller = caller.0;
+    let view = state
+        .db
+        .call_durably(move |store| {
+            store.request_footage_access(&caller, id, request.what, &request.purpose)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 #[utoipa::path(get, path = routes::FOOTAGE_BATCH, tag = "field", security(("token" = [])),

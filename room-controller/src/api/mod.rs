@@ -59,6 +59,7 @@
 //! | `GET  /api/footage[?case_number&expired]` | the agency's collected footage           |
 //! | `GET  /api/footage/{id}[/media]`  | a file's record, or the file itself (logged)   |
 //! | `POST /api/footage/{id}/link`     | link footage to a case (`LinkFootage`)         |
+//! | `POST /api/footage/{id}/access-requests` | ask to view or export footage (`RequestAccess`) |
 //! | `GET  /api/footage/batches/{id}[/export]` | a visit's batch, or its package (tar)  |
 //! | `POST /api/footage/remove`        | remove expired footage, by an approver (`RemoveExpired`) |
 //! | `GET  /api/footage/alarms`        | files that changed on a camera after collection|
@@ -194,6 +195,7 @@ fn documented_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(footage::footage_file))
         .routes(routes!(footage::footage_media))
         .routes(routes!(footage::link_footage))
+        .routes(routes!(footage::request_footage_access))
         .routes(routes!(footage::batch))
         .routes(routes!(footage::export_batch))
         .routes(routes!(footage::remove_expired))

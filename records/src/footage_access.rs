@@ -10,14 +10,11 @@
 //! - a state secret's footage is seen by its team only, and never exported through the API;
 //! - the supervisor views with a stated purpose and exports nothing.
 
-use chrono::{Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
+use crate::recording_access::Asked;
 use crate::{AccessAttempt, Store, StoreError};
-use site_api::{
-    APPROVAL_VALID_DAYS, AccessPolicy, AccessRequestView, Caller, PURPOSE_MAX_CHARS, RecordingUse,
-    Role,
-};
+use site_api::{AccessPolicy, AccessRequestView, Caller, PURPOSE_MAX_CHARS, RecordingUse, Role};
 
 /// A file of footage, or a whole batch (a visit's package).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +56,7 @@ impl Store {
         let purpose = purpose.map(|p| p.chars().take(PURPOSE_MAX_CHARS).collect::<String>());
         let facts = self.footage_facts(caller, target)?;
         let approval = match target {
-            FootageTarget::File(id) => self.approved_footage_request(id, caller.who(), what)?,
+            FootageTarget::File(id) => self.approval_for(Asked::Footage(id), caller.who(), what)?,
             FootageTarget::Batch(_) => None,
         };
         let decided = match &facts {
@@ -103,28 +100,6 @@ impl Store {
         decided
     }
 
-    /// The purpose of the caller's approval for `what` on footage `id` still valid (an approval
-    /// to export also lets the requester view).
-    fn approved_footage_request(
-        &self,
-        id: i64,
-        who: &str,
-        what: RecordingUse,
-    ) -> Result<Option<String>, StoreError> {
-        let since = (Utc::now() - Duration::days(APPROVAL_VALID_DAYS)).to_rfc3339();
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT purpose FROM access_requests
-                 WHERE footage_id = ?1 AND requested_by = ?2 AND approved = 1
-                   AND decided_at >= ?3 AND (action = ?4 OR action = 'export')
-                 ORDER BY id DESC LIMIT 1",
-                params![id, who, since, what.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?)
-    }
-
     /// Asks to view or export a collected file; an approver of the agency decides (with
     /// `decide_access`, as for a session).
     pub fn request_footage_access(
@@ -140,57 +115,24 @@ impl Store {
                 "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the footage)"
             )));
         }
-        let facts = self.footage_facts(caller, FootageTarget::File(id))?;
-        let agency = match facts {
+        match self.footage_facts(caller, FootageTarget::File(id))? {
             Some(f)
                 if caller.role == Role::Clerk
                     && caller.agency_id.as_deref() == Some(&f.agency_id) =>
             {
-                f.agency_id
+                self.file_request(caller, Asked::Footage(id), &f.agency_id, what, purpose)
             }
             other => {
-                self.log_access(
+                let owner = other.map(|f| f.agency_id);
+                Err(self.refuse_request(
                     caller,
-                    &AccessAttempt {
-                        action: &format!("request {}", what.as_str()),
-                        target: &format!("footage {id}"),
-                        allowed: false,
-                        reason: "no such footage for this agency",
-                        purpose,
-                        owner_agency: other.as_ref().map(|f| f.agency_id.as_str()),
-                    },
-                )?;
-                return Err(StoreError::NotFound {
-                    what: format!("footage {id}"),
-                });
+                    Asked::Footage(id),
+                    owner.as_deref(),
+                    what,
+                    purpose,
+                ))
             }
-        };
-        self.conn.execute(
-            "INSERT INTO access_requests (footage_id, agency_id, requested_by, action, purpose,
-                                          requested_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                id,
-                agency,
-                caller.who(),
-                what.as_str(),
-                purpose,
-                Utc::now().to_rfc3339()
-            ],
-        )?;
-        let request = self.conn.last_insert_rowid();
-        self.log_access(
-            caller,
-            &AccessAttempt {
-                action: &format!("request {}", what.as_str()),
-                target: &format!("footage {id}"),
-                allowed: true,
-                reason: &format!("request {request}"),
-                purpose,
-                owner_agency: None,
-            },
-        )?;
-        self.access_request(request)
+        }
     }
 
     fn footage_facts(

@@ -38,6 +38,42 @@ impl SessionAct {
     }
 }
 
+/// What a request for access names: a room session or a collected file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Asked {
+    Session(i64),
+    Footage(i64),
+}
+
+impl Asked {
+    fn column(self) -> &'static str {
+        match self {
+            Self::Session(_) => "session_id",
+            Self::Footage(_) => "footage_id",
+        }
+    }
+
+    fn id(self) -> i64 {
+        match self {
+            Self::Session(id) | Self::Footage(id) => id,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Session(_) => "session",
+            Self::Footage(_) => "footage",
+        }
+    }
+}
+
+impl std::fmt::Display for Asked {
+    /// As the access log names it: "session 7", "footage 12".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.noun(), self.id())
+    }
+}
+
 struct Facts {
     agency_id: String,
     in_team: bool,
@@ -245,18 +281,100 @@ impl Store {
         who: &str,
         what: RecordingUse,
     ) -> Result<Option<String>, StoreError> {
+        self.approval_for(Asked::Session(id), who, what)
+    }
+
+    /// The purpose of `who`'s latest approval for `what` on a session or a collected file,
+    /// still valid; an approval to export also lets the requester view.
+    pub(crate) fn approval_for(
+        &self,
+        asked: Asked,
+        who: &str,
+        what: RecordingUse,
+    ) -> Result<Option<String>, StoreError> {
         let since = (Utc::now() - Duration::days(APPROVAL_VALID_DAYS)).to_rfc3339();
         Ok(self
             .conn
             .query_row(
-                "SELECT purpose FROM access_requests
-                 WHERE session_id = ?1 AND requested_by = ?2 AND approved = 1
-                   AND decided_at >= ?3 AND (action = ?4 OR action = 'export')
-                 ORDER BY id DESC LIMIT 1",
-                params![id, who, since, what.as_str()],
+                &format!(
+                    "SELECT purpose FROM access_requests
+                     WHERE {} = ?1 AND requested_by = ?2 AND approved = 1
+                       AND decided_at >= ?3 AND (action = ?4 OR action = 'export')
+                     ORDER BY id DESC LIMIT 1",
+                    asked.column()
+                ),
+                params![asked.id(), who, since, what.as_str()],
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// Files a request by `caller` of `agency` (checked by the caller) for `asked`, and logs it.
+    pub(crate) fn file_request(
+        &mut self,
+        caller: &Caller,
+        asked: Asked,
+        agency: &str,
+        what: RecordingUse,
+        purpose: &str,
+    ) -> Result<AccessRequestView, StoreError> {
+        self.conn.execute(
+            &format!(
+                "INSERT INTO access_requests ({}, agency_id, requested_by, action, purpose,
+                                              requested_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                asked.column()
+            ),
+            params![
+                asked.id(),
+                agency,
+                caller.who(),
+                what.as_str(),
+                purpose,
+                Utc::now().to_rfc3339()
+            ],
+        )?;
+        let request = self.conn.last_insert_rowid();
+        self.log_access(
+            caller,
+            &AccessAttempt {
+                action: &format!("request {}", what.as_str()),
+                target: &asked.to_string(),
+                allowed: true,
+                reason: &format!("request {request}"),
+                purpose,
+                owner_agency: None,
+            },
+        )?;
+        self.access_request(request)
+    }
+
+    /// Logs a refused request for `asked` (another agency's, or none) and answers "not found".
+    pub(crate) fn refuse_request(
+        &mut self,
+        caller: &Caller,
+        asked: Asked,
+        owner: Option<&str>,
+        what: RecordingUse,
+        purpose: &str,
+    ) -> StoreError {
+        let logged = self.log_access(
+            caller,
+            &AccessAttempt {
+                action: &format!("request {}", what.as_str()),
+                target: &asked.to_string(),
+                allowed: false,
+                reason: &format!("no such {} for this agency", asked.noun()),
+                purpose,
+                owner_agency: owner,
+            },
+        );
+        match logged {
+            Ok(()) => StoreError::NotFound {
+                what: asked.to_string(),
+            },
+            Err(err) => err,
+        }
     }
 
     /// Asks to view or export a recording; an approver of the agency decides.
@@ -274,56 +392,24 @@ impl Store {
             )));
         }
         let facts = self.access_facts(caller, id);
-        let agency = match facts {
+        match facts {
             Ok(f)
                 if caller.role == Role::Clerk
                     && caller.agency_id.as_deref() == Some(&f.agency_id) =>
             {
-                f.agency_id
+                self.file_request(caller, Asked::Session(id), &f.agency_id, what, purpose)
             }
             _ => {
-                self.log_access(
+                let owner = self.session_agency(id)?;
+                Err(self.refuse_request(
                     caller,
-                    &AccessAttempt {
-                        action: &format!("request {}", what.as_str()),
-                        target: &format!("session {id}"),
-                        allowed: false,
-                        reason: "no such session for this agency",
-                        purpose,
-                        owner_agency: self.session_agency(id)?.as_deref(),
-                    },
-                )?;
-                return Err(StoreError::NotFound {
-                    what: format!("session {id}"),
-                });
+                    Asked::Session(id),
+                    owner.as_deref(),
+                    what,
+                    purpose,
+                ))
             }
-        };
-        self.conn.execute(
-            "INSERT INTO access_requests (session_id, agency_id, requested_by, action, purpose,
-                                          requested_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                id,
-                agency,
-                caller.who(),
-                what.as_str(),
-                purpose,
-                Utc::now().to_rfc3339()
-            ],
-        )?;
-        let request = self.conn.last_insert_rowid();
-        self.log_access(
-            caller,
-            &AccessAttempt {
-                action: &format!("request {}", what.as_str()),
-                target: &format!("session {id}"),
-                allowed: true,
-                reason: &format!("request {request}"),
-                purpose,
-                owner_agency: None,
-            },
-        )?;
-        self.access_request(request)
+        }
     }
 
     /// An approver's answer to a request: once, by an approver of the agency who did not ask.
@@ -370,8 +456,8 @@ impl Store {
         };
         let verb = if approve { "approve" } else { "refuse" };
         let target = match (found.session_id, found.footage_id) {
-            (Some(session), _) => format!("session {session}"),
-            (None, Some(footage)) => format!("footage {footage}"),
+            (Some(session), _) => Asked::Session(session).to_string(),
+            (None, Some(footage)) => Asked::Footage(footage).to_string(),
             (None, None) => format!("request {request}"),
         };
         if let Err(err) = outcome {

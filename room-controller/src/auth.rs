@@ -105,19 +105,10 @@ impl Authenticated {
     ) -> Result<SessionView, Failure> {
         self.held_back(state, act.as_str(), format!("session {id}"))
             .await?;
-        let caller = self.0.clone();
-        let token = caller.name.clone();
-        let policy = state.access_policy(caller.agency_id.as_deref());
-        let decided = state
-            .db
-            .call_durably(move |store| {
-                store.session_for(&caller, id, act, purpose.as_deref(), &policy)
-            })
-            .await;
-        if decided.is_err() {
-            state.refusals.refused(&token);
-        }
-        Ok(decided?)
+        self.decided(state, move |store, caller, policy| {
+            store.session_for(caller, id, act, purpose.as_deref(), policy)
+        })
+        .await
     }
 
     /// Lets the caller at collected field footage under the same rules as recordings (see
@@ -134,14 +125,31 @@ impl Authenticated {
             FootageTarget::Batch(id) => format!("footage batch {id}"),
         };
         self.held_back(state, what.as_str(), text).await?;
+        self.decided(state, move |store, caller, policy| {
+            store.footage_for(caller, target, what, purpose.as_deref(), policy)
+        })
+        .await
+    }
+
+    /// Runs an access decision of the records (which logs it) under the caller's agency's
+    /// policy; a refusal counts towards the caller's refusals this minute.
+    async fn decided<T: Send + 'static>(
+        &self,
+        state: &AppState,
+        decide: impl FnOnce(
+            &mut records::Store,
+            &Caller,
+            &site_api::AccessPolicy,
+        ) -> Result<T, records::StoreError>
+        + Send
+        + 'static,
+    ) -> Result<T, Failure> {
         let caller = self.0.clone();
         let token = caller.name.clone();
         let policy = state.access_policy(caller.agency_id.as_deref());
         let decided = state
             .db
-            .call_durably(move |store| {
-                store.footage_for(&caller, target, what, purpose.as_deref(), &policy)
-            })
+            .call_durably(move |store| decide(store, &caller, &policy))
             .await;
         if decided.is_err() {
             state.refusals.refused(&token);

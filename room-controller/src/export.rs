@@ -3,7 +3,10 @@
 //! download holds nothing but its permit. The site allows `max_exports` downloads at once (a
 //! semaphore in the API's state); the permit goes when the body is dropped, finished or not.
 
+use axum::Json;
 use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use evidence::PackageFile;
 use evidence::export::{TAR_END, tar_header, tar_padding};
 use std::collections::VecDeque;
@@ -20,6 +23,50 @@ struct Sending {
     open: Option<(tokio::fs::File, u64, u64, String)>,
     ended: bool,
     _permit: OwnedSemaphorePermit,
+}
+
+/// How long a caller refused for too many exports at once is asked to wait.
+pub const EXPORT_RETRY_AFTER_SECONDS: u64 = 30;
+
+/// A permit to stream one export, if fewer than the site's `max_exports` are running.
+pub fn permit(exports: &std::sync::Arc<tokio::sync::Semaphore>) -> Option<OwnedSemaphorePermit> {
+    exports.clone().try_acquire_owned().ok()
+}
+
+/// The answer when the site's `max_exports` are running (503 with Retry-After): the next
+/// caller is asked to come back rather than queued, so exports never crowd out the rest.
+pub fn busy(max_exports: usize) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(
+            axum::http::header::RETRY_AFTER,
+            EXPORT_RETRY_AFTER_SECONDS.to_string(),
+        )],
+        Json(site_api::ApiError {
+            error: format!(
+                "{max_exports} exports are running, the most this site allows at once (max_exports); try again in {EXPORT_RETRY_AFTER_SECONDS} s"
+            ),
+        }),
+    )
+        .into_response()
+}
+
+/// The package `<name>.tar` made of `files`, as the answer to a download.
+pub fn tar_answer(name: &str, files: Vec<PackageFile>, permit: OwnedSemaphorePermit) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-tar".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.tar\""),
+            ),
+        ],
+        stream(files, permit),
+    )
+        .into_response()
 }
 
 /// The package made of `files` as a tar body; `permit` is held until the body is dropped.

@@ -373,14 +373,8 @@ pub(super) async fn export_batch(
     query: Result<Query<StatedPurpose>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let Query(stated) = query?;
-    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
-        return Err(Failure::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "{} exports are running, the most this site allows at once (max_exports); try again in a minute",
-                state.site.max_exports
-            ),
-        ));
+    let Some(permit) = crate::export::permit(&state.exports) else {
+        return Ok(crate::export::busy(state.site.max_exports));
     };
     caller
         .footage_access(
@@ -405,20 +399,7 @@ pub(super) async fn export_batch(
         caller.0.who(),
         Some(&state.site_key),
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/x-tar".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.tar\""),
-            ),
-        ],
-        crate::export::stream(files, permit),
-    )
-        .into_response())
+    Ok(crate::export::tar_answer(&name, files, permit))
 }
 
 #[utoipa::path(post, path = routes::FOOTAGE_REMOVE, tag = "field", security(("token" = [])),

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use site_api::routes;
 use site_api::{
     AddMarker, ApiError, RecordingUse, SessionState, SessionView, StartSession, StatedPurpose,
@@ -180,9 +180,6 @@ pub(crate) async fn resume_session(
     Ok(Json(state.db.read(move |store| store.session(id)).await?))
 }
 
-/// How long a caller refused for too many running exports is asked to wait.
-const EXPORT_RETRY_AFTER_SECONDS: u64 = 30;
-
 /// The package for the case file, streamed as a tar. Only a session that has ended can be
 /// exported, so that the package is complete; every export is in the access log.
 #[utoipa::path(get, path = routes::SESSION_EXPORT, tag = "sessions", security(("token" = [])),
@@ -201,20 +198,9 @@ pub(crate) async fn export_session(
     query: Result<Query<StatedPurpose>, QueryRejection>,
 ) -> Result<Response, Failure> {
     let Query(stated) = query?;
-    // A download holds a permit for as long as it runs; past the site's limit the next caller
-    // is asked to come back rather than queued, so exports never crowd out the rest.
-    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
-        return Ok((
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(axum::http::header::RETRY_AFTER, EXPORT_RETRY_AFTER_SECONDS.to_string())],
-            Json(ApiError {
-                error: format!(
-                    "{} exports are running, the most this site allows at once (max_exports); try again in {EXPORT_RETRY_AFTER_SECONDS} s",
-                    state.site.max_exports
-                ),
-            }),
-        )
-            .into_response());
+    // A download holds a permit for as long as it runs.
+    let Some(permit) = crate::export::permit(&state.exports) else {
+        return Ok(crate::export::busy(state.site.max_exports));
     };
     let view = caller
         .recording_access(&state, id, RecordingUse::Export, stated.purpose)
@@ -237,19 +223,5 @@ pub(crate) async fn export_session(
                 format!("cannot prepare the export of session {id}: {err}"),
             )
         })?;
-    let body = crate::export::stream(files, permit);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/x-tar".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.tar\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::export::tar_answer(&name, files, permit))
 }

@@ -12,7 +12,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::recording_access::Asked;
+use crate::recording_access::{Asked, request_purpose};
 use crate::{AccessAttempt, Store, StoreError};
 use site_api::{AccessPolicy, AccessRequestView, Caller, PURPOSE_MAX_CHARS, RecordingUse, Role};
 
@@ -109,12 +109,7 @@ impl Store {
         what: RecordingUse,
         purpose: &str,
     ) -> Result<AccessRequestView, StoreError> {
-        let purpose = purpose.trim();
-        if purpose.is_empty() || purpose.chars().count() > PURPOSE_MAX_CHARS {
-            return Err(StoreError::Invalid(format!(
-                "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the footage)"
-            )));
-        }
+        let purpose = request_purpose(purpose)?;
         match self.footage_facts(caller, FootageTarget::File(id))? {
             Some(f)
                 if caller.role == Role::Clerk

@@ -38,6 +38,17 @@ impl SessionAct {
     }
 }
 
+/// A request's purpose, trimmed: 1 to [`PURPOSE_MAX_CHARS`] characters.
+pub(crate) fn request_purpose(purpose: &str) -> Result<&str, StoreError> {
+    let purpose = purpose.trim();
+    if purpose.is_empty() || purpose.chars().count() > PURPOSE_MAX_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the recording)"
+        )));
+    }
+    Ok(purpose)
+}
+
 /// What a request for access names: a room session or a collected file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Asked {
@@ -385,12 +396,7 @@ impl Store {
         what: RecordingUse,
         purpose: &str,
     ) -> Result<AccessRequestView, StoreError> {
-        let purpose = purpose.trim();
-        if purpose.is_empty() || purpose.chars().count() > PURPOSE_MAX_CHARS {
-            return Err(StoreError::Invalid(format!(
-                "a request needs its purpose, 1 to {PURPOSE_MAX_CHARS} characters (why you need the recording)"
-            )));
-        }
+        let purpose = request_purpose(purpose)?;
         let facts = self.access_facts(caller, id);
         match facts {
             Ok(f)

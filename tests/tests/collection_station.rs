@@ -289,6 +289,49 @@ async fn a_docked_camera_is_collected_once_verified_and_its_batch_exports_and_ve
     assert_eq!(case.footage.len(), 1);
     assert_eq!(case.footage[0].duration_ms, Some(ms));
     assert!(case.footage[0].important);
+    // The desk's case page shows it with what the media holds.
+    let browser = liuhen_tests::browser::Browser::start(1280, 900)
+        .await
+        .expect("chromium");
+    let base = s.controller.url("");
+    browser
+        .open(&format!("{base}/desk/sign-in"))
+        .await
+        .expect("sign-in page");
+    browser
+        .type_into("#token", s.officer.token())
+        .await
+        .expect("token");
+    browser.click(".sign-in button").await.expect("sign in");
+    browser
+        .wait_until(
+            "return !location.pathname.endsWith('/sign-in')",
+            Duration::from_secs(10),
+            "signed in",
+        )
+        .await
+        .expect("signed in");
+    let number: String = "市监罚〔2026〕88号"
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect();
+    browser
+        .open(&format!("{base}/desk/cases/{number}"))
+        .await
+        .expect("case page");
+    let shown = browser.text("#footage").await.expect("the footage section");
+    for expected in [
+        "ZFY001_012345_20261130101500_0001.MP4",
+        "0:02",
+        "320×240",
+        "h264",
+        "李明",
+    ] {
+        assert!(shown.contains(expected), "{expected} in {shown}");
+    }
+    let png = std::env::temp_dir().join(format!("desk-case-footage-{}.png", std::process::id()));
+    browser.screenshot_page(&png).await.expect("screenshot");
+    liuhen_tests::keep_screenshot(&png, "desk-case-footage.png");
 
     // Another agency's clerk finds nothing; a colleague states a purpose; a kiosk reaches none.
     let other = s

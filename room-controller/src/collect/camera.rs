@@ -194,4 +194,59 @@ mod tests {
         );
         assert_eq!(Slot::of("ZFY-001").serial, "ZFY-001");
     }
+
+    fn profile(id: &str) -> BodycamProfile {
+        let profiles = hardware_profiles::Profiles::built_in().expect("profiles");
+        match profiles.get(id).map(|p| p.kind.clone()) {
+            Some(hardware_profiles::ProfileKind::Bodycam(profile)) => profile,
+            _ => panic!("{id} is a shipped bodycam profile"),
+        }
+    }
+
+    fn file(name: &str) -> CameraFile {
+        CameraFile {
+            path: PathBuf::from("/docks/ZFY001/DCIM").join(name),
+            relative: format!("DCIM/{name}"),
+            size: 1,
+            // 2026-11-30T02:00:00Z on the camera's clock.
+            mtime_ns: 1_796_004_000_000_000_000,
+        }
+    }
+
+    #[test]
+    fn the_start_comes_from_the_name_else_the_media_else_the_file_time() {
+        let named = profile("bodycam-gat947");
+        let generic = profile("bodycam-generic");
+        let (start, from) = start_of(
+            &file("ZFY001_012345_20261130101500_0001.MP4"),
+            &named,
+            None,
+            Some(90_000),
+        );
+        let expected = Local
+            .from_local_datetime(
+                &NaiveDateTime::parse_from_str("2026-11-30 10:13:30", "%Y-%m-%d %H:%M:%S")
+                    .expect("time"),
+            )
+            .single()
+            .expect("local");
+        assert_eq!((start, from), (Some(expected.with_timezone(&Utc)), "name"));
+        let (start, from) = start_of(
+            &file("MOV_0001.MP4"),
+            &generic,
+            Some("2026-11-30T09:00:00Z"),
+            None,
+        );
+        assert_eq!(from, "media");
+        assert_eq!(
+            start.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-30T09:00:00+00:00")
+        );
+        let (start, from) = start_of(&file("MOV_0002.MP4"), &generic, None, Some(-1_000));
+        assert_eq!(from, "file");
+        assert_eq!(
+            start.map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-11-30T02:00:01+00:00")
+        );
+    }
 }

@@ -45,7 +45,7 @@ pub fn batch_manifest(view: &FieldBatchView, timing: &[(i64, i64)], station: &st
             sha256: f.sha256.clone(),
             link: f.link.clone(),
             recovered: false,
-            backup_sha256: None,
+            backup_sha256: f.backup_sha256.clone(),
             removed: f.removed_at.map(|at| {
                 format!(
                     "{} by {}",

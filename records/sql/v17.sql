@@ -51,6 +51,9 @@ CREATE TABLE field_files (
     started_at    TEXT,
     started_from  TEXT NOT NULL CHECK (started_from IN ('name', 'media', 'file')),
     codecs        TEXT NOT NULL DEFAULT '',
+    -- SHA-256 of the copy on the site's backup disk as read back (主备双份); NULL without one,
+    -- or when that copy failed (an alarm, never a stopped collection).
+    backup_sha256 TEXT,
     width         INTEGER,
     height        INTEGER,
     collected_at  TEXT NOT NULL,

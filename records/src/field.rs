@@ -28,6 +28,7 @@ pub struct NewFieldFile {
     pub codecs: String,
     pub width: Option<i64>,
     pub height: Option<i64>,
+    pub backup_sha256: Option<String>,
 }
 
 /// What was collected of a camera file before, on the latest visit that took it.
@@ -42,7 +43,7 @@ pub struct CollectedBefore {
 const FILE_COLUMNS: &str = "f.id, f.batch_id, f.agency_id, f.device_serial, f.officer_id,
     coalesce(s.name, f.officer_id), f.source_path, f.file, f.seq, f.size_bytes, f.sha256, f.link,
     f.started_at, f.started_from, f.duration_ns, f.codecs, f.width, f.height, f.collected_at,
-    c.number, f.important, f.note, f.removed_at, f.removed_by";
+    c.number, f.important, f.note, f.removed_at, f.removed_by, f.backup_sha256";
 
 const FILE_FROM: &str = "FROM field_files f LEFT JOIN staff s ON s.id = f.officer_id
     LEFT JOIN cases c ON c.id = f.case_id";
@@ -74,6 +75,7 @@ fn file_view(r: &Row<'_>) -> rusqlite::Result<FieldFileView> {
         note: r.get(21)?,
         removed_at: parse_time(r.get(22)?),
         removed_by: r.get(23)?,
+        backup_sha256: r.get(24)?,
     })
 }
 
@@ -274,9 +276,9 @@ impl Store {
         self.conn.execute(
             "INSERT INTO field_files (batch_id, agency_id, device_serial, officer_id, source_path,
                  source_mtime_ns, seq, file, size_bytes, sha256, link, start_ns, duration_ns,
-                 started_at, started_from, codecs, width, height, collected_at)
+                 started_at, started_from, codecs, width, height, collected_at, backup_sha256)
              SELECT b.id, b.agency_id, b.device_serial, b.officer_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
-                    ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16
+                    ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17
              FROM field_batches b WHERE b.id = ?1",
             params![
                 batch,
@@ -294,7 +296,8 @@ impl Store {
                 file.codecs,
                 file.width,
                 file.height,
-                now()
+                now(),
+                file.backup_sha256
             ],
         )?;
         self.field_file(self.conn.last_insert_rowid())
@@ -601,6 +604,7 @@ mod tests {
                     codecs: String::new(),
                     width: None,
                     height: None,
+                    backup_sha256: None,
                 },
             )
             .expect("a file")

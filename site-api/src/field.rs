@@ -125,6 +125,9 @@ pub struct FieldFileView {
     /// Removed by the retention sweep (with an approver); its hash and this record stay.
     pub removed_at: Option<DateTime<Utc>>,
     pub removed_by: Option<String>,
+    /// SHA-256 of the copy on the site's backup disk, read back; equal to `sha256` when good.
+    #[serde(default)]
+    pub backup_sha256: Option<String>,
 }
 
 /// One visit of a device: a batch with its manifest, like a room session's.

@@ -854,3 +854,42 @@ async fn the_collection_screen_shows_each_camera_its_officer_and_when_to_unplug(
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collected_files_have_a_read_back_copy_on_the_backup_disk_that_verifies_alone() {
+    let (mp4, jpg) = samples();
+    let s = station("", "backup = \"backup-disk/liuhen\"").await;
+    let held = s.docks.with_file_name("held");
+    camera(
+        &held.join("ZFY001"),
+        &[(VIDEO, Content::Copy(mp4)), (PHOTO, Content::Copy(jpg))],
+    );
+    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
+    let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
+    assert_eq!(dock.state, DockState::Done, "{:?}", dock.problem);
+    let batch = s
+        .controller
+        .api(&s.officer)
+        .batch(dock.batch_id.expect("batch"))
+        .await
+        .expect("batch");
+    let backup = s
+        .site
+        .dir
+        .path()
+        .join("backup-disk/liuhen")
+        .join(&batch.media_dir);
+    for file in &batch.files {
+        assert_eq!(
+            file.backup_sha256.as_deref(),
+            Some(file.sha256.as_str()),
+            "{}",
+            file.file
+        );
+        assert_eq!(
+            sha256_of(&backup.join(&file.file)).expect("copy"),
+            file.sha256
+        );
+    }
+    liuhen_tests::assert_verifies(&backup, "the backup copy of the batch");
+}

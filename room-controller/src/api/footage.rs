@@ -469,9 +469,13 @@ pub(super) async fn remove_expired(
         batches.insert(file.batch_id);
         let batch_id = file.batch_id;
         let batch = state.db.read(move |store| store.batch(batch_id)).await?;
-        let path = state.site.media.join(&batch.media_dir).join(&file.file);
-        if let Err(err) = tokio::fs::remove_file(&path).await {
-            tracing::warn!(path = %path.display(), error = %err, "removed footage was not on the disk");
+        let dir = state.site.media.join(&batch.media_dir);
+        // Its copy on the backup disk goes too: retention holds for both copies.
+        let copies = std::iter::once(dir.clone()).chain(state.storage.backup_of(&dir));
+        for path in copies.map(|dir| dir.join(&file.file)) {
+            if let Err(err) = tokio::fs::remove_file(&path).await {
+                tracing::warn!(path = %path.display(), error = %err, "removed footage was not on the disk");
+            }
         }
     }
     for batch in batches {

@@ -114,7 +114,16 @@ pub(crate) fn write_batch_manifest(
     if let Some(key) = &storage.key {
         manifest.sign(key)?;
     }
-    manifest.write(&site.media.join(&view.media_dir))
+    let dir = site.media.join(&view.media_dir);
+    manifest.write(&dir)?;
+    // The backup folder holds the same files and this same manifest, so either verifies alone.
+    if let Some(backup) = storage.backup_of(&dir)
+        && backup.exists()
+        && let Err(problem) = evidence::backup::copy_manifest(&dir, &backup)
+    {
+        tracing::error!(%problem, "a batch's manifest has no backup copy");
+    }
+    Ok(())
 }
 
 /// The folders under the mount root: one per docked camera.

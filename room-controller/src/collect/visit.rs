@@ -392,6 +392,21 @@ fn record(
         .and_then(|t| t.timestamp_nanos_opt())
         .unwrap_or(0);
     let size_bytes = i64::try_from(hashed.size_bytes).unwrap_or(i64::MAX);
+    // The second copy (主备双份), read back from the backup disk; a failing backup disk is an
+    // alarm in the log, never a stopped collection.
+    let backup_sha256 = context.storage.backup_of(dir).and_then(|backup| {
+        match evidence::backup::copy_segment(&target, &backup) {
+            Ok(sha) if sha == hashed.sha256 => Some(sha),
+            Ok(sha) => {
+                tracing::error!(file = %name, backup = %sha, "备份副本与原文件不一致 / the backup copy of a collected file reads back differently: check the backup disk");
+                Some(sha)
+            }
+            Err(problem) => {
+                tracing::error!(file = %name, %problem, "a collected file has no backup copy");
+                None
+            }
+        }
+    });
     let link = next_link(
         head.as_deref().unwrap_or(GENESIS_LINK),
         &SegmentFacts {
@@ -417,6 +432,7 @@ fn record(
         codecs,
         width: picture.map(|p| i64::from(p.width)),
         height: picture.map(|p| i64::from(p.height)),
+        backup_sha256,
     };
     rt.block_on(
         context

@@ -397,6 +397,13 @@ async fn a_docked_camera_is_collected_once_verified_and_its_batch_exports_and_ve
         log.iter()
             .any(|e| e.target == target && e.allowed && e.purpose == "复核证据")
     );
+    assert!(
+        log.iter().any(|e| e.target == target
+            && e.action == "link"
+            && e.reason.contains("市监罚〔2026〕88号")
+            && e.who.contains("李明")),
+        "linking is in the access log"
+    );
 
     // The batch's package: its files as collected, the signed manifest, the site key; verify
     // checks it anywhere, and the media folder against the records.

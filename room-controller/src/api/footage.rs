@@ -300,11 +300,31 @@ pub(super) async fn link_footage(
             ),
             _ => refused,
         })?;
-    let by = caller.0.who().to_string();
+    let who = caller.0.clone();
     let view = state
         .db
         .call_durably(move |store| {
-            store.link_footage(id, &link.case_number, link.important, &link.note, &by)
+            let before = store.field_file(id)?.case_number;
+            let view =
+                store.link_footage(id, &link.case_number, link.important, &link.note, who.who())?;
+            // A link decides which case team sees the footage: it goes into the access log.
+            store.log_access(
+                &who,
+                &records::AccessAttempt {
+                    action: "link",
+                    target: &format!("footage {id}"),
+                    allowed: true,
+                    reason: &match before {
+                        Some(before) if before != link.case_number => {
+                            format!("case {} (was {before})", link.case_number)
+                        }
+                        _ => format!("case {}", link.case_number),
+                    },
+                    purpose: &link.note,
+                    owner_agency: Some(&view.agency_id),
+                },
+            )?;
+            Ok(view)
         })
         .await?;
     Ok(Json(view))

@@ -900,3 +900,27 @@ async fn collected_files_have_a_read_back_copy_on_the_backup_disk_that_verifies_
     }
     liuhen_tests::assert_verifies(&backup, "the backup copy of the batch");
 }
+
+#[test]
+fn check_names_the_station_and_a_missing_mount_folder() {
+    let site = TestSite::new(2).expect("site");
+    let docks = site.add_collection_station().expect("station");
+    let out = site.cli("check", &[]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success() && said.contains("collection station"),
+        "{said}"
+    );
+    assert!(
+        said.contains("bodycam-gat947"),
+        "the models are listed: {said}"
+    );
+    std::fs::remove_dir(&docks).expect("no mount folder");
+    let out = site.cli("check", &["--probe"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("FAILED  collection station") && said.contains("mkdir"),
+        "{said}"
+    );
+}

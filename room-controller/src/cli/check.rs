@@ -38,7 +38,28 @@ pub fn run(site_file: &Path, probe: bool) -> anyhow::Result<bool> {
             window.services.join(", ")
         );
     }
-    Ok(!probe || probe_devices(&site))
+    let mut all_ok = true;
+    if let Some(collect) = &site.collect {
+        let models: Vec<&str> = site
+            .profiles
+            .iter()
+            .filter(|p| matches!(p.kind, hardware_profiles::ProfileKind::Bodycam(_)))
+            .map(|p| p.id.as_str())
+            .collect();
+        println!(
+            "  collection station: cameras docked under {} (models: {})",
+            collect.mount_root.display(),
+            models.join(", ")
+        );
+        if probe && !collect.mount_root.is_dir() {
+            all_ok = false;
+            println!(
+                "  FAILED  collection station: {} is not a folder; make it (mkdir -p) or install deploy/99-liuhen-bodycam.rules, which mounts cameras there",
+                collect.mount_root.display()
+            );
+        }
+    }
+    Ok(!probe || probe_devices(&site) && all_ok)
 }
 
 /// Tries every device of every room; prints a line each. False when any failed.

@@ -65,6 +65,9 @@ CREATE TABLE field_files (
     removed_at    TEXT,
     removed_by    TEXT,
     removed_because TEXT,
+    -- When the station deleted the camera's own file after verifying this copy: a file of the
+    -- same name on a later visit is then a new recording, not a changed one.
+    source_cleared_at TEXT,
     UNIQUE (batch_id, seq)
 );
 CREATE INDEX field_files_by_source ON field_files (device_serial, source_path);

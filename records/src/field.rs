@@ -303,7 +303,8 @@ impl Store {
         self.field_file(self.conn.last_insert_rowid())
     }
 
-    /// What was collected before of `source_path` on the device, on the latest visit.
+    /// What was collected before of `source_path` on the device, on the latest visit, unless
+    /// the station cleared it from the camera since.
     pub fn collected_before(
         &self,
         serial: &str,
@@ -313,7 +314,8 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id, size_bytes, source_mtime_ns, sha256 FROM field_files
-                 WHERE device_serial = ?1 AND source_path = ?2 ORDER BY id DESC LIMIT 1",
+                 WHERE device_serial = ?1 AND source_path = ?2 AND source_cleared_at IS NULL
+                 ORDER BY id DESC LIMIT 1",
                 params![serial, source_path],
                 |r| {
                     Ok(CollectedBefore {
@@ -325,6 +327,19 @@ impl Store {
                 },
             )
             .optional()?)
+    }
+
+    /// The camera's own files of these collected ones were deleted by the station after their
+    /// copies were verified (files removed after retention keep their record as it was).
+    pub fn mark_cleared(&mut self, ids: &[i64]) -> Result<(), StoreError> {
+        let at = now();
+        for id in ids {
+            self.conn.execute(
+                "UPDATE field_files SET source_cleared_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
+                params![id, at],
+            )?;
+        }
+        Ok(())
     }
 
     /// A file that changed on the camera after it was collected.

@@ -571,6 +571,31 @@ async fn unplugging_mid_copy_loses_nothing_and_the_camera_is_cleared_only_once_a
         );
         assert!(footage.iter().any(|f| f.source_path == path));
     }
+
+    // A cleared camera that names a new photo as an old one (its numbering started again): a
+    // new recording, collected without an alarm.
+    std::fs::rename(s.docks.join("ZFY001"), held.join("ZFY001")).expect("unplug");
+    undocked(&s.controller, &s.officer, "ZFY001").await;
+    let mut again = std::fs::read(jpg).expect("photo");
+    again.extend_from_slice(b"a later photo");
+    std::fs::write(held.join("ZFY001").join(PHOTO), again).expect("new photo");
+    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock again");
+    let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
+    assert_eq!(
+        (dock.state, dock.files_total),
+        (DockState::Done, 1),
+        "{:?}",
+        dock.problem
+    );
+    assert!(dock.changed_files.is_empty(), "{:?}", dock.changed_files);
+    assert!(api.footage_alarms().await.expect("alarms").is_empty());
+    assert_eq!(
+        api.footage(&FootageQuery::default())
+            .await
+            .expect("footage")
+            .len(),
+        4
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

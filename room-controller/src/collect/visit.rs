@@ -129,7 +129,11 @@ fn visit(context: &Context, station: &Station, slot: &str, mount: &Path) -> Resu
         };
         match before {
             None => new_files.push(file),
-            Some(before) if same_file(&before, &file) => kept.push((file, before)),
+            Some(before) if same_file(&before, &file) => kept.push(Verified {
+                file,
+                sha256: before.sha256,
+                id: before.id,
+            }),
             Some(before) => {
                 // Changed on the camera after it was collected: never an overwrite. The new
                 // content is collected as a file of its own, and the alarm names both.
@@ -173,9 +177,19 @@ fn visit(context: &Context, station: &Station, slot: &str, mount: &Path) -> Resu
     };
     let clear = agency.is_some_and(|a| a.clear_after_ingest);
     if clear {
-        let mut verified: Vec<(CameraFile, String)> = collected;
-        verified.extend(kept.into_iter().map(|(f, before)| (f, before.sha256)));
-        clear_camera(context, mount, &verified).map_err(Stop::Failed)?;
+        let mut verified = collected;
+        verified.extend(kept);
+        let cleared = clear_camera(context, mount, &verified);
+        // What was deleted is marked, even when clearing stopped part-way.
+        let ids: Vec<i64> = verified[..cleared.count].iter().map(|v| v.id).collect();
+        rt.block_on(
+            context
+                .db
+                .call_durably(move |store| store.mark_cleared(&ids)),
+        )?;
+        if let Some(problem) = cleared.problem {
+            return Err(Stop::Failed(problem));
+        }
         station.set(slot, |dock| dock.cleared = true);
     }
     Ok(())
@@ -201,7 +215,7 @@ fn collect_batch(
     profile: &BodycamProfile,
     clock_offset_ms: Option<i64>,
     files: Vec<CameraFile>,
-) -> Result<Vec<(CameraFile, String)>, Stop> {
+) -> Result<Vec<Verified>, Stop> {
     let rt = &context.runtime;
     let now = chrono::Local::now();
     let relative_dir = format!(
@@ -252,9 +266,9 @@ fn collect_batch(
                         )
                     });
                 match recorded {
-                    Ok(sha256) => {
+                    Ok((sha256, id)) => {
                         station.set(slot, |dock| dock.files_done += 1);
-                        collected.push((file, sha256));
+                        collected.push(Verified { file, sha256, id });
                     }
                     Err(problem) => return (collected, Some(problem)),
                 }
@@ -347,7 +361,7 @@ fn file_name(file: &CameraFile) -> String {
 }
 
 /// Probes a verified copy and records it as the batch's next file, chained, and re-signs the
-/// manifest; returns its SHA-256.
+/// manifest; returns its SHA-256 and its id in the records.
 #[allow(clippy::too_many_arguments)]
 fn record(
     context: &Context,
@@ -359,7 +373,7 @@ fn record(
     file: &CameraFile,
     name: String,
     hashed: evidence::HashedFile,
-) -> Result<String, String> {
+) -> Result<(String, i64), String> {
     let rt = &context.runtime;
     let (head, seq) = rt
         .block_on(context.db.read(move |store| store.batch_head(batch)))
@@ -434,18 +448,19 @@ fn record(
         height: picture.map(|p| i64::from(p.height)),
         backup_sha256,
     };
-    rt.block_on(
-        context
-            .db
-            .call_durably(move |store| store.add_field_file(batch, seq, &record)),
-    )
-    .map_err(|err| {
-        // A copy the records do not list would only confuse verify.
-        let _ = std::fs::remove_file(&target);
-        format!("记录库出错 · The records failed: {err}")
-    })?;
+    let recorded = rt
+        .block_on(
+            context
+                .db
+                .call_durably(move |store| store.add_field_file(batch, seq, &record)),
+        )
+        .map_err(|err| {
+            // A copy the records do not list would only confuse verify.
+            let _ = std::fs::remove_file(&target);
+            format!("记录库出错 · The records failed: {err}")
+        })?;
     write_manifest(context, batch).map_err(|err| err.to_string())?;
-    Ok(hashed.sha256)
+    Ok((hashed.sha256, recorded.id))
 }
 
 /// The screen's words for why a file was not collected.
@@ -488,13 +503,26 @@ pub(super) fn write_manifest(context: &Context, batch: i64) -> anyhow::Result<()
     Ok(())
 }
 
+/// A camera file whose copy the station holds, verified: its hash and its record.
+struct Verified {
+    file: CameraFile,
+    sha256: String,
+    id: i64,
+}
+
+/// How far clearing a camera went: the first `count` files were deleted.
+struct Cleared {
+    count: usize,
+    problem: Option<String>,
+}
+
 /// Deletes from the camera every file whose copy is verified, after hashing it once more on
 /// the camera: a file is never deleted unless the station holds exactly its bytes.
-fn clear_camera(
-    context: &Context,
-    mount: &Path,
-    verified: &[(CameraFile, String)],
-) -> Result<(), String> {
+fn clear_camera(context: &Context, mount: &Path, verified: &[Verified]) -> Cleared {
+    let stopped = |count, problem| Cleared {
+        count,
+        problem: Some(problem),
+    };
     if let Some(command) = &context.spec.make_writable {
         let args: Vec<String> = command
             .iter()
@@ -502,34 +530,57 @@ fn clear_camera(
             .collect();
         let status = std::process::Command::new(&args[0])
             .args(&args[1..])
-            .status()
-            .map_err(|err| {
+            .status();
+        match status {
+            Ok(status) if status.success() => {}
+            Ok(status) => {
+                return stopped(
+                    0,
+                    format!(
+                        "无法清除记录仪 · make_writable ({}) failed with {status}; the camera keeps its files",
+                        args[0]
+                    ),
+                );
+            }
+            Err(err) => {
+                return stopped(
+                    0,
+                    format!(
+                        "无法清除记录仪 · Cannot run make_writable ({}): {err}; the camera keeps its files",
+                        args[0]
+                    ),
+                );
+            }
+        }
+    }
+    for (count, verified) in verified.iter().enumerate() {
+        let file = &verified.file;
+        let same = evidence::hash_file(&file.path).map(|now| now.sha256 == verified.sha256);
+        match same {
+            Ok(true) => {}
+            Ok(false) => {
+                return stopped(
+                    count,
+                    format!(
+                        "{} 与已采集副本不同，未清除 · {} differs from its collected copy and was not cleared; plug the camera in again",
+                        file.relative, file.relative
+                    ),
+                );
+            }
+            Err(err) => return stopped(count, err.to_string()),
+        }
+        if let Err(err) = std::fs::remove_file(&file.path) {
+            return stopped(
+                count,
                 format!(
-                    "无法清除记录仪 · Cannot run make_writable ({}): {err}",
-                    args[0]
-                )
-            })?;
-        if !status.success() {
-            return Err(format!(
-                "无法清除记录仪 · make_writable ({}) failed with {status}; the camera keeps its files",
-                args[0]
-            ));
+                    "无法清除 {} · Cannot clear {} from the camera: {err}",
+                    file.relative, file.relative
+                ),
+            );
         }
     }
-    for (file, sha256) in verified {
-        let now = evidence::hash_file(&file.path).map_err(|err| err.to_string())?;
-        if now.sha256 != *sha256 {
-            return Err(format!(
-                "{} 与已采集副本不同，未清除 · {} differs from its collected copy and was not cleared; plug the camera in again",
-                file.relative, file.relative
-            ));
-        }
-        std::fs::remove_file(&file.path).map_err(|err| {
-            format!(
-                "无法清除 {} · Cannot clear {} from the camera: {err}",
-                file.relative, file.relative
-            )
-        })?;
+    Cleared {
+        count: verified.len(),
+        problem: None,
     }
-    Ok(())
 }

@@ -949,3 +949,67 @@ fn check_names_the_station_and_a_missing_mount_folder() {
         "{said}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_controller_killed_mid_copy_keeps_what_it_verified_and_the_next_visit_carries_on() {
+    let (_, jpg) = samples();
+    let mut s = station("", "").await;
+    let held = s.docks.with_file_name("held");
+    let first = "VIDEO/ZFY001_012345_20261130090000_0001.MP4";
+    let second = "VIDEO/ZFY001_012345_20261130093000_0002.MP4";
+    camera(
+        &held.join("ZFY001"),
+        &[
+            (PHOTO, Content::Copy(jpg)),
+            (first, Content::Zeros(300 << 20)),
+            (second, Content::Zeros(300 << 20)),
+        ],
+    );
+    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let station = s
+            .controller
+            .api(&s.officer)
+            .station()
+            .await
+            .expect("station");
+        if station
+            .docks
+            .iter()
+            .any(|d| d.files_done >= 1 && d.state == DockState::Copying)
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the copy started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    s.controller.kill();
+    s.controller = s.site.start_controller().expect("restarted");
+    let api = s.controller.api(&s.officer);
+    let footage = api
+        .footage(&FootageQuery::default())
+        .await
+        .expect("footage");
+    assert!(
+        !footage.is_empty(),
+        "what was verified before the kill is kept"
+    );
+    let batch = api.batch(footage[0].batch_id).await.expect("batch");
+    assert_eq!(batch.state, "interrupted");
+    let folder = s.site.media_root().join(&batch.media_dir);
+    let (ok, report) = verify(&folder, Some(&s.site.records_file()));
+    assert!(ok, "the folder holds what its manifest lists: {report}");
+    // The camera never left: the restarted station visits it again and carries on.
+    let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
+    assert_eq!(dock.state, DockState::Done, "{:?}", dock.problem);
+    assert_eq!(dock.files_total as usize, 3 - batch.files.len());
+    assert_eq!(
+        api.footage(&FootageQuery::default())
+            .await
+            .expect("footage")
+            .len(),
+        3
+    );
+    assert!(api.footage_alarms().await.expect("alarms").is_empty());
+}

@@ -70,7 +70,11 @@ pub(crate) async fn spawn(context: Context) -> anyhow::Result<Station> {
     let closed = context.db.call(|store| store.close_open_batches()).await?;
     for batch in closed {
         let context = context.clone();
-        tokio::task::spawn_blocking(move || visit::write_manifest(&context, batch)).await??;
+        tokio::task::spawn_blocking(move || {
+            tidy_interrupted(&context, batch)?;
+            visit::write_manifest(&context, batch)
+        })
+        .await??;
     }
     let station = Station {
         docks: Arc::default(),
@@ -100,6 +104,39 @@ pub(crate) async fn spawn(context: Context) -> anyhow::Result<Station> {
         }
     });
     Ok(station)
+}
+
+/// The folder of a batch the controller was killed in: a partial copy goes; a copy read back
+/// and named whose record was not yet written moves to `unrecorded/` (the camera still holds
+/// it, and the next visit collects it), so the folder holds exactly what its manifest lists.
+fn tidy_interrupted(context: &Context, batch: i64) -> anyhow::Result<()> {
+    let view = context
+        .runtime
+        .block_on(context.db.read(move |store| store.batch(batch)))?;
+    let dir = context.site.media.join(&view.media_dir);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(());
+    };
+    let listed: BTreeSet<&str> = view.files.iter().map(|f| f.file.as_str()).collect();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name == evidence::MANIFEST_FILE
+            || listed.contains(name.as_str())
+            || !entry.path().is_file()
+        {
+            continue;
+        }
+        // A partial copy, or a manifest half written.
+        if name.ends_with(".part") || name.ends_with(".tmp") {
+            std::fs::remove_file(entry.path())?;
+        } else {
+            let aside = dir.join("unrecorded");
+            std::fs::create_dir_all(&aside)?;
+            std::fs::rename(entry.path(), aside.join(&name))?;
+        }
+        tracing::warn!(batch, file = %name, "tidied the folder of a visit the controller was stopped in");
+    }
+    Ok(())
 }
 
 /// Writes a batch's manifest (`view` and each file's (start_ns, duration_ns) from the

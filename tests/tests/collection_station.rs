@@ -792,6 +792,30 @@ async fn expired_footage_is_removed_by_an_approver_and_footage_linked_to_a_case_
         && e.purpose.contains("保存期满")));
     let err = api.footage_media(photo.id, None).await.err().expect("gone");
     assert!(err.to_string().contains("410"), "{err}");
+
+    // Facilities retire the camera at the controller: docked again, it is not collected from.
+    let retired = s.site.cli("device", &["retire", "--serial", "ZFY001"]);
+    assert!(
+        retired.status.success(),
+        "{}",
+        String::from_utf8_lossy(&retired.stderr)
+    );
+    let listed = String::from_utf8_lossy(&s.site.cli("device", &["list"]).stdout).to_string();
+    assert!(
+        listed.contains("ZFY001") && listed.contains("retired"),
+        "{listed}"
+    );
+    std::fs::rename(s.docks.join("ZFY001"), held.join("ZFY001")).expect("unplug");
+    undocked(&s.controller, &s.officer, "ZFY001").await;
+    std::fs::write(
+        held.join("ZFY001/PHOTO/ZFY001_012345_20261201080000_0003.JPG"),
+        b"x",
+    )
+    .expect("a new photo");
+    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock again");
+    let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
+    assert_eq!(dock.state, DockState::Refused);
+    assert!(dock.problem.unwrap_or_default().contains("已停用"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,8 +7,15 @@
 //!
 //! Run with `cargo bench -p evidence --bench collect` (`LIUHEN_BENCH_MB` sets each camera's
 //! size; 2048 by default). The target: at least 0.8× cp's throughput.
+//!
+//! Where the cameras stand in (`LIUHEN_BENCH_CAMERAS`): `/dev/shm` by default (cameras faster
+//! than any real one); a folder (e.g. `.`, the media disk itself); or `usb`, two loop-device
+//! cameras whose reads are throttled to `LIUHEN_BENCH_USB_MB_S` (default 40, a USB 2.0 camera's
+//! pace) for this process and its `cp` alike (root only; see common/usb_cameras.rs).
 
 mod common;
+#[path = "common/usb_cameras.rs"]
+mod usb_cameras;
 
 use common::{drop_caches, noise};
 use evidence::ingest::{Copied, copy_hashed};
@@ -43,13 +50,21 @@ fn main() {
         tempfile::tempdir_in(std::env::var("LIUHEN_BENCH_DIR").unwrap_or_else(|_| ".".into()))
             .expect("work folder");
     // The cameras are devices of their own, not the media disk: by default they stand in
-    // memory (/dev/shm), as two fast USB cameras would; LIUHEN_BENCH_CAMERAS puts them elsewhere.
-    let camera_dir = tempfile::tempdir_in(
-        std::env::var("LIUHEN_BENCH_CAMERAS").unwrap_or_else(|_| "/dev/shm".into()),
-    )
-    .expect("camera folder");
+    // memory (/dev/shm), as two cameras faster than any real one would.
+    let place = std::env::var("LIUHEN_BENCH_CAMERAS").unwrap_or_else(|_| "/dev/shm".into());
+    let camera_dir = tempfile::tempdir_in(if place == "usb" { "." } else { place.as_str() })
+        .expect("camera folder");
+    let usb = (place == "usb").then(|| {
+        let mb_s = std::env::var("LIUHEN_BENCH_USB_MB_S")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(40);
+        let cameras = usb_cameras::UsbCameras::new(camera_dir.path(), 2, mb, mb_s)
+            .expect("USB-speed cameras (root, losetup, mkfs.ext4, cgroup v1 blkio)");
+        (cameras, mb_s)
+    });
     let cameras: Vec<Vec<PathBuf>> = (1..=2)
-        .map(|n| camera(&camera_dir.path().join(format!("cam{n}")), n, mb))
+        .map(|n| camera(&camera_dir.path().join(format!("cam{n}")), n as u64, mb))
         .collect();
     let total: u64 = cameras
         .iter()
@@ -68,9 +83,13 @@ fn main() {
     }
     let mb_s = |seconds: f64| total as f64 / (1 << 20) as f64 / seconds;
     println!(
-        "collect: {:.1} GB from 2 cameras ({} files), page cache {}",
+        "collect: {:.1} GB from 2 cameras ({} files) in {}, page cache {}",
         total as f64 / (1u64 << 30) as f64,
         FILES_PER_CAMERA * 2,
+        match &usb {
+            Some((_, mb_s)) => format!("USB-speed devices ({mb_s} MB/s each)"),
+            None => place.clone(),
+        },
         if cold {
             "cold"
         } else {

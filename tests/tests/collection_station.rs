@@ -613,6 +613,49 @@ async fn an_unknown_camera_and_a_full_disk_are_refused_in_plain_words_and_nothin
         problem.contains("未登记") && problem.contains("device add"),
         "{problem}"
     );
+    // Registered as the message says, with the CLI (an unknown model is refused by name).
+    let unknown = s.site.cli(
+        "device",
+        &[
+            "add",
+            "--serial",
+            "ZFY999",
+            "--model",
+            "no-such-camera",
+            "--agency",
+            "scjg",
+            "--issued-to",
+            OFFICER,
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("bodycam-gat947"));
+    let added = s.site.cli(
+        "device",
+        &[
+            "add",
+            "--serial",
+            "ZFY999",
+            "--model",
+            "bodycam-gat947",
+            "--agency",
+            "scjg",
+            "--issued-to",
+            OFFICER,
+        ],
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let listed = String::from_utf8_lossy(&s.site.cli("device", &["list"]).stdout).to_string();
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("ZFY999\tbodycam-gat947\tscjg\tli-ming")),
+        "{listed}"
+    );
 
     camera(&held.join("ZFY001"), &[(VIDEO, Content::Copy(mp4))]);
     std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");

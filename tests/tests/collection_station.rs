@@ -473,27 +473,31 @@ async fn a_docked_camera_is_collected_once_verified_and_its_batch_exports_and_ve
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn unplugging_mid_copy_loses_nothing_and_the_camera_is_cleared_only_once_all_is_verified() {
+const FIRST_VIDEO: &str = "VIDEO/ZFY001_012345_20261130090000_0001.MP4";
+const SECOND_VIDEO: &str = "VIDEO/ZFY001_012345_20261130093000_0002.MP4";
+
+/// Docks ZFY001 holding a photo and two 300 MB videos, and returns once the photo is collected
+/// and a video is being copied (the moment to pull the camera or kill the controller).
+async fn dock_and_wait_for_a_video_copy(s: &Station) {
     let (_, jpg) = samples();
-    let s = station("clear_after_ingest = true", "").await;
-    let api = s.controller.api(&s.officer);
     let held = s.docks.with_file_name("held");
-    let first = "VIDEO/ZFY001_012345_20261130090000_0001.MP4";
-    let second = "VIDEO/ZFY001_012345_20261130093000_0002.MP4";
     camera(
         &held.join("ZFY001"),
         &[
             (PHOTO, Content::Copy(jpg)),
-            (first, Content::Zeros(300 << 20)),
-            (second, Content::Zeros(300 << 20)),
+            (FIRST_VIDEO, Content::Zeros(300 << 20)),
+            (SECOND_VIDEO, Content::Zeros(300 << 20)),
         ],
     );
     std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
-    // Pulled out once the photo is in and a video is being copied.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let station = api.station().await.expect("station");
+        let station = s
+            .controller
+            .api(&s.officer)
+            .station()
+            .await
+            .expect("station");
         let copying = station.docks.iter().any(|d| {
             d.slot == "ZFY001"
                 && d.files_done >= 1
@@ -501,11 +505,22 @@ async fn unplugging_mid_copy_loses_nothing_and_the_camera_is_cleared_only_once_a
                 && d.state == DockState::Copying
         });
         if copying {
-            break;
+            return;
         }
         assert!(Instant::now() < deadline, "the copy started");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unplugging_mid_copy_loses_nothing_and_the_camera_is_cleared_only_once_all_is_verified() {
+    let (_, jpg) = samples();
+    let s = station("clear_after_ingest = true", "").await;
+    let api = s.controller.api(&s.officer);
+    let held = s.docks.with_file_name("held");
+    let (first, second) = (FIRST_VIDEO, SECOND_VIDEO);
+    // Pulled out once the photo is in and a video is being copied.
+    dock_and_wait_for_a_video_copy(&s).await;
     std::fs::rename(s.docks.join("ZFY001"), held.join("ZFY001")).expect("unplug");
     undocked(&s.controller, &s.officer, "ZFY001").await;
     // The visit ends by itself; what it verified is kept, the partial copy is not.
@@ -1019,38 +1034,8 @@ fn check_names_the_station_and_a_missing_mount_folder() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_controller_killed_mid_copy_keeps_what_it_verified_and_the_next_visit_carries_on() {
-    let (_, jpg) = samples();
     let mut s = station("", "").await;
-    let held = s.docks.with_file_name("held");
-    let first = "VIDEO/ZFY001_012345_20261130090000_0001.MP4";
-    let second = "VIDEO/ZFY001_012345_20261130093000_0002.MP4";
-    camera(
-        &held.join("ZFY001"),
-        &[
-            (PHOTO, Content::Copy(jpg)),
-            (first, Content::Zeros(300 << 20)),
-            (second, Content::Zeros(300 << 20)),
-        ],
-    );
-    std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let station = s
-            .controller
-            .api(&s.officer)
-            .station()
-            .await
-            .expect("station");
-        if station
-            .docks
-            .iter()
-            .any(|d| d.files_done >= 1 && d.state == DockState::Copying)
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the copy started");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    dock_and_wait_for_a_video_copy(&s).await;
     s.controller.kill();
     s.controller = s.site.start_controller().expect("restarted");
     let api = s.controller.api(&s.officer);

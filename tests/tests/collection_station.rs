@@ -976,7 +976,12 @@ async fn collected_files_have_a_read_back_copy_on_the_backup_disk_that_verifies_
     let held = s.docks.with_file_name("held");
     camera(
         &held.join("ZFY001"),
-        &[(VIDEO, Content::Copy(mp4)), (PHOTO, Content::Copy(jpg))],
+        &[
+            (VIDEO, Content::Copy(mp4)),
+            (PHOTO, Content::Copy(jpg)),
+            // A card moved from another camera: its name says ZFY002.
+            (MOVED, Content::Copy(jpg)),
+        ],
     );
     std::fs::rename(held.join("ZFY001"), s.docks.join("ZFY001")).expect("dock");
     let dock = visit_ended(&s.controller, &s.officer, "ZFY001").await;
@@ -1006,7 +1011,22 @@ async fn collected_files_have_a_read_back_copy_on_the_backup_disk_that_verifies_
         );
     }
     liuhen_tests::assert_verifies(&backup, "the backup copy of the batch");
+    assert_eq!(batch.files.len(), 3, "the moved file is collected too");
+    let alarms = s
+        .controller
+        .api(&s.officer)
+        .footage_alarms()
+        .await
+        .expect("alarms");
+    assert!(
+        alarms
+            .iter()
+            .any(|a| a.source_path == MOVED && a.detail.contains("ZFY002")),
+        "{alarms:?}"
+    );
 }
+
+const MOVED: &str = "PHOTO/ZFY002_012345_20261130101700_0003.JPG";
 
 #[test]
 fn check_names_the_station_and_a_missing_mount_folder() {

@@ -140,6 +140,12 @@ fn walk(
     Ok(())
 }
 
+/// The device its name says it was recorded on, where the model's names carry one.
+pub fn named_device(file: &CameraFile, profile: &BodycamProfile) -> Option<String> {
+    let stem = file.path.file_stem()?.to_str()?;
+    profile.name_pattern.as_ref()?.read(stem)?.device
+}
+
 /// When a recording started, on the station's clock, and where that was read: its name (as
 /// the model's pattern says), its media's creation tag, or the camera's file time.
 pub fn start_of(

@@ -156,6 +156,25 @@ fn visit(context: &Context, station: &Station, slot: &str, mount: &Path) -> Resu
             }
         }
     }
+    // A new file whose name says another camera (a card moved between cameras): collected
+    // under the camera it came from, with an alarm for someone to look at.
+    for file in &new_files {
+        let Some(named) = camera::named_device(file, &profile) else {
+            continue;
+        };
+        if named.eq_ignore_ascii_case(&serial) {
+            continue;
+        }
+        let detail = format!(
+            "{} 的文件名记为设备 {named}，却在记录仪 {serial} 上 · its name says device {named}, but it was on camera {serial}",
+            file.relative
+        );
+        let (device, relative) = (serial.clone(), file.relative.clone());
+        rt.block_on(context.db.call_durably(move |store| {
+            store.raise_footage_alarm(&device, None, &relative, &detail)
+        }))?;
+        tracing::warn!(%serial, %named, file = %file.relative, "a file names another camera");
+    }
     let bytes_total: u64 = new_files.iter().map(|f| f.size).sum();
     station.set(slot, |dock| {
         dock.files_total = new_files.len() as u64;

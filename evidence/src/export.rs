@@ -47,22 +47,29 @@ pub fn package_files(
             name: format!("{root}/events.json"),
             bytes: events,
         },
-        PackageFile::OnDisk {
-            name: format!("{root}/{MANIFEST_FILE}"),
-            path: dir.join(MANIFEST_FILE),
-        },
     ];
+    files.extend(signed_manifest(&root, dir, site_key));
+    files.extend(view.segments.iter().map(|seg| PackageFile::OnDisk {
+        name: format!("{root}/{}", seg.file),
+        path: dir.join(&seg.file),
+    }));
+    Ok(files)
+}
+
+/// The manifest of the folder `dir` and, when known, the site's public key that signed it,
+/// named under the package's `root`: what lets anyone verify the package on its own.
+pub fn signed_manifest(root: &str, dir: &Path, site_key: Option<&str>) -> Vec<PackageFile> {
+    let mut files = vec![PackageFile::OnDisk {
+        name: format!("{root}/{MANIFEST_FILE}"),
+        path: dir.join(MANIFEST_FILE),
+    }];
     if let Some(key) = site_key {
         files.push(PackageFile::Made {
             name: format!("{root}/{SITE_KEY_FILE}"),
             bytes: key.as_bytes().to_vec(),
         });
     }
-    files.extend(view.segments.iter().map(|seg| PackageFile::OnDisk {
-        name: format!("{root}/{}", seg.file),
-        path: dir.join(&seg.file),
-    }));
-    Ok(files)
+    files
 }
 
 /// The tar (GNU) header of a file of `size` bytes named `name`.

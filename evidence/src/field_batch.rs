@@ -7,8 +7,7 @@ use site_api::FieldBatchView;
 use std::path::Path;
 
 use crate::export::PackageFile;
-use crate::manifest::{MANIFEST_FILE, Manifest, ManifestSegment};
-use crate::verify::SITE_KEY_FILE;
+use crate::manifest::{Manifest, ManifestSegment};
 
 /// `session.kind` in a batch's manifest.
 pub const BATCH_KIND: &str = "field-batch";
@@ -72,22 +71,11 @@ pub fn batch_package_files(
     site_key: Option<&str>,
 ) -> Vec<PackageFile> {
     let root = batch_package_name(view);
-    let mut files = vec![
-        PackageFile::Made {
-            name: format!("{root}/summary.txt"),
-            bytes: summary(view, exported_by).into_bytes(),
-        },
-        PackageFile::OnDisk {
-            name: format!("{root}/{MANIFEST_FILE}"),
-            path: dir.join(MANIFEST_FILE),
-        },
-    ];
-    if let Some(key) = site_key {
-        files.push(PackageFile::Made {
-            name: format!("{root}/{SITE_KEY_FILE}"),
-            bytes: key.as_bytes().to_vec(),
-        });
-    }
+    let mut files = vec![PackageFile::Made {
+        name: format!("{root}/summary.txt"),
+        bytes: summary(view, exported_by).into_bytes(),
+    }];
+    files.extend(crate::export::signed_manifest(&root, dir, site_key));
     files.extend(
         view.files
             .iter()

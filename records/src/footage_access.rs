@@ -23,11 +23,12 @@ pub enum FootageTarget {
     Batch(i64),
 }
 
-impl FootageTarget {
-    fn text(self) -> String {
+impl std::fmt::Display for FootageTarget {
+    /// As the access log names it: "footage 12", "footage batch 3".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::File(id) => format!("footage {id}"),
-            Self::Batch(id) => format!("footage batch {id}"),
+            Self::File(id) => write!(f, "footage {id}"),
+            Self::Batch(id) => write!(f, "footage batch {id}"),
         }
     }
 }
@@ -61,7 +62,7 @@ impl Store {
         };
         let decided = match &facts {
             None => Err(StoreError::NotFound {
-                what: target.text(),
+                what: target.to_string(),
             }),
             Some(facts) => decide(
                 caller,
@@ -90,7 +91,7 @@ impl Store {
             caller,
             &AccessAttempt {
                 action: what.as_str(),
-                target: &target.text(),
+                target: &target.to_string(),
                 allowed: decided.is_ok(),
                 reason: &reason,
                 purpose: &stated,
@@ -190,7 +191,7 @@ fn decide(
     approval: Option<String>,
     policy: &AccessPolicy,
 ) -> Result<(), StoreError> {
-    let name = target.text();
+    let name = target.to_string();
     let refused = |message: String| Err(StoreError::Forbidden(message));
     if caller.role == Role::Supervisor {
         return match (what, facts.secret, purpose) {

@@ -120,11 +120,8 @@ impl Authenticated {
         what: RecordingUse,
         purpose: Option<String>,
     ) -> Result<(), Failure> {
-        let text = match target {
-            FootageTarget::File(id) => format!("footage {id}"),
-            FootageTarget::Batch(id) => format!("footage batch {id}"),
-        };
-        self.held_back(state, what.as_str(), text).await?;
+        self.held_back(state, what.as_str(), target.to_string())
+            .await?;
         self.decided(state, move |store, caller, policy| {
             store.footage_for(caller, target, what, purpose.as_deref(), policy)
         })

@@ -482,38 +482,37 @@ pub(super) async fn remove_expired(
             Ok(removed)
         })
         .await?;
-    // The records say removed first; then the media goes, and each batch's manifest is signed
-    // anew listing the removal (the chain still checks: hashes and links are kept).
-    let mut batches = std::collections::BTreeSet::new();
+    // The records say removed first; then the media goes (and its copy on the backup disk:
+    // retention holds for both), and each batch's manifest is signed anew listing the removal
+    // (the chain still checks: hashes and links are kept).
+    let mut by_batch: std::collections::BTreeMap<i64, Vec<&str>> = Default::default();
     for file in &removed {
-        batches.insert(file.batch_id);
-        let batch_id = file.batch_id;
-        let batch = state.db.read(move |store| store.batch(batch_id)).await?;
-        let dir = state.site.media.join(&batch.media_dir);
-        // Its copy on the backup disk goes too: retention holds for both copies.
-        let copies = std::iter::once(dir.clone()).chain(state.storage.backup_of(&dir));
-        for path in copies.map(|dir| dir.join(&file.file)) {
-            if let Err(err) = tokio::fs::remove_file(&path).await {
-                tracing::warn!(path = %path.display(), error = %err, "removed footage was not on the disk");
+        by_batch.entry(file.batch_id).or_default().push(&file.file);
+    }
+    for (batch, files) in by_batch {
+        let view = state.db.read(move |store| store.batch(batch)).await?;
+        let dir = state.site.media.join(&view.media_dir);
+        let folders = std::iter::once(dir.clone()).chain(state.storage.backup_of(&dir));
+        for folder in folders {
+            for file in &files {
+                let path = folder.join(file);
+                if let Err(err) = tokio::fs::remove_file(&path).await {
+                    tracing::warn!(path = %path.display(), error = %err, "removed footage was not on the disk");
+                }
             }
         }
-    }
-    for batch in batches {
-        let (view, timing) = state
-            .db
-            .read(move |store| Ok((store.batch(batch)?, store.batch_timing(batch)?)))
-            .await?;
-        crate::collect::write_batch_manifest(&state.site, &state.storage, &view, &timing)
-            .map_err(internal)?;
+        crate::collect::rewrite_batch_manifest(&state.site, &state.storage, &state.db, batch)
+            .await
+            .map_err(|err| {
+                Failure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!(
+                        "cannot rewrite the manifest of batch {batch}: {err}; check the media disk"
+                    ),
+                )
+            })?;
     }
     Ok(Json(removed))
-}
-
-fn internal(err: std::io::Error) -> Failure {
-    Failure::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!("cannot rewrite a batch's manifest: {err}; check the media disk"),
-    )
 }
 
 #[utoipa::path(get, path = routes::FOOTAGE_ALARMS, tag = "field", security(("token" = [])),

@@ -125,11 +125,7 @@ fn walk(
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        let mtime_ns = file_time_ns(&meta);
         out.push(CameraFile {
             path,
             relative,
@@ -144,6 +140,14 @@ fn walk(
 pub fn named_device(file: &CameraFile, profile: &BodycamProfile) -> Option<String> {
     let stem = file.path.file_stem()?.to_str()?;
     profile.name_pattern.as_ref()?.read(stem)?.device
+}
+
+/// A camera file's time (as its clock wrote it), ns since 1970; 0 when the file system has none.
+pub fn file_time_ns(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// When a recording started, on the station's clock, and where that was read: its name (as

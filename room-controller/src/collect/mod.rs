@@ -84,22 +84,26 @@ pub(crate) async fn spawn(context: Context) -> anyhow::Result<Station> {
     tokio::spawn(async move {
         let mut visiting: BTreeSet<String> = BTreeSet::new();
         loop {
-            let present = docked(&context.spec.mount_root);
-            for slot in present.difference(&visiting.clone()) {
-                visiting.insert(slot.clone());
+            // Looking into a camera's folder touches its device, which may hang as it goes:
+            // never on the runtime's threads.
+            let root = context.spec.mount_root.clone();
+            let present = tokio::task::spawn_blocking(move || docked(&root))
+                .await
+                .unwrap_or_default();
+            for slot in &present - &visiting {
                 if let Ok(mut docks) = watching.docks.lock() {
-                    docks.insert(slot.clone(), visit::fresh_dock(slot));
+                    docks.insert(slot.clone(), visit::fresh_dock(&slot));
                 }
-                let (context, station, slot) = (context.clone(), watching.clone(), slot.clone());
+                let (context, station) = (context.clone(), watching.clone());
                 tokio::task::spawn_blocking(move || visit::run(&context, &station, &slot));
             }
             // A camera unplugged leaves the screen; its visit ends by itself at the next read.
-            for slot in visiting.clone().difference(&present) {
-                visiting.remove(slot);
+            for slot in &visiting - &present {
                 if let Ok(mut docks) = watching.docks.lock() {
-                    docks.remove(slot);
+                    docks.remove(&slot);
                 }
             }
+            visiting = present;
             tokio::time::sleep(LOOK_EVERY).await;
         }
     });
@@ -139,27 +143,36 @@ fn tidy_interrupted(context: &Context, batch: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a batch's manifest (`view` and each file's (start_ns, duration_ns) from the
-/// records), signed with the site's key.
-pub(crate) fn write_batch_manifest(
-    site: &Site,
+/// Writes a batch's manifest anew from the records, signed with the site's key, and its copy
+/// in the backup folder; the writing (fsync) runs on a blocking thread.
+pub(crate) async fn rewrite_batch_manifest(
+    site: &Arc<Site>,
     storage: &evidence::Storage,
-    view: &site_api::FieldBatchView,
-    timing: &[(i64, i64)],
-) -> std::io::Result<()> {
-    let mut manifest = evidence::field_batch::batch_manifest(view, timing, &site.name);
-    if let Some(key) = &storage.key {
-        manifest.sign(key)?;
-    }
-    let dir = site.media.join(&view.media_dir);
-    manifest.write(&dir)?;
-    // The backup folder holds the same files and this same manifest, so either verifies alone.
-    if let Some(backup) = storage.backup_of(&dir)
-        && backup.exists()
-        && let Err(problem) = evidence::backup::copy_manifest(&dir, &backup)
-    {
-        tracing::error!(%problem, "a batch's manifest has no backup copy");
-    }
+    db: &Db,
+    batch: i64,
+) -> anyhow::Result<()> {
+    let (view, timing) = db
+        .read(move |store| Ok((store.batch(batch)?, store.batch_timing(batch)?)))
+        .await?;
+    let (site, storage) = (site.clone(), storage.clone());
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut manifest = evidence::field_batch::batch_manifest(&view, &timing, &site.name);
+        if let Some(key) = &storage.key {
+            manifest.sign(key)?;
+        }
+        let dir = site.media.join(&view.media_dir);
+        manifest.write(&dir)?;
+        // The backup folder holds the same files and this same manifest, so either verifies
+        // alone.
+        if let Some(backup) = storage.backup_of(&dir)
+            && backup.exists()
+            && let Err(problem) = evidence::backup::copy_manifest(&dir, &backup)
+        {
+            tracing::error!(%problem, "a batch's manifest has no backup copy");
+        }
+        Ok(())
+    })
+    .await??;
     Ok(())
 }
 

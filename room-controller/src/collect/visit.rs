@@ -133,6 +133,7 @@ fn visit(context: &Context, station: &Station, slot: &str, mount: &Path) -> Resu
                 file,
                 sha256: before.sha256,
                 id: before.id,
+                read_now: false,
             }),
             Some(before) => {
                 // Changed on the camera after it was collected: never an overwrite. The new
@@ -287,7 +288,12 @@ fn collect_batch(
                 match recorded {
                     Ok((sha256, id)) => {
                         station.set(slot, |dock| dock.files_done += 1);
-                        collected.push(Verified { file, sha256, id });
+                        collected.push(Verified {
+                            file,
+                            sha256,
+                            id,
+                            read_now: true,
+                        });
                     }
                     Err(problem) => return (collected, Some(problem)),
                 }
@@ -512,14 +518,12 @@ fn explain(err: &IngestError, file: &CameraFile) -> String {
 
 /// Rewrites the batch's manifest from the records and signs it with the site's key.
 pub(super) fn write_manifest(context: &Context, batch: i64) -> anyhow::Result<()> {
-    let rt = &context.runtime;
-    let (view, timing) = rt.block_on(
-        context
-            .db
-            .read(move |store| Ok((store.batch(batch)?, store.batch_timing(batch)?))),
-    )?;
-    super::write_batch_manifest(&context.site, &context.storage, &view, &timing)?;
-    Ok(())
+    context.runtime.block_on(super::rewrite_batch_manifest(
+        &context.site,
+        &context.storage,
+        &context.db,
+        batch,
+    ))
 }
 
 /// A camera file whose copy the station holds, verified: its hash and its record.
@@ -527,6 +531,23 @@ struct Verified {
     file: CameraFile,
     sha256: String,
     id: i64,
+    /// Read from the camera (and hashed) in this very visit, rather than on an earlier one.
+    read_now: bool,
+}
+
+/// Whether the camera's file still holds what was collected: a file read in this visit (its
+/// bytes hashed moments ago, its size checked after the copy) must keep its size and file time;
+/// one collected on an earlier visit is read and hashed again.
+fn still_the_same(verified: &Verified) -> std::io::Result<bool> {
+    let file = &verified.file;
+    if verified.read_now {
+        let meta = std::fs::metadata(&file.path)?;
+        let mtime_ns = camera::file_time_ns(&meta);
+        return Ok(meta.len() == file.size && mtime_ns == file.mtime_ns);
+    }
+    let mut on_camera = std::fs::File::open(&file.path)?;
+    let (sha256, _) = evidence::hashing::sha256_of_reader(&mut on_camera, |_| {})?;
+    Ok(sha256 == verified.sha256)
 }
 
 /// How far clearing a camera went: the first `count` files were deleted.
@@ -535,8 +556,9 @@ struct Cleared {
     problem: Option<String>,
 }
 
-/// Deletes from the camera every file whose copy is verified, after hashing it once more on
-/// the camera: a file is never deleted unless the station holds exactly its bytes.
+/// Deletes from the camera every file whose copy is verified, after checking it still holds
+/// what was collected (see `still_the_same`): a file is never deleted unless the station holds
+/// its bytes.
 fn clear_camera(context: &Context, mount: &Path, verified: &[Verified]) -> Cleared {
     let stopped = |count, problem| Cleared {
         count,
@@ -574,8 +596,7 @@ fn clear_camera(context: &Context, mount: &Path, verified: &[Verified]) -> Clear
     }
     for (count, verified) in verified.iter().enumerate() {
         let file = &verified.file;
-        let same = evidence::hash_file(&file.path).map(|now| now.sha256 == verified.sha256);
-        match same {
+        match still_the_same(verified) {
             Ok(true) => {}
             Ok(false) => {
                 return stopped(
@@ -586,7 +607,7 @@ fn clear_camera(context: &Context, mount: &Path, verified: &[Verified]) -> Clear
                     ),
                 );
             }
-            Err(err) => return stopped(count, err.to_string()),
+            Err(err) => return stopped(count, format!("{}: {err}", file.relative)),
         }
         if let Err(err) = std::fs::remove_file(&file.path) {
             return stopped(

@@ -32,7 +32,7 @@ pub use export::{PackageFile, package_files, package_name};
 pub use hashing::{HashedFile, hash_file};
 pub use manifest::ManifestSignature;
 pub use manifest::{MANIFEST_FILE, Manifest, ManifestSegment};
-pub use naming::{segment_name, segment_pattern};
+pub use naming::{segment_file, segment_name};
 pub use signing::SiteKey;
 pub use verify::{Problem, Report, SITE_KEY_FILE, verify, verify_with_key};
 

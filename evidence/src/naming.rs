@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 /// when its writer was killed).
 pub const CONTAINER_EXT: &str = "mkv";
 
-/// The file name pattern of a track's segments in `dir`, as `splitmuxsink` takes it.
-pub fn segment_pattern(dir: &Path, track: &str) -> PathBuf {
-    dir.join(format!("{track}-%05d.{CONTAINER_EXT}"))
+/// Segment `seq` of `track` in `dir`.
+pub fn segment_file(dir: &Path, track: &str, seq: i64) -> PathBuf {
+    dir.join(format!("{track}-{seq:05}.{CONTAINER_EXT}"))
 }
 
 /// The track and segment number of a segment file name such as `cam1-00012.mkv`, or `None` for
@@ -38,10 +38,9 @@ mod tests {
             Some(("composite-view".into(), 1))
         );
         assert_eq!(segment_name(Path::new("/m/manifest.json")), None);
+        let file = segment_file(Path::new("/m"), "cam1", 12);
+        assert_eq!(file, Path::new("/m/cam1-00012.mkv"));
+        assert_eq!(segment_name(&file), Some(("cam1".into(), 12)));
         assert_eq!(segment_name(Path::new("/m/cam1.mkv")), None);
-        assert_eq!(
-            segment_pattern(Path::new("/m"), "cam1"),
-            PathBuf::from("/m/cam1-%05d.mkv")
-        );
     }
 }

@@ -59,6 +59,7 @@ impl RoomSpec {
             agencies: vec!["a".into()],
             segment_seconds,
             pause_allowed: false,
+            preview: true,
             composite: None,
             cameras,
             microphones,

@@ -81,6 +81,10 @@ pub struct RoomSpec {
     /// Whether a clerk may pause a session here. Off unless the site file says so: a hearing
     /// (听证) is recorded without a break, and so is an interview by default.
     pub pause_allowed: bool,
+    /// Whether the room keeps its pipeline running while idle (its preview): a start then
+    /// only opens it, and the clerk sees levels and device faults before starting. On unless
+    /// the site file says `preview = false` (a composite view costs a share of a core idle).
+    pub preview: bool,
     pub cameras: Vec<CameraSpec>,
     pub microphones: Vec<MicrophoneSpec>,
     pub indicator: Option<IndicatorSpec>,
@@ -240,12 +244,18 @@ struct RoomEntry {
     segment_seconds: Option<Spanned<u32>>,
     #[serde(default)]
     pause_allowed: bool,
+    #[serde(default = "previews_by_default")]
+    preview: bool,
     #[serde(default)]
     cameras: Vec<DeviceEntry>,
     #[serde(default)]
     microphones: Vec<DeviceEntry>,
     indicator: Option<IndicatorEntry>,
     composite: Option<CompositeEntry>,
+}
+
+fn previews_by_default() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -678,6 +688,7 @@ impl Checker<'_> {
                 .collect(),
             segment_seconds,
             pause_allowed: room.pause_allowed,
+            preview: room.preview,
             cameras,
             microphones,
             indicator,
@@ -864,6 +875,18 @@ port = "virtual"
         ))
         .expect("loads");
         assert!(site.rooms[0].pause_allowed);
+    }
+
+    #[test]
+    fn a_room_previews_unless_the_site_file_turns_it_off() {
+        let site = load(GOOD).expect("good site loads");
+        assert!(site.rooms[0].preview, "a room previews unless told not to");
+        let site = load(&GOOD.replace(
+            "segment_seconds = 5",
+            "segment_seconds = 5\npreview = false",
+        ))
+        .expect("loads");
+        assert!(!site.rooms[0].preview);
     }
 
     #[test]

@@ -326,7 +326,7 @@ fn recording_progress(source: &SourceStatus) -> String {
 }
 
 /// One camera or microphone as the clerk sees it: its state in words and, for a microphone
-/// while recording, a level meter (-60 dBFS empty, 0 dBFS full).
+/// while recording or previewing, a level meter (-60 dBFS empty, 0 dBFS full).
 fn device_line(source: &SourceStatus) -> DeviceLine {
     let noun = match source.kind {
         SourceKind::Camera => "摄像机",
@@ -334,6 +334,9 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
     };
     let state = match (source.state, source.level_db) {
         (SourceState::Idle, _) => "待机".to_string(),
+        (SourceState::Ready, Some(db)) => format!("就绪 ready · {db:.0} dB"),
+        (SourceState::Ready, None) => "就绪 ready".to_string(),
+        (SourceState::Fault, _) => "故障 fault".to_string(),
         (SourceState::Silent, _) => "无声 silent".to_string(),
         (SourceState::Ok, Some(db)) => format!("{db:.0} dB"),
         (SourceState::Ok, None) => recording_progress(source),
@@ -345,8 +348,12 @@ fn device_line(source: &SourceStatus) -> DeviceLine {
     DeviceLine {
         name: format!("{noun} {}", source.id).into(),
         state: state.into(),
-        ok: !matches!(source.state, SourceState::Silent | SourceState::Lost),
-        meter: source.kind == SourceKind::Microphone && source.state != SourceState::Idle,
+        ok: !matches!(
+            source.state,
+            SourceState::Silent | SourceState::Lost | SourceState::Fault
+        ),
+        meter: source.kind == SourceKind::Microphone
+            && !matches!(source.state, SourceState::Idle | SourceState::Fault),
         level,
     }
 }
@@ -378,5 +385,29 @@ mod tests {
         camera.segment = Some(2);
         camera.bitrate_kbps = Some(2140);
         assert_eq!(device_line(&camera).state, "录制中 · 第3段 · 2.1 Mbit/s");
+    }
+
+    #[test]
+    fn a_previewed_microphone_shows_its_level_and_a_faulty_one_shows_red_without_a_meter() {
+        let mut mic = SourceStatus {
+            id: "mic1".into(),
+            kind: SourceKind::Microphone,
+            profile: "test-tone".into(),
+            state: SourceState::Ready,
+            level_db: Some(-20.0),
+            alarm: None,
+            track: Some("cam1".into()),
+            segment: None,
+            recorded_bytes: 0,
+            bitrate_kbps: None,
+        };
+        let line = device_line(&mic);
+        assert_eq!(line.state, "就绪 ready · -20 dB");
+        assert!(line.ok && line.meter);
+        mic.state = SourceState::Fault;
+        mic.level_db = None;
+        let line = device_line(&mic);
+        assert_eq!(line.state, "故障 fault");
+        assert!(!line.ok && !line.meter, "a fault is red and has no meter");
     }
 }

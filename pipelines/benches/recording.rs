@@ -12,7 +12,7 @@
 
 use evidence::{GENESIS_LINK, Manifest, ManifestSegment, SegmentFacts, hash_file, next_link};
 use hardware_profiles::{CameraProfile, CameraSource, CameraSpec, MicrophoneSpec, RoomSpec};
-use pipelines::Recorder;
+use pipelines::{Destination, Recorder};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -59,8 +59,10 @@ fn start_to_first_byte(runs: usize) -> Vec<Duration> {
     for _ in 0..runs {
         let dir = tempfile::tempdir().expect("tempdir");
         let started = Instant::now();
-        let recorder = Recorder::build(&room(), dir.path(), 0, "").expect("build");
-        recorder.start().expect("start");
+        let recorder = Recorder::build(&room()).expect("build");
+        recorder
+            .record(Destination::folder(dir.path()))
+            .expect("start");
         while !first_byte_on_disk(dir.path()) {
             assert!(
                 started.elapsed() < Duration::from_secs(10),
@@ -79,8 +81,10 @@ fn start_to_first_byte(runs: usize) -> Vec<Duration> {
 fn record_in_process(seconds: u64) -> Duration {
     let dir = tempfile::tempdir().expect("tempdir");
     let before = cpu(libc::RUSAGE_SELF);
-    let recorder = Recorder::build(&room(), dir.path(), 0, "").expect("build");
-    recorder.start().expect("start");
+    let recorder = Recorder::build(&room()).expect("build");
+    recorder
+        .record(Destination::folder(dir.path()))
+        .expect("start");
     std::thread::sleep(Duration::from_secs(seconds));
     recorder.send_eos();
     assert!(
@@ -323,8 +327,10 @@ fn rtsp_passthrough(url: &str, server: u32, streams: usize, seconds: u64) -> Pas
         })
         .collect();
     let dir = tempfile::tempdir().expect("tempdir");
-    let recorder = Recorder::build(&room, dir.path(), 0, "").expect("build");
-    recorder.start().expect("start");
+    let recorder = Recorder::build(&room).expect("build");
+    recorder
+        .record(Destination::folder(dir.path()))
+        .expect("start");
     let measured = steady_window(server, dir.path(), streams, seconds, || {
         cpu(libc::RUSAGE_SELF)
     });

@@ -69,11 +69,22 @@ pub(crate) fn markup_escaped(text: &str) -> String {
     out
 }
 
+/// Writes `caption` (room, agency and case number) over the composite view of `pipeline`, if
+/// it has one: set when the recording opens, since the view runs before (the preview).
+pub(crate) fn set_caption(pipeline: &gst::Pipeline, caption: &str) {
+    if let Some(text) = pipeline.by_name(CAPTION_ELEMENT) {
+        // textoverlay reads its text as Pango markup: escaped, a case number with "<" or "&"
+        // is shown as written instead of breaking the caption.
+        text.set_property("text", markup_escaped(caption).as_str());
+    }
+}
+
+const CAPTION_ELEMENT: &str = "liuhen-composite-caption";
+
 pub(crate) fn build(
     pipeline: &gst::Pipeline,
     room: &RoomSpec,
     spec: &CompositeSpec,
-    caption: &str,
 ) -> Result<(gst::Element, Option<gst::Element>), PipelineError> {
     let (w, h) = (spec.width as i32, spec.height as i32);
     let mix = make(
@@ -109,12 +120,9 @@ pub(crate) fn build(
     let font = format!("Noto Sans CJK SC {}", (h / 30).max(8));
     let text = make(
         "textoverlay",
-        "liuhen-composite-caption".into(),
+        CAPTION_ELEMENT.into(),
         "the composite's caption",
     )?;
-    // textoverlay reads its text as Pango markup: escaped, a case number with "<" or "&" is
-    // shown as written instead of breaking the caption.
-    text.set_property("text", markup_escaped(caption).as_str());
     text.set_property_from_str("valignment", "top");
     text.set_property_from_str("halignment", "left");
     text.set_property("shaded-background", true);

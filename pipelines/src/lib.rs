@@ -10,6 +10,7 @@
 mod composite;
 mod device_check;
 mod error;
+mod gate;
 mod media_info;
 mod recorder;
 mod sources;
@@ -19,7 +20,7 @@ pub use composite::COMPOSITE_TRACK;
 pub use device_check::{check_camera, check_microphone};
 pub use error::PipelineError;
 pub use media_info::{AudioStream, MediaInfo, VideoStream, media_span, probe};
-pub use recorder::{Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks};
+pub use recorder::{Destination, Recorder, RecorderEvent, RecorderEvents, Track, plan_tracks};
 pub use stream_format::StreamFormat;
 
 /// Initialises GStreamer once per process; later calls are cheap.

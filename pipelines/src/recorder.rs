@@ -16,6 +16,11 @@
 //! a segment that was open when the process died stays readable up to its last cluster, and
 //! every closed segment is complete.
 //!
+//! A recorder runs in two steps: [`Recorder::preview`] plays the pipelines with nothing written
+//! (an idle room's devices open, levels measured, encoders warm; see `gate`), and
+//! [`Recorder::record`] says where the files go and opens the gates, so that a recording starts
+//! within a frame or two. `record` alone does both.
+//!
 //! Local devices share one pipeline. Each RTSP camera has a pipeline of its own on the same
 //! clock and base time, so that a camera that goes away (network, power, a reboot) is a
 //! [`RecorderEvent::SourceLost`] and a retry with back-off, never the end of the other tracks;
@@ -34,6 +39,7 @@ use std::time::Duration;
 
 use crate::PipelineError;
 use crate::composite::{self, COMPOSITE_TRACK};
+use crate::gate::Gates;
 use crate::sources::{self, make};
 use crate::stream_format::StreamFormat;
 
@@ -85,6 +91,20 @@ pub enum RecorderEvent {
     Error { element: String, message: String },
 }
 
+/// Where a recording's files go, and what its composite view says.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Destination {
+    /// The session's folder (it must exist).
+    pub dir: PathBuf,
+    /// The first segment number of every track: a resumed session never overwrites a file.
+    pub first_seq: i64,
+    /// Room, agency and case number, written over the composite view, if any.
+    pub caption: String,
+}
+
+/// Shared with each writer's file namer: none until the recording opens.
+type DestinationSlot = Arc<Mutex<Option<Destination>>>;
+
 pub struct Recorder {
     shared: Arc<Shared>,
     events: Mutex<Option<mpsc::UnboundedReceiver<Input>>>,
@@ -131,7 +151,8 @@ struct Shared {
     clock: gst::Clock,
     base_time: Mutex<Option<gst::ClockTime>>,
     stopping: AtomicBool,
-    dir: PathBuf,
+    destination: DestinationSlot,
+    gates: Arc<Gates>,
     segment_ns: u64,
     inputs: mpsc::UnboundedSender<Input>,
     /// splitmuxsink element name → track id.
@@ -147,8 +168,9 @@ struct NetworkCamera {
     spec: CameraSpec,
     pipeline: Option<gst::Pipeline>,
     generation: u32,
-    /// The segment number its next pipeline starts at: one past the last one opened.
-    next_seq: i64,
+    /// The segment its next pipeline starts at, counted from the destination's first one: one
+    /// past the last one opened.
+    next_fragment: i64,
     /// Set while the camera is lost: how many rebuilds have failed since.
     lost: Option<u32>,
     /// Its end of stream arrived after an EOS request.
@@ -205,13 +227,14 @@ fn forward_bus(
     Ok(())
 }
 
-/// A `splitmuxsink` writing `<dir>/<track>-NNNNN.mkv` segments from `first_seq` on.
+/// A `splitmuxsink` writing `<dir>/<track>-NNNNN.mkv` segments of the destination, from its
+/// first segment number plus `fragment` on.
 fn segment_sink(
     pipeline: &gst::Pipeline,
     track: &str,
-    dir: &Path,
     segment_ns: u64,
-    first_seq: i64,
+    fragment: i64,
+    destination: &DestinationSlot,
 ) -> Result<gst::Element, PipelineError> {
     let split = make(
         "splitmuxsink",
@@ -231,9 +254,16 @@ fn segment_sink(
     split.set_property("sink", &file);
     split.set_property("max-size-time", segment_ns);
     split.set_property("send-keyframe-requests", true);
-    split.set_property("start-index", i32::try_from(first_seq).unwrap_or(i32::MAX));
-    let pattern = evidence::segment_pattern(dir, track);
-    split.set_property("location", pattern.to_string_lossy().as_ref());
+    split.set_property("start-index", i32::try_from(fragment).unwrap_or(i32::MAX));
+    // Named when each file opens: the destination is known only once the recording opens.
+    let (destination, track_id) = (destination.clone(), track.to_string());
+    split.connect("format-location", false, move |args| {
+        let fragment = args.get(1).and_then(|v| v.get::<u32>().ok())?;
+        let guard = lock(&destination);
+        let to = guard.as_ref()?;
+        let file = evidence::segment_file(&to.dir, &track_id, to.first_seq + i64::from(fragment));
+        Some(file.to_string_lossy().to_value())
+    });
     pipeline
         .add(&split)
         .map_err(|err| PipelineError::Build(err.to_string()))?;
@@ -242,12 +272,14 @@ fn segment_sink(
 
 /// Links `from` into a new `pad` of `split` (track `track`), and reports the format that
 /// reaches the file whenever it is set or changes.
+/// The stream passes a gate (see `gate`) on its way in.
 fn link_to(
     from: &gst::Element,
     split: &gst::Element,
     pad: &str,
     track: &str,
     inputs: &mpsc::UnboundedSender<Input>,
+    gates: &Gates,
 ) -> Result<(), PipelineError> {
     let sink_pad = split
         .request_pad_simple(pad)
@@ -255,6 +287,7 @@ fn link_to(
     let src_pad = from
         .static_pad("src")
         .ok_or_else(|| PipelineError::Build("element without src pad".into()))?;
+    gates.install(&src_pad, track, &sink_pad.name(), pad == "video");
     let (track, stream, inputs) = (
         track.to_string(),
         sink_pad.name().to_string(),
@@ -273,32 +306,10 @@ fn link_to(
         }
         gst::PadProbeReturn::Ok
     });
-    if pad == "video" {
-        ask_for_a_second_key_frame(&sink_pad);
-    }
     src_pad
         .link(&sink_pad)
         .map_err(|err| PipelineError::Build(format!("{}: {err:?}", from.name())))?;
     Ok(())
-}
-
-/// splitmuxsink writes a GOP only once it sees the next key frame (it must know where a
-/// segment may end), so the first frame reaches the disk one whole GOP after the start. Asking
-/// for a key frame as soon as the first one passes makes the first GOP one frame long: the
-/// recording (and the light, which follows the files) starts within a frame or two. An encoder
-/// here obeys at once; an RTSP camera is asked through RTCP, and one that does not listen keeps
-/// its own GOP as the floor.
-fn ask_for_a_second_key_frame(sink_pad: &gst::Pad) {
-    sink_pad.add_probe(gst::PadProbeType::BUFFER, |pad, _| {
-        let request = gst::event::CustomUpstream::new(
-            gst::Structure::builder("GstForceKeyUnit")
-                .field("all-headers", true)
-                .build(),
-        );
-        // Upstream from this pad: to the parser, the queue and the encoder before it.
-        let _ = pad.push_event(request);
-        gst::PadProbeReturn::Remove
-    });
 }
 
 /// The tracks a recording of `room` writes, in order: each local camera (the first one with
@@ -353,16 +364,10 @@ fn without_credentials(url: &str) -> String {
 }
 
 impl Recorder {
-    /// Builds the pipelines for `room`, writing into `dir` (which must exist). Segment numbers
-    /// start at `first_seq`, so that a resumed session never overwrites an earlier file. The
-    /// `caption` (room, agency, case number) is written over the composite view, if any.
+    /// Builds the pipelines for `room`; nothing plays until [`Recorder::preview`] or
+    /// [`Recorder::record`], and nothing is written until `record`.
     #[must_use = "a recorder does nothing until it is started"]
-    pub fn build(
-        room: &RoomSpec,
-        dir: &Path,
-        first_seq: i64,
-        caption: &str,
-    ) -> Result<Self, PipelineError> {
+    pub fn build(room: &RoomSpec) -> Result<Self, PipelineError> {
         crate::init()?;
         let local = gst::Pipeline::with_name(&format!("liuhen-{}", room.id));
         let tracks = plan_tracks(room);
@@ -370,15 +375,17 @@ impl Recorder {
         let segment_ns = u64::from(room.segment_seconds) * 1_000_000_000;
         let is_network = |c: &&CameraSpec| c.profile.source == CameraSource::Rtsp;
         let (inputs, events) = mpsc::unbounded();
+        let destination = DestinationSlot::default();
+        let gates = Arc::new(Gates::default());
 
         for cam in room.cameras.iter().filter(|c| !is_network(c)) {
-            let split = segment_sink(&local, &cam.id, dir, segment_ns, first_seq)?;
+            let split = segment_sink(&local, &cam.id, segment_ns, 0, &destination)?;
             let in_composite = room
                 .composite
                 .as_ref()
                 .is_some_and(|c| c.cameras.contains(&cam.id));
             let encoded = sources::camera(&local, cam, in_composite)?;
-            link_to(&encoded, &split, "video", &cam.id, &inputs)?;
+            link_to(&encoded, &split, "video", &cam.id, &inputs, &gates)?;
             sinks.insert(split.name().to_string(), cam.id.clone());
         }
         if let Some(track) = tracks
@@ -388,22 +395,22 @@ impl Recorder {
             let split = match local.by_name(&format!("liuhen-{}-split", track.id)) {
                 Some(split) => split,
                 None => {
-                    let split = segment_sink(&local, &track.id, dir, segment_ns, first_seq)?;
+                    let split = segment_sink(&local, &track.id, segment_ns, 0, &destination)?;
                     sinks.insert(split.name().to_string(), track.id.clone());
                     split
                 }
             };
             for mic in &room.microphones {
                 let encoded = sources::microphone(&local, mic, room.composite.is_some())?;
-                link_to(&encoded, &split, "audio_%u", &track.id, &inputs)?;
+                link_to(&encoded, &split, "audio_%u", &track.id, &inputs, &gates)?;
             }
         }
         if let Some(spec) = &room.composite {
-            let (video, audio) = composite::build(&local, room, spec, caption)?;
-            let split = segment_sink(&local, COMPOSITE_TRACK, dir, segment_ns, first_seq)?;
-            link_to(&video, &split, "video", COMPOSITE_TRACK, &inputs)?;
+            let (video, audio) = composite::build(&local, room, spec)?;
+            let split = segment_sink(&local, COMPOSITE_TRACK, segment_ns, 0, &destination)?;
+            link_to(&video, &split, "video", COMPOSITE_TRACK, &inputs, &gates)?;
             if let Some(audio) = audio {
-                link_to(&audio, &split, "audio_%u", COMPOSITE_TRACK, &inputs)?;
+                link_to(&audio, &split, "audio_%u", COMPOSITE_TRACK, &inputs, &gates)?;
             }
             sinks.insert(split.name().to_string(), COMPOSITE_TRACK.to_string());
         }
@@ -414,7 +421,7 @@ impl Recorder {
                 spec: cam.clone(),
                 pipeline: None,
                 generation: 0,
-                next_seq: first_seq,
+                next_fragment: 0,
                 lost: None,
                 ended: false,
             });
@@ -448,7 +455,6 @@ impl Recorder {
                 "cameras": c.cameras, "width": c.width, "height": c.height,
                 "framerate": c.framerate, "bitrate_kbps": c.bitrate_kbps,
                 "overlay": "room, agency and case number; date and time to the second",
-                "caption": caption,
             })),
             "tracks": tracks.iter().map(|t| serde_json::json!({
                 "id": t.id, "camera": t.camera, "microphones": t.microphones,
@@ -465,7 +471,8 @@ impl Recorder {
             clock: gst::SystemClock::obtain(),
             base_time: Mutex::new(None),
             stopping: AtomicBool::new(false),
-            dir: dir.to_path_buf(),
+            destination,
+            gates,
             segment_ns,
             inputs,
             sinks,
@@ -528,11 +535,14 @@ impl Recorder {
         })
     }
 
-    /// Sets the pipelines playing, all on one clock and base time. "Recording" is only true
-    /// once a segment opens. A network camera that cannot be reached is reported lost and
-    /// retried; only a local device that refuses to start fails the start.
-    pub fn start(&self) -> Result<(), PipelineError> {
+    /// Sets the pipelines playing, all on one clock and base time, with nothing written: the
+    /// room's preview. A network camera that cannot be reached is reported lost and retried;
+    /// a local device that refuses to start fails the preview. Once playing, does nothing.
+    pub fn preview(&self) -> Result<(), PipelineError> {
         let shared = &self.shared;
+        if lock(&shared.base_time).is_some() {
+            return Ok(());
+        }
         let base = shared.clock.time();
         *lock(&shared.base_time) = Some(base);
         if shared.local_used {
@@ -547,6 +557,28 @@ impl Recorder {
         for camera in 0..count {
             shared.play_network(camera, base);
         }
+        Ok(())
+    }
+
+    /// Writes from now on into `destination`: plays the pipelines if they are not yet (see
+    /// [`Recorder::preview`]) and opens the gates. "Recording" is only true once a segment
+    /// opens ([`RecorderEvent::SegmentOpened`]).
+    pub fn record(&self, destination: Destination) -> Result<(), PipelineError> {
+        let shared = &self.shared;
+        if shared.gates.is_open() {
+            return Err(PipelineError::Start(
+                "this recorder is already recording".into(),
+            ));
+        }
+        composite::set_caption(&shared.local, &destination.caption);
+        *lock(&shared.destination) = Some(destination);
+        self.preview()?;
+        let Some(base) = *lock(&shared.base_time) else {
+            return Err(PipelineError::Start(
+                "the pipelines have no base time".into(),
+            ));
+        };
+        shared.gates.open(shared.clock.time().saturating_sub(base));
         Ok(())
     }
 
@@ -620,15 +652,29 @@ impl Shared {
         let split = segment_sink(
             &pipeline,
             &cam.spec.id,
-            &self.dir,
             self.segment_ns,
-            cam.next_seq,
+            cam.next_fragment,
+            &self.destination,
         )?;
         let encoded = sources::camera(&pipeline, &cam.spec, false)?;
-        link_to(&encoded, &split, "video", &cam.spec.id, &self.inputs)?;
+        link_to(
+            &encoded,
+            &split,
+            "video",
+            &cam.spec.id,
+            &self.inputs,
+            &self.gates,
+        )?;
         if cam.spec.audio {
             let sound = sources::network_camera_audio(&pipeline, &cam.spec)?;
-            link_to(&sound, &split, "audio_%u", &cam.spec.id, &self.inputs)?;
+            link_to(
+                &sound,
+                &split,
+                "audio_%u",
+                &cam.spec.id,
+                &self.inputs,
+                &self.gates,
+            )?;
         }
         forward_bus(
             &pipeline,
@@ -735,9 +781,10 @@ impl Shared {
             _ => {
                 let mut events: Vec<RecorderEvent> = self.interpret(message).into_iter().collect();
                 if let Some(RecorderEvent::SegmentOpened { seq, .. }) = events.first() {
-                    let seq = *seq;
+                    let fragment =
+                        *seq - lock(&self.destination).as_ref().map_or(0, |d| d.first_seq);
                     if let Some(cam) = lock(&self.network).get_mut(camera) {
-                        cam.next_seq = cam.next_seq.max(seq + 1);
+                        cam.next_fragment = cam.next_fragment.max(fragment + 1);
                         cam.lost = None;
                     }
                     if was_lost {
@@ -835,7 +882,14 @@ impl Shared {
                 };
                 let track = self.sinks.get(msg.src()?.name().as_str())?.clone();
                 let file = PathBuf::from(s.get::<String>("location").ok()?);
+                // A stream's first buffer may predate the moment the gates opened by a few
+                // ms: its running time is then negative, which the message carries wrapped.
                 let running_time = s.get::<u64>("running-time").ok()?;
+                let running_time = if i64::try_from(running_time).is_ok() {
+                    running_time
+                } else {
+                    0
+                };
                 let seq = seq_of(&file)?;
                 let mut starts = lock(&self.open_starts);
                 if opened {
@@ -865,6 +919,17 @@ impl Shared {
                 },
             }),
             _ => None,
+        }
+    }
+}
+
+impl Destination {
+    /// Into `dir` from segment 0, with no caption: for tests and benches.
+    pub fn folder(dir: &Path) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            first_seq: 0,
+            caption: String::new(),
         }
     }
 }
@@ -923,9 +988,9 @@ mod tests {
             vec![],
         );
         let dir = tempfile::tempdir().unwrap();
-        let recorder = Recorder::build(&room, dir.path(), 0, "").unwrap();
+        let recorder = Recorder::build(&room).unwrap();
         let weak = recorder.shared.local.downgrade();
-        recorder.start().unwrap();
+        recorder.record(Destination::folder(dir.path())).unwrap();
         std::thread::sleep(Duration::from_millis(300));
         recorder.send_eos();
         assert!(recorder.wait_for_end(Duration::from_secs(5)));

@@ -5,7 +5,7 @@
 
 use evidence::segment_name;
 use hardware_profiles::{CameraSpec, CompositeSpec, MicrophoneSpec, RoomSpec};
-use pipelines::Recorder;
+use pipelines::{Destination, Recorder};
 use std::path::Path;
 use std::time::Duration;
 
@@ -75,8 +75,14 @@ fn open_paths() -> Vec<String> {
 }
 
 fn record_once(dir: &Path) {
-    let recorder = Recorder::build(&room(), dir, 0, "连续录制 · 测试局 · 案1").expect("build");
-    recorder.start().expect("start");
+    let recorder = Recorder::build(&room()).expect("build");
+    recorder
+        .record(Destination {
+            dir: dir.to_path_buf(),
+            first_seq: 0,
+            caption: "连续录制 · 测试局 · 案1".into(),
+        })
+        .expect("start");
     std::thread::sleep(Duration::from_millis(300));
     recorder.send_eos();
     assert!(

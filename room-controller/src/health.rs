@@ -71,6 +71,8 @@ pub struct Health {
     quiet_since: HashMap<String, Instant>,
     /// When each lost camera was lost.
     lost_since: HashMap<String, DateTime<Utc>>,
+    /// Media is being written (else the room is idle or previewing).
+    recording: bool,
 }
 
 impl Health {
@@ -87,6 +89,7 @@ impl Health {
             board,
             quiet_since: HashMap::new(),
             lost_since: HashMap::new(),
+            recording: false,
         };
         health.set_all(SourceState::Idle);
         health
@@ -100,6 +103,56 @@ impl Health {
     /// Nothing is recording.
     pub fn idle(&mut self) {
         self.set_all(SourceState::Idle);
+    }
+
+    /// Nothing is recording; the room's preview runs, so every device works.
+    pub fn ready(&mut self) {
+        self.set_all(SourceState::Ready);
+    }
+
+    /// The room's preview failed (on `element` when the pipeline said which) and is tried again
+    /// after `retry_in`: the device the element belongs to is shown as faulty, or every device
+    /// when it cannot be told.
+    pub fn fault(&mut self, element: Option<&str>, reason: &str, retry_in: Duration) {
+        self.set_all(SourceState::Idle);
+        let device = element.and_then(|e| self.device_of(e));
+        let Some(mut board) = self.board.lock() else {
+            return;
+        };
+        let seconds = retry_in.as_secs();
+        for status in board.sources.iter_mut() {
+            if device.as_deref().is_some_and(|d| d != status.id) {
+                continue;
+            }
+            let (zh, en) = match (&device, status.kind) {
+                (None, _) => ("设备".to_string(), "device".to_string()),
+                (Some(id), SourceKind::Camera) => (format!("摄像机 {id} "), format!("camera {id}")),
+                (Some(id), SourceKind::Microphone) => {
+                    (format!("麦克风 {id} "), format!("microphone {id}"))
+                }
+            };
+            status.state = SourceState::Fault;
+            status.alarm = Some(format!(
+                "{zh}故障，{seconds} 秒后重试；开始录制时立即重试 / {en} fault: {reason}; tried again in {seconds} s, and at once when a recording starts"
+            ));
+        }
+    }
+
+    /// The room's camera or microphone that a pipeline element belongs to: elements are named
+    /// `liuhen-<device>-<role>`. The longest id wins (`cam` and `cam-2` both match
+    /// `liuhen-cam-2-src` as prefixes).
+    fn device_of(&self, element: &str) -> Option<String> {
+        let rest = element.strip_prefix("liuhen-")?;
+        let cameras = self.room.cameras.iter().map(|c| &c.id);
+        let microphones = self.room.microphones.iter().map(|m| &m.id);
+        cameras
+            .chain(microphones)
+            .filter(|id| {
+                rest.strip_prefix(id.as_str())
+                    .is_some_and(|after| after.starts_with('-'))
+            })
+            .max_by_key(|id| id.len())
+            .cloned()
     }
 
     /// Takes a microphone's level at `now`; returns an alarm when it has been silent too long,
@@ -146,9 +199,15 @@ impl Health {
     pub fn lost(&mut self, camera: &str, reason: &str, now: DateTime<Utc>) -> Option<HealthChange> {
         let mut board = self.board.lock()?;
         let status = board.sources.iter_mut().find(|s| s.id == camera)?;
-        let alarm = format!(
-            "摄像机 {camera} 信号中断，正在重新连接，其他设备照常录制 / camera {camera} was lost ({reason}); reconnecting, the other devices go on recording"
-        );
+        let alarm = if self.recording {
+            format!(
+                "摄像机 {camera} 信号中断，正在重新连接，其他设备照常录制 / camera {camera} was lost ({reason}); reconnecting, the other devices go on recording"
+            )
+        } else {
+            format!(
+                "摄像机 {camera} 信号中断，正在重新连接 / camera {camera} was lost ({reason}); reconnecting"
+            )
+        };
         status.state = SourceState::Lost;
         status.alarm = Some(alarm.clone());
         self.lost_since.entry(camera.to_string()).or_insert(now);
@@ -164,7 +223,11 @@ impl Health {
         let Some(status) = board.sources.iter_mut().find(|s| s.id == camera) else {
             return Vec::new();
         };
-        status.state = SourceState::Ok;
+        status.state = if self.recording {
+            SourceState::Ok
+        } else {
+            SourceState::Ready
+        };
         status.alarm = None;
         let mut changes = vec![HealthChange::Cleared(format!(
             "摄像机 {camera} 已恢复录制 / camera {camera} is back and recording"
@@ -213,6 +276,7 @@ impl Health {
     }
 
     fn set_all(&mut self, state: SourceState) {
+        self.recording = state == SourceState::Ok;
         self.quiet_since.clear();
         self.lost_since.clear();
         let tracks = pipelines::plan_tracks(&self.room);
@@ -267,6 +331,48 @@ mod tests {
         let mut mic = MicrophoneSpec::test_tone("mic1");
         mic.profile.silence_alarm_seconds = alarm_seconds;
         Arc::new(RoomSpec::interview("r", 60, vec![], vec![mic]))
+    }
+
+    #[test]
+    fn a_preview_fault_lands_on_the_device_its_element_belongs_to() {
+        let room = Arc::new(RoomSpec::interview(
+            "r",
+            60,
+            vec![
+                hardware_profiles::CameraSpec::test_pattern("cam", 160, 120, 10, 100),
+                hardware_profiles::CameraSpec::test_pattern("cam-2", 160, 120, 10, 100),
+            ],
+            vec![MicrophoneSpec::test_tone("mic1")],
+        ));
+        let (mut health, board) = Health::new(room);
+        let retry = Duration::from_secs(4);
+        health.fault(Some("liuhen-cam-2-src"), "gone", retry);
+        let states: Vec<_> = board.snapshot().iter().map(|s| s.state).collect();
+        assert_eq!(
+            states,
+            [SourceState::Idle, SourceState::Fault, SourceState::Idle],
+            "the longest matching id, not its prefix"
+        );
+        let alarm = board.snapshot()[1].alarm.clone().unwrap_or_default();
+        assert!(
+            alarm.starts_with("摄像机 cam-2 故障，4 秒后重试"),
+            "{alarm}"
+        );
+        health.fault(Some("liuhen-composite-mix"), "broke", retry);
+        assert!(
+            board
+                .snapshot()
+                .iter()
+                .all(|s| s.state == SourceState::Fault),
+            "an element of no device faults the room"
+        );
+        health.ready();
+        assert!(
+            board
+                .snapshot()
+                .iter()
+                .all(|s| s.state == SourceState::Ready && s.alarm.is_none())
+        );
     }
 
     #[test]

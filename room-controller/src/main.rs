@@ -131,16 +131,13 @@ enum Command {
     /// one per crash-cut segment at recovery, so a file that trips the demuxer costs only this.
     #[command(hide = true)]
     MediaSpan { file: PathBuf },
-    /// Records one room into a folder until its standard input closes; the controller starts
-    /// one per recording and reads its events (JSON lines) from standard output.
+    /// Runs one room's pipeline (its preview, then a recording) until its standard input
+    /// closes; the controller starts it, says what to record over standard input and reads its
+    /// events (JSON lines) from standard output.
     #[command(hide = true)]
     MediaWorker {
         #[arg(long)]
         room: String,
-        #[arg(long)]
-        dir: PathBuf,
-        #[arg(long, default_value_t = 0)]
-        first_seq: i64,
     },
     /// Issues, lists and revokes the tokens that kiosks and clerks use with the API. Works on
     /// the site's records file directly, with or without a running controller.
@@ -178,12 +175,8 @@ async fn main() -> anyhow::Result<()> {
             room_controller::span_probe::run(&file)?;
             true
         }
-        Command::MediaWorker {
-            room,
-            dir,
-            first_seq,
-        } => {
-            std::process::exit(room_controller::media_worker::run(&room, &dir, first_seq).await);
+        Command::MediaWorker { room } => {
+            std::process::exit(room_controller::media_worker::run(&room).await);
         }
         Command::Token { site, action } => {
             cli::token::run(&Site::load(&site)?, action)?;

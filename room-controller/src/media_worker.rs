@@ -2,26 +2,28 @@
 //! can crash on an unplugged webcam) takes down that room's recording at most, never another
 //! room or the API.
 //!
-//! The controller starts `room-controller media-worker --room R --dir D --first-seq N` and
-//! speaks to it over pipes:
+//! The controller starts `room-controller media-worker --room R` and speaks to it over pipes:
 //!
 //! ```text
-//! controller ──stdin──▶ worker   first the room and caption (one JSON line, see WorkerSetup),
-//!                                then one word per line: "start", "eos" (finish the files), "shutdown"
+//! controller ──stdin──▶ worker   first the room (one JSON line, see WorkerSetup), then one
+//!                                command per line: "start <Destination as JSON>",
+//!                                "eos" (finish the files), "shutdown"
 //! controller ◀─stdout── worker   one JSON message per line: built, then the recorder's events
 //! ```
 //!
-//! The worker builds its pipeline, says `built` with what it records with, and waits for
-//! `start`: the controller records the session first, so that no media predates its record.
+//! The worker builds its pipeline, says `built` with what it records with, and plays it with
+//! nothing written: the room's preview (levels and device faults show while the room is idle).
+//! `start` opens it into the session's folder: the controller records the session first, so
+//! that no media predates its record. An idle room keeps a worker previewing, so that a start
+//! only opens the gates (see `pipelines::Recorder::record`).
 //!
 //! The worker ignores SIGINT and SIGTERM (a Ctrl-C or `systemctl stop` must let the controller
 //! stop sessions cleanly), ends when its stdin closes, and is killed with its controller
 //! (`PR_SET_PDEATHSIG`), so that a restarted controller never finds an old worker still writing.
 
 use hardware_profiles::RoomSpec;
-use pipelines::{Recorder, RecorderEvent};
+use pipelines::{Destination, Recorder, RecorderEvent};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
@@ -60,41 +62,26 @@ pub struct MediaWorker {
     exited: bool,
 }
 
-/// Where the worker is told to record.
-pub struct WorkerJob<'a> {
-    /// The room as the controller has it: the worker never reads the site file itself, so an
-    /// edited site file cannot make the two disagree.
-    pub room: &'a RoomSpec,
-    pub dir: &'a Path,
-    pub first_seq: i64,
-    /// What is recorded (room, agency, case number): shown in the composite view's caption.
-    pub caption: &'a str,
-}
-
-/// The first line a worker reads on its standard input: what it records. (On the command line
-/// only the room's id and the folder, so `ps` shows no case numbers.)
+/// The first line a worker reads on its standard input: the room as the controller has it.
+/// The worker never reads the site file itself, so an edited site file cannot make the two
+/// disagree. (On the command line only the room's id, so `ps` shows no case numbers.)
 #[derive(Debug, Serialize, Deserialize)]
 pub struct WorkerSetup {
     pub room: RoomSpec,
-    pub caption: String,
 }
 
 impl MediaWorker {
-    /// Starts a worker process for one recording and tells it what to record.
-    pub async fn spawn(job: &WorkerJob<'_>) -> Result<Self, ControllerError> {
+    /// Starts a worker process for `room`: it builds the room's pipeline and previews it.
+    pub async fn spawn(room: &RoomSpec) -> Result<Self, ControllerError> {
         let program = std::env::current_exe().map_err(|source| ControllerError::Worker {
-            room: job.room.id.clone(),
+            room: room.id.clone(),
             reason: format!("cannot find the controller's own program to start it: {source}"),
         })?;
         let mut command = tokio::process::Command::new(program);
         command
             .arg("media-worker")
             .arg("--room")
-            .arg(&job.room.id)
-            .arg("--dir")
-            .arg(job.dir)
-            .arg("--first-seq")
-            .arg(job.first_seq.to_string())
+            .arg(&room.id)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -116,29 +103,27 @@ impl MediaWorker {
             });
         }
         let mut child = command.spawn().map_err(|source| ControllerError::Worker {
-            room: job.room.id.clone(),
+            room: room.id.clone(),
             reason: format!("cannot start the media worker process: {source}"),
         })?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(ControllerError::Worker {
-                room: job.room.id.clone(),
+                room: room.id.clone(),
                 reason: "the media worker has no pipes".into(),
             });
         };
-        debug!(room = %job.room.id, pid = child.id(), "media worker started");
+        debug!(room = %room.id, pid = child.id(), "media worker started");
         let mut worker = Self {
             child,
             stdin: Some(stdin),
             lines: BufReader::new(stdout).lines(),
             exited: false,
         };
-        let setup = serde_json::to_string(&WorkerSetup {
-            room: job.room.clone(),
-            caption: job.caption.to_string(),
-        })
-        .map_err(|err| ControllerError::Worker {
-            room: job.room.id.clone(),
-            reason: format!("cannot describe the room to the media worker: {err}"),
+        let setup = serde_json::to_string(&WorkerSetup { room: room.clone() }).map_err(|err| {
+            ControllerError::Worker {
+                room: room.id.clone(),
+                reason: format!("cannot describe the room to the media worker: {err}"),
+            }
         })?;
         // One line: JSON never holds a raw newline.
         worker.say(&setup).await;
@@ -169,9 +154,13 @@ impl MediaWorker {
         }))
     }
 
-    /// Sets the built pipeline playing; media follows as `SegmentOpened` events.
-    pub async fn start(&mut self) {
-        self.say("start").await;
+    /// Opens the pipeline into `destination`; media follows as `SegmentOpened` events.
+    pub async fn start(&mut self, destination: &Destination) {
+        match serde_json::to_string(destination) {
+            Ok(json) => self.say(&format!("start {json}")).await,
+            // Nothing is written, and the start times out naming the room.
+            Err(err) => warn!(error = %err, "cannot describe the destination to a media worker"),
+        }
     }
 
     /// Asks every source to end; the files are finished when the recorder's EOS arrives.
@@ -222,9 +211,9 @@ pub(crate) fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// The worker's side: reads what to record (a [`WorkerSetup`] line), then records room
-/// `room_id` into `dir` until told to stop or its stdin closes.
-pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
+/// The worker's side: reads its room (a [`WorkerSetup`] line), previews it, then records into
+/// the destination `start` names until told to stop or its stdin closes.
+pub async fn run(room_id: &str) -> i32 {
     let emit = |message: &WorkerMessage| {
         use std::io::Write;
         let Ok(line) = serde_json::to_string(message) else {
@@ -257,14 +246,14 @@ pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
         },
         Ok(None) | Err(_) => return fail("controller", "no room was sent".into()),
     };
-    let (room, caption) = (&setup.room, &setup.caption);
+    let room = &setup.room;
     if room.id != room_id {
         return fail(
             "controller",
             format!("sent room {} for a worker of room {room_id}", room.id),
         );
     }
-    let recorder = match Recorder::build(room, dir, first_seq, caption) {
+    let recorder = match Recorder::build(room) {
         Ok(recorder) => recorder,
         Err(err) => return fail("pipeline", err.to_string()),
     };
@@ -275,15 +264,7 @@ pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
     emit(&WorkerMessage::Built {
         description: recorder.description().clone(),
     });
-    loop {
-        match commands.next_line().await {
-            Ok(Some(word)) if word.trim() == "start" => break,
-            Ok(Some(word)) if word.trim() == "shutdown" => return 0,
-            Ok(Some(word)) => warn!(%word, "waiting for \"start\"; ignored"),
-            Ok(None) | Err(_) => return 0,
-        }
-    }
-    if let Err(err) = recorder.start() {
+    if let Err(err) = recorder.preview() {
         // The bus usually says which device refused; prefer that reason.
         let reason = first_error(&mut events)
             .await
@@ -295,9 +276,17 @@ pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
     loop {
         tokio::select! {
             line = commands.next_line() => match line {
-                Ok(Some(word)) if word.trim() == "eos" => recorder.send_eos(),
-                Ok(Some(word)) if word.trim() == "shutdown" => break,
-                Ok(Some(word)) => warn!(%word, "unknown command from the controller"),
+                Ok(Some(line)) => match Command::read(&line) {
+                    Some(Command::Start(destination)) => {
+                        if let Err(err) = recorder.record(destination) {
+                            recorder.shutdown();
+                            return fail("pipeline", err.to_string());
+                        }
+                    }
+                    Some(Command::Eos) => recorder.send_eos(),
+                    Some(Command::Shutdown) => break,
+                    None => warn!(%line, "unknown command from the controller"),
+                },
                 Ok(None) | Err(_) => break,
             },
             event = events.next() => match event {
@@ -308,6 +297,25 @@ pub async fn run(room_id: &str, dir: &Path, first_seq: i64) -> i32 {
     }
     recorder.shutdown();
     0
+}
+
+/// One line the controller sends after the room.
+enum Command {
+    Start(Destination),
+    Eos,
+    Shutdown,
+}
+
+impl Command {
+    fn read(line: &str) -> Option<Self> {
+        let line = line.trim();
+        match line.split_once(' ') {
+            Some(("start", json)) => serde_json::from_str(json).ok().map(Self::Start),
+            _ if line == "eos" => Some(Self::Eos),
+            _ if line == "shutdown" => Some(Self::Shutdown),
+            _ => None,
+        }
+    }
 }
 
 /// The first error the pipeline reports shortly after a failed start, if any.

@@ -17,9 +17,15 @@
 //! The pipeline itself runs in a media worker process (see `media_worker`): this task keeps the
 //! records, the hash chain and the light, so a crash of the media code costs one room's
 //! recording, never the controller.
+//!
+//! An idle room keeps a worker previewing (unless its site file says `preview = false`): the
+//! pipeline built and playing with nothing written, so that the clerk sees the microphones'
+//! levels and any device fault before starting, and a start only opens it into the session's
+//! folder. A preview that fails (a device unplugged, the worker killed) is a device fault on
+//! the clerk panel, never a recording, and is started again after 1 s, 2 s, 4 s … 30 s.
 
 use hardware_profiles::RoomSpec;
-use pipelines::{Recorder, RecorderEvent};
+use pipelines::{Destination, Recorder, RecorderEvent};
 use records::NewSession;
 use site_api::SessionState;
 use std::collections::HashMap;
@@ -36,7 +42,7 @@ use crate::disk::DiskPolicy;
 use crate::health::{Health, HealthBoard, HealthChange};
 use crate::indicator::{Indicator, Light};
 use crate::live::Live;
-use crate::media_worker::{MediaWorker, WorkerEvent, WorkerJob, WorkerMessage};
+use crate::media_worker::{MediaWorker, WorkerEvent, WorkerMessage};
 use crate::recovery;
 use crate::segments::{self, ClosedSegment};
 use evidence::Storage;
@@ -51,6 +57,11 @@ const RECORDS_RETRIES: u32 = 8;
 const RECORDS_RETRY_FIRST: Duration = Duration::from_millis(250);
 const RECORDS_RETRY_MOST: Duration = Duration::from_secs(4);
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The first wait before a failed preview is started again; it doubles up to the most.
+const PREVIEW_RETRY_FIRST: Duration = Duration::from_secs(1);
+const PREVIEW_RETRY_MOST: Duration = Duration::from_secs(30);
+/// A preview that ran this long before failing starts its back-off afresh.
+const PREVIEW_STABLE: Duration = Duration::from_secs(60);
 
 enum Command {
     Start {
@@ -208,6 +219,9 @@ async fn supervise(
             health: Health::on_board(parts.room.clone(), board.clone()),
             parts: parts.clone(),
             active: None,
+            preview: None,
+            preview_due: None,
+            preview_failures: 0,
         };
         let started = Instant::now();
         let broke = match tokio::spawn(worker.run(commands.clone())).await {
@@ -250,10 +264,23 @@ struct Active {
     backup_failing: bool,
 }
 
+/// An idle room's media worker: its pipeline playing, nothing written.
+struct Preview {
+    worker: MediaWorker,
+    /// What it records with, once it said it is built.
+    built: Option<serde_json::Value>,
+    since: Instant,
+}
+
 struct Worker {
     parts: RoomParts,
     health: Health,
     active: Option<Active>,
+    preview: Option<Preview>,
+    /// When a failed preview is tried again; `None`: at once, whenever the room is idle.
+    preview_due: Option<Instant>,
+    /// Failures since the preview last ran steadily: the back-off's exponent.
+    preview_failures: u32,
 }
 
 impl Worker {
@@ -263,9 +290,16 @@ impl Worker {
         let mut disk_check = tokio::time::interval(DISK_CHECK_EVERY);
         disk_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            let preview_due = self.preview_due.unwrap_or_else(Instant::now);
             tokio::select! {
                 _ = disk_check.tick(), if self.active.as_ref().is_some_and(|a| a.writing) => {
                     self.watch_disk().await;
+                }
+                _ = tokio::time::sleep_until(preview_due), if self.wants_preview() => {
+                    self.start_preview().await;
+                }
+                Some(event) = next_preview_event(&mut self.preview), if self.active.is_none() => {
+                    self.preview_event(event).await;
                 }
                 cmd = rx.recv() => match cmd {
                     Some(Command::Start { agency_id, case_number, started_by, reply }) => {
@@ -286,6 +320,9 @@ impl Worker {
                     self.handle_event(event).await;
                 }
             }
+        }
+        if let Some(preview) = self.preview.take() {
+            preview.worker.shutdown().await;
         }
         if let Some(session_id) = self.active.as_ref().map(|a| a.session_id) {
             info!(room = %self.parts.room.id, session = session_id, "shutting down: stopping the session");
@@ -316,7 +353,12 @@ impl Worker {
             source,
         })?;
 
-        let (worker, recorded_with) = self.launch(&dir, 0, &agency_id, &case_number).await?;
+        let (worker, recorded_with) = self.worker_for_recording().await?;
+        let destination = Destination {
+            dir,
+            first_seq: 0,
+            caption: self.caption(&agency_id, &case_number),
+        };
         let room_id = self.parts.room.id.clone();
         let session_id = self
             .parts
@@ -332,7 +374,7 @@ impl Worker {
                 })
             })
             .await?;
-        self.record(session_id, worker, dir).await
+        self.record(session_id, worker, destination).await
     }
 
     /// Resumes a paused or interrupted session into new segments of the same session, after
@@ -367,9 +409,12 @@ impl Worker {
             .map(|s| s.seq)
             .max()
             .map_or(0, |last| last + 1);
-        let (worker, _) = self
-            .launch(&dir, next_seq, &view.agency_id, &view.case_number)
-            .await?;
+        let (worker, _) = self.worker_for_recording().await?;
+        let destination = Destination {
+            dir,
+            first_seq: next_seq,
+            caption: self.caption(&view.agency_id, &view.case_number),
+        };
         // A pause is the last "paused" event; an interruption ended the session for a while.
         let stopped_at = match view.state {
             SessionState::Paused => view
@@ -394,31 +439,34 @@ impl Worker {
             })
             .await?;
         self.parts.live.room_changed(&self.parts.room.id);
-        self.record(session_id, worker, dir).await
+        self.record(session_id, worker, destination).await
     }
 
-    /// Starts a media worker recording into `dir` and waits until its pipeline is built;
-    /// returns the worker and what it records with. Nothing is in the records yet.
-    async fn launch(
-        &self,
-        dir: &Path,
-        first_seq: i64,
-        agency_id: &str,
-        case_number: &str,
-    ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
+    /// What the composite view of a session says: room, agency and case number.
+    fn caption(&self, agency_id: &str, case_number: &str) -> String {
         let agency = self
             .parts
             .agency_names
             .get(agency_id)
             .map_or(agency_id, String::as_str);
-        let caption = format!("{} · {agency} · {case_number}", self.parts.room.name);
-        let mut worker = MediaWorker::spawn(&WorkerJob {
-            room: &self.parts.room,
-            dir,
-            first_seq,
-            caption: &caption,
-        })
-        .await?;
+        format!("{} · {agency} · {case_number}", self.parts.room.name)
+    }
+
+    /// A media worker with its pipeline built, for a recording: the room's preview when it
+    /// runs (a start then only opens it), else a new one. Returns it with what it records
+    /// with. Nothing is in the records yet.
+    async fn worker_for_recording(
+        &mut self,
+    ) -> Result<(MediaWorker, serde_json::Value), ControllerError> {
+        let mut worker = match self.preview.take() {
+            Some(Preview {
+                worker,
+                built: Some(description),
+                ..
+            }) => return Ok((worker, description)),
+            Some(preview) => preview.worker,
+            None => MediaWorker::spawn(&self.parts.room).await?,
+        };
         let reason = match tokio::time::timeout(START_TIMEOUT, worker.next()).await {
             Ok(Some(WorkerEvent::Message(WorkerMessage::Built { description }))) => {
                 return Ok((worker, description));
@@ -443,19 +491,20 @@ impl Worker {
         })
     }
 
-    /// Takes over a started worker for a recorded session and waits until media is written.
+    /// Takes over a built worker for a recorded session, opens it into the session's folder and
+    /// waits until media is written.
     async fn record(
         &mut self,
         session_id: i64,
         mut worker: MediaWorker,
-        dir: PathBuf,
+        destination: Destination,
     ) -> Result<i64, ControllerError> {
-        info!(room = %self.parts.room.id, session = session_id, dir = %dir.display(), pid = worker.pid(), "starting a session");
-        worker.start().await;
+        info!(room = %self.parts.room.id, session = session_id, dir = %destination.dir.display(), pid = worker.pid(), "starting a session");
+        worker.start(&destination).await;
         self.active = Some(Active {
             session_id,
             worker,
-            dir,
+            dir: destination.dir,
             writing: false,
             disk_warned: false,
             backup_failing: false,
@@ -970,6 +1019,92 @@ impl Worker {
         result
     }
 
+    /// True when the room should be previewing and is not: idle, and previews are on.
+    fn wants_preview(&self) -> bool {
+        self.parts.room.preview && self.active.is_none() && self.preview.is_none()
+    }
+
+    /// Starts the room's preview worker; it says when it is built.
+    async fn start_preview(&mut self) {
+        self.preview_due = None;
+        match MediaWorker::spawn(&self.parts.room).await {
+            Ok(worker) => {
+                self.preview = Some(Preview {
+                    worker,
+                    built: None,
+                    since: Instant::now(),
+                });
+            }
+            Err(err) => self.preview_failed(None, err.to_string()).await,
+        }
+    }
+
+    /// Applies one thing the preview worker says: built, a level, a camera lost or back, a
+    /// fault, or its end.
+    async fn preview_event(&mut self, event: WorkerEvent) {
+        let Some(preview) = self.preview.as_mut() else {
+            return;
+        };
+        let event = match event {
+            WorkerEvent::Message(WorkerMessage::Built { description }) => {
+                preview.built = Some(description);
+                self.health.ready();
+                self.parts.live.room_changed(&self.parts.room.id);
+                return;
+            }
+            WorkerEvent::Message(WorkerMessage::Recorder(event)) => event,
+            WorkerEvent::Exited(how) => {
+                let reason = format!("the preview process stopped ({how})");
+                return self.preview_failed(None, reason).await;
+            }
+        };
+        match event {
+            RecorderEvent::Level {
+                microphone,
+                peak_db,
+            } => {
+                // Shown on the panel; silence raises no alarm while nothing is recorded.
+                let _ = self
+                    .health
+                    .level(&microphone, peak_db, std::time::Instant::now());
+            }
+            RecorderEvent::SourceLost { source, reason } => {
+                let _ = self.health.lost(&source, &reason, chrono::Utc::now());
+                self.parts.live.room_changed(&self.parts.room.id);
+            }
+            RecorderEvent::SourceBack { source } => {
+                let _ = self.health.back(&source, chrono::Utc::now());
+                self.parts.live.room_changed(&self.parts.room.id);
+            }
+            RecorderEvent::Error { element, message } => {
+                self.preview_failed(Some(&element), message).await;
+            }
+            RecorderEvent::SegmentOpened { .. }
+            | RecorderEvent::SegmentClosed { .. }
+            | RecorderEvent::Format { .. }
+            | RecorderEvent::Eos => {}
+        }
+    }
+
+    /// The preview failed: its worker is ended, the device (or the room) shown as faulty, and
+    /// a new preview started after the back-off.
+    async fn preview_failed(&mut self, element: Option<&str>, reason: String) {
+        if let Some(preview) = self.preview.take() {
+            if preview.since.elapsed() >= PREVIEW_STABLE {
+                self.preview_failures = 0;
+            }
+            preview.worker.shutdown().await;
+        }
+        let wait = PREVIEW_RETRY_FIRST
+            .saturating_mul(1 << self.preview_failures.min(5))
+            .min(PREVIEW_RETRY_MOST);
+        self.preview_failures = self.preview_failures.saturating_add(1);
+        self.preview_due = Some(Instant::now() + wait);
+        warn!(room = %self.parts.room.id, element = element.unwrap_or("-"), %reason, retry_in_s = wait.as_secs(), "the room's preview failed");
+        self.health.fault(element, &reason, wait);
+        self.parts.live.room_changed(&self.parts.room.id);
+    }
+
     fn light(&self, light: Light) {
         if let Some(indicator) = &self.parts.indicator {
             indicator.set(light);
@@ -980,6 +1115,13 @@ impl Worker {
 async fn next_event(active: &mut Option<Active>) -> Option<WorkerEvent> {
     match active {
         Some(active) => active.worker.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_preview_event(preview: &mut Option<Preview>) -> Option<WorkerEvent> {
+    match preview {
+        Some(preview) => preview.worker.next().await,
         None => std::future::pending().await,
     }
 }

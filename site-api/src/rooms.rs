@@ -62,8 +62,15 @@ pub enum SourceKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceState {
-    /// The room is not recording.
+    /// The room is not recording, and shows nothing of its devices (no preview runs yet, or
+    /// the room's preview is off).
     Idle,
+    /// The room is not recording; its preview runs, so the device works (a microphone's level
+    /// is shown).
+    Ready,
+    /// The room is not recording, and its preview failed on this device: what is wrong is in
+    /// `alarm`. The preview is tried again; a start tries the device again at once.
+    Fault,
     /// Recording, and (for a microphone) hearing sound.
     Ok,
     /// A microphone that has heard nothing for longer than its profile allows.
@@ -82,7 +89,7 @@ pub struct SourceStatus {
     pub profile: String,
     pub state: SourceState,
     /// A microphone's loudest sample over the last half second, in dBFS (0 is full scale),
-    /// while recording.
+    /// while recording or previewing.
     pub level_db: Option<f64>,
     /// What is wrong, in words for the clerk, while it is.
     pub alarm: Option<String>,

@@ -2,12 +2,18 @@
 //! - start request → the first frame on disk, and → the light's "on" bytes on its serial wire;
 //! - stop request → answered (every file closed, hashed and in the records);
 //!
-//! over 20 sessions in one room (a 640×360 test camera and a test tone), and over 20 with an
-//! RTSP camera (1280×720 H.264 from the loopback test server) beside them.
+//! over 20 sessions in one room (a 640×360 test camera and a test tone), the same with the
+//! room's preview off (`preview = false`: the worker is started by the start), and over 20 with
+//! an RTSP camera (1280×720 H.264 from the loopback test server) beside them. Each start is
+//! made once the room previews again, as a clerk's start comes to a room that has been idle.
+//!
+//! Then what a preview costs while the room is idle: the CPU its worker uses over 10 s, for the
+//! local room, the RTSP room and a room with a composite view (two cameras, 640×360).
 //!
 //! Run with `cargo bench -p liuhen-tests --bench start_stop`.
 
-use liuhen_tests::{LIGHT_ON, RtspCamera, TestSite};
+use liuhen_tests::{LIGHT_ON, RtspCamera, TestSite, cpu_time_of};
+use site_api::SourceState;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -47,7 +53,42 @@ struct Figures {
     stop: Vec<Duration>,
 }
 
-async fn measure(site: &TestSite, what: &str, track: &str) {
+/// Waits until the room previews (every source ready), unless its preview is off.
+async fn until_previewing(api: &site_api::Client, preview: bool) {
+    if !preview {
+        return;
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let room = api.room(liuhen_tests::ROOM).await.expect("room");
+        if room.sources.iter().all(|s| s.state == SourceState::Ready) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the room never previews");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The share of one core the room's idle preview worker uses, over 10 s.
+async fn idle_preview_cpu(site: &TestSite, what: &str) {
+    let clerk = site.client("王芳", "clerk", Some("scjg")).expect("clerk");
+    let controller = site.start_controller().expect("controller");
+    until_previewing(&controller.api(&clerk), true).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let pid = controller
+        .media_worker_of(liuhen_tests::ROOM)
+        .expect("a preview worker");
+    let pid = u32::try_from(pid).expect("pid");
+    let (cpu, wall) = (cpu_time_of(pid), Instant::now());
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let share = (cpu_time_of(pid) - cpu).as_secs_f64() / wall.elapsed().as_secs_f64();
+    println!(
+        "{what}, idle with its preview: {:.1} % of one core",
+        share * 100.0
+    );
+}
+
+async fn measure(site: &TestSite, what: &str, track: &str, preview: bool) {
     let clerk = site.client("王芳", "clerk", Some("scjg")).expect("clerk");
     let controller = site.start_controller().expect("controller");
     let api = controller.api(&clerk);
@@ -58,6 +99,7 @@ async fn measure(site: &TestSite, what: &str, track: &str) {
     };
     // One session first, so that every figure is of a warm controller.
     for run in 0..=RUNS {
+        until_previewing(&api, preview).await;
         let light_before = site.light.bytes().len();
         let media = site.media_root().join(liuhen_tests::ROOM);
         let before = folders(&media);
@@ -126,10 +168,41 @@ async fn measure(site: &TestSite, what: &str, track: &str) {
     );
 }
 
+const TWO_CAMERAS_AND_A_COMPOSITE: &str = r#"[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.cameras]]
+id = "cam2"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone"
+
+[rooms.composite]
+cameras = ["cam1", "cam2"]
+width = 640
+height = 360
+"#;
+
 #[tokio::main]
 async fn main() {
     let site = TestSite::new(2).expect("site");
-    measure(&site, "local camera and microphone", "cam1").await;
+    measure(&site, "local camera and microphone", "cam1", true).await;
+    idle_preview_cpu(&site, "local camera (640×360) and microphone").await;
+    let cold = TestSite::with_devices(
+        2,
+        &format!(
+            "preview = false\n\n{}",
+            liuhen_tests::ONE_CAMERA_ONE_MICROPHONE
+        ),
+        &[],
+    )
+    .expect("site");
+    measure(&cold, "the same with preview = false", "cam1", false).await;
+    let composite = TestSite::with_devices(2, TWO_CAMERAS_AND_A_COMPOSITE, &[]).expect("site");
+    idle_preview_cpu(&composite, "two cameras, a microphone and a composite view").await;
 
     let camera = RtspCamera::start(0, "1280x720").expect("RTSP camera");
     let site = TestSite::with_devices(
@@ -145,6 +218,8 @@ async fn main() {
         &site,
         "RTSP camera (1280×720 H.264) and microphone",
         "ipcam",
+        true,
     )
     .await;
+    idle_preview_cpu(&site, "RTSP camera (1280×720 H.264) and microphone").await;
 }

@@ -635,23 +635,12 @@ impl Controller {
 
     /// CPU time the controller's own process has used so far (user + system), from /proc.
     pub fn cpu_time(&self) -> Duration {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the command name (which may hold spaces) closes with ')'.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        let ticks = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|f| f.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-        // SAFETY: sysconf has no memory effects.
-        let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
-        Duration::from_millis((ticks(11) + ticks(12)) * 1000 / per_second.max(1))
+        cpu_time_of(self.child.id())
+    }
+
+    /// The controller's resident memory in KiB, from /proc.
+    pub fn resident_kib(&self) -> u64 {
+        resident_kib_of(self.child.id())
     }
 
     /// The controller's child processes (pid, command line; empty for a zombie), from /proc.
@@ -913,6 +902,36 @@ pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
     use sha2::Digest;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(hex::encode(sha2::Sha256::digest(&bytes)))
+}
+
+/// CPU time process `pid` has used so far (user + system), from /proc; zero once it is gone.
+pub fn cpu_time_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) closes with ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    // SAFETY: sysconf has no memory effects.
+    let per_second = u64::try_from(unsafe { libc::sysconf(libc::_SC_CLK_TCK) }).unwrap_or(100);
+    Duration::from_millis((ticks(11) + ticks(12)) * 1000 / per_second.max(1))
+}
+
+/// Resident memory of process `pid` in KiB (`VmRSS`), from /proc; zero once it is gone.
+pub fn resident_kib_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Reads a PNG into (width, height, RGB bytes).

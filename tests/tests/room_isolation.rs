@@ -44,6 +44,10 @@ async fn stop_both(
     steady: i64,
     troubled: i64,
 ) -> (SessionView, SessionView) {
+    let recorders: Vec<i32> = [ROOM, OTHER_ROOM]
+        .iter()
+        .filter_map(|room| controller.media_worker_of(room))
+        .collect();
     let steady_end = controller.stop_session(http, steady).await;
     let troubled_end = controller.stop_session(http, troubled).await;
     assert_eq!(steady_end.state, SessionState::Finished);
@@ -53,9 +57,11 @@ async fn stop_both(
         let dir = site.media_root().join(&session.media_dir);
         liuhen_tests::assert_verifies(&dir, &session.case_number);
     }
+    // Each room previews again with a new worker; the recordings' workers are gone (and reaped).
+    let left = controller.child_processes();
     assert!(
-        controller.child_processes().is_empty(),
-        "no media worker outlives its session"
+        left.iter().all(|(pid, _)| !recorders.contains(pid)),
+        "no media worker outlives its session: {recorders:?} among {left:?}"
     );
     (steady_end, troubled_end)
 }

@@ -1,6 +1,7 @@
-//! Each camera and microphone shows how it is doing: a microphone's level while recording, and a
-//! silence alarm for one that hears nothing for longer than its profile allows. The alarm is
-//! kept in the session's events, and the recording goes on.
+//! Each camera and microphone shows how it is doing: a microphone's level before (the room's
+//! preview) and while recording, and a silence alarm for one that hears nothing for longer than
+//! its profile allows while recording. The alarm is kept in the session's events, and the
+//! recording goes on.
 
 use liuhen_tests::{CAMERA_TONE_AND_SILENT_MICROPHONE, QUICK_SILENCE_PROFILE, TestSite};
 use site_api::{SessionState, SourceKind, SourceState, SourceStatus};
@@ -23,11 +24,29 @@ async fn a_silent_microphone_raises_an_alarm_while_the_others_show_their_level()
     let controller = site.start_controller().expect("controller");
     let http = site.client("王芳", "clerk", Some("scjg")).unwrap();
 
-    // Before any recording, the room lists its devices, idle.
-    let idle = controller.room(&http).await;
+    // Before any recording, the room lists its devices; its preview shows them ready and the
+    // microphones' levels, with no alarm for the silent one: nothing is being recorded.
+    let idle = controller
+        .wait_for_room(&http, "the preview shows the tone's level", |r| {
+            r.sources
+                .iter()
+                .any(|s| s.id == "mic1" && s.level_db.is_some())
+        })
+        .await;
     assert_eq!(idle.sources.len(), 3, "{:?}", idle.sources);
     assert_eq!(source(&idle.sources, "cam1").kind, SourceKind::Camera);
-    assert!(idle.sources.iter().all(|s| s.state == SourceState::Idle));
+    assert!(
+        idle.sources
+            .iter()
+            .all(|s| s.state == SourceState::Ready && s.alarm.is_none()),
+        "{:?}",
+        idle.sources
+    );
+    assert!(
+        source(&idle.sources, "mic1")
+            .level_db
+            .is_some_and(|db| db > -20.0)
+    );
 
     let session = controller.start_session(&http, "市监罚〔2026〕77号").await;
     let room = controller
@@ -69,13 +88,12 @@ async fn a_silent_microphone_raises_an_alarm_while_the_others_show_their_level()
 
     let stopped = controller.stop_session(&http, session.id).await;
     assert_eq!(stopped.state, SessionState::Finished);
-    let after = controller.room(&http).await;
-    assert!(
-        after
-            .sources
-            .iter()
-            .all(|s| s.state == SourceState::Idle && s.alarm.is_none())
-    );
+    let after = controller
+        .wait_for_room(&http, "the room previews again after the stop", |r| {
+            r.sources.iter().all(|s| s.state == SourceState::Ready)
+        })
+        .await;
+    assert!(after.sources.iter().all(|s| s.alarm.is_none()));
 }
 
 #[tokio::test(flavor = "multi_thread")]

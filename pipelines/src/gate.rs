@@ -11,15 +11,21 @@
 //! by the moment of opening (a pad offset), so the files count from zero as if the pipeline had
 //! just started, and asks the encoder (or an IP camera, through RTCP) for a key frame at once;
 //! a video stream passes from its first key frame on. That first key frame passing asks for
-//! another at once: splitmuxsink writes a GOP only when it sees the next key frame (it must
-//! know where a segment may end), so a one-frame first GOP puts the first frame on the disk
-//! within a frame or two of the start.
+//! another at once (and again with each picture until it comes): splitmuxsink writes a GOP
+//! only when it sees the next key frame (it must know where a segment may end), so a
+//! one-frame first GOP puts the first frame on the disk within a frame or two of the start.
+//!
+//! A stream recorded as it comes (an IP camera's H.264: no encoder here to obey at once) keeps
+//! its pictures since the last key frame while the gate is closed, and the opening lets that
+//! GOP through first: the recording starts with the camera's last key frame (up to a GOP
+//! before the start, never less than asked for), and a camera that honours the key frame
+//! request puts it on the disk at once instead of a GOP later.
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How much earlier than the gates' opening the files' zero lies; more than any capture to
 /// gate delay (a GOP the encoder holds, a queue's backlog).
@@ -38,27 +44,112 @@ pub(crate) struct Gates {
 struct GatedPad {
     pad: gst::Pad,
     video: bool,
+    /// The pictures since the last key frame, for a stream that keeps its GOP.
+    gop: Option<Arc<Mutex<Vec<gst::Buffer>>>>,
+}
+
+/// Where a video stream is in its start: waiting for its first key frame; then the number of
+/// times the second one was asked for; then started (its first GOP is complete).
+const WAITING: u32 = 0;
+const STARTED: u32 = u32::MAX;
+/// How many pictures the second key frame is asked for at most (half a second at 25/s).
+const ASKS_MOST: u32 = 12;
+
+/// At most this many pictures are kept of a GOP (a 4 s GOP at 60 frames a second); a longer
+/// one is not kept, and its recording starts at the next key frame.
+const GOP_MOST: usize = 240;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Gates {
-    /// Puts a gate on `pad` (the src pad that feeds stream `stream` of `track`'s writer). A
-    /// gate added once the recording is open (a reconnected camera) is open from the start.
-    pub(crate) fn install(&self, pad: &gst::Pad, track: &str, stream: &str, video: bool) {
+    /// Puts a gate on `pad` (the src pad that feeds stream `stream` of `track`'s writer);
+    /// `keeps_gop` for video that is not encoded here. A gate added once the recording is
+    /// open (a reconnected camera) is open from the start.
+    pub(crate) fn install(
+        &self,
+        pad: &gst::Pad,
+        track: &str,
+        stream: &str,
+        video: bool,
+        keeps_gop: bool,
+    ) {
         let open = self.open.clone();
-        let key_frame_seen = AtomicBool::new(!video);
+        let stage = AtomicU32::new(if video { WAITING } else { STARTED });
+        let replaying = AtomicBool::new(false);
+        let asked_for_the_first = AtomicU32::new(0);
+        let gop = (video && keeps_gop).then(|| Arc::new(Mutex::new(Vec::new())));
+        let kept = gop.clone();
         pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+            let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else {
+                return gst::PadProbeReturn::Ok;
+            };
+            let key_frame = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
             if !open.load(Ordering::Acquire) {
+                if let Some(kept) = &kept {
+                    let mut kept = lock(kept);
+                    if key_frame {
+                        kept.clear();
+                    }
+                    if (key_frame || !kept.is_empty()) && kept.len() < GOP_MOST {
+                        kept.push(buffer.clone());
+                    } else {
+                        kept.clear();
+                    }
+                }
                 return gst::PadProbeReturn::Drop;
             }
-            if key_frame_seen.load(Ordering::Relaxed) {
+            if replaying.load(Ordering::Relaxed) {
                 return gst::PadProbeReturn::Ok;
             }
-            if let Some(gst::PadProbeData::Buffer(buffer)) = &info.data
-                && buffer.flags().contains(gst::BufferFlags::DELTA_UNIT)
-            {
+            match stage.load(Ordering::Relaxed) {
+                STARTED => return gst::PadProbeReturn::Ok,
+                WAITING => {}
+                _ if key_frame => {
+                    stage.store(STARTED, Ordering::Relaxed);
+                    return gst::PadProbeReturn::Ok;
+                }
+                asked => {
+                    // An encoder may pass over a request that comes as it makes a planned key
+                    // frame: asked again at each picture until the second key frame comes.
+                    stage.store(
+                        if asked >= ASKS_MOST {
+                            STARTED
+                        } else {
+                            asked + 1
+                        },
+                        Ordering::Relaxed,
+                    );
+                    ask_for_a_key_frame(pad);
+                    return gst::PadProbeReturn::Ok;
+                }
+            }
+            let earlier = kept.as_ref().map(|k| std::mem::take(&mut *lock(k)));
+            if let Some(earlier) = earlier.filter(|e| !e.is_empty()) {
+                // The GOP kept so far goes first, through this same pad, then this picture.
+                stage.store(1, Ordering::Relaxed);
+                replaying.store(true, Ordering::Relaxed);
+                for picture in earlier {
+                    if pad.push(picture).is_err() {
+                        break;
+                    }
+                }
+                replaying.store(false, Ordering::Relaxed);
+                ask_for_a_key_frame(pad);
+                return gst::PadProbeReturn::Ok;
+            }
+            if !key_frame {
+                // The request at the opening may have been passed over too (it came just
+                // after a planned key frame): asked again, a few times, while deltas come.
+                if asked_for_the_first.fetch_add(1, Ordering::Relaxed) < ASKS_MOST {
+                    ask_for_a_key_frame(pad);
+                }
                 return gst::PadProbeReturn::Drop;
             }
-            key_frame_seen.store(true, Ordering::Relaxed);
+            stage.store(1, Ordering::Relaxed);
             ask_for_a_key_frame(pad);
             gst::PadProbeReturn::Ok
         });
@@ -71,6 +162,7 @@ impl Gates {
                 GatedPad {
                     pad: pad.clone(),
                     video,
+                    gop,
                 },
             );
         }
@@ -82,11 +174,22 @@ impl Gates {
     /// which the muxer drops: a first key frame lost that way leaves a file that starts with
     /// frames no player can show.
     pub(crate) fn open(&self, now: gst::ClockTime) {
-        let origin = now.saturating_sub(BEFORE_THE_START);
-        self.origin_ns.store(origin.nseconds(), Ordering::Release);
         let Ok(pads) = self.pads.lock() else {
             return;
         };
+        // A kept GOP goes into the files too: the zero comes before its key frame.
+        let origin = pads
+            .values()
+            .filter_map(|gated| {
+                let first = lock(gated.gop.as_ref()?).first()?.pts()?;
+                let segment = gated.pad.sticky_event::<gst::event::Segment>(0)?;
+                let segment = segment.segment().downcast_ref::<gst::ClockTime>()?;
+                segment.to_running_time(first)
+            })
+            .fold(now.saturating_sub(BEFORE_THE_START), |origin, kept| {
+                origin.min(kept.saturating_sub(BEFORE_THE_START))
+            });
+        self.origin_ns.store(origin.nseconds(), Ordering::Release);
         for gated in pads.values() {
             gated.pad.set_offset(-self.offset());
         }
@@ -105,14 +208,39 @@ impl Gates {
     }
 }
 
-/// Asks upstream of `pad` (a src pad) for a key frame with its headers: the encoder obeys at
-/// once; an IP camera is asked through RTCP, and one that does not listen keeps its own GOP.
+/// Asks upstream of `pad` (a gated src pad) for a key frame with its headers, at once: the
+/// encoder obeys; an IP camera is asked through RTCP, and one that does not listen keeps its
+/// own GOP.
 fn ask_for_a_key_frame(pad: &gst::Pad) {
     let request = gst::event::CustomUpstream::new(
         gst::Structure::builder("GstForceKeyUnit")
             .field("all-headers", true)
             .build(),
     );
-    // An upstream event sent to a src pad goes to its element, which passes it up.
-    let _ = pad.send_event(request);
+    match asking_pad(pad) {
+        Some(sink) => {
+            let _ = sink.push_event(request);
+        }
+        None => {
+            let _ = pad.send_event(request);
+        }
+    }
+}
+
+/// Where a key frame request for the stream leaving `pad` is sent from: a sink pad above the
+/// gate's offset (through the offset pad, the request's "at once" would turn into "at the
+/// files' zero", a time the encoder has passed, and it would wait for its next planned key
+/// frame), and above `h264parse` when there is one: it keeps one request at a time and drops
+/// the others while it waits, and splitmuxsink's own request for its next segment (a time
+/// seconds ahead) can be the one it keeps.
+fn asking_pad(pad: &gst::Pad) -> Option<gst::Pad> {
+    let below = pad.parent_element()?.static_pad("sink")?;
+    let parser = below
+        .peer()
+        .and_then(|p| p.parent_element())
+        .filter(|e| e.factory().is_some_and(|f| f.name() == "h264parse"));
+    match parser {
+        Some(parser) => parser.static_pad("sink").or(Some(below)),
+        None => Some(below),
+    }
 }

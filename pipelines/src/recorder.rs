@@ -272,7 +272,8 @@ fn segment_sink(
 
 /// Links `from` into a new `pad` of `split` (track `track`), and reports the format that
 /// reaches the file whenever it is set or changes.
-/// The stream passes a gate (see `gate`) on its way in.
+/// The stream passes a gate (see `gate`) on its way in; `as_sent` for a stream recorded as a
+/// camera sent it (its GOP is kept while the gate is closed).
 fn link_to(
     from: &gst::Element,
     split: &gst::Element,
@@ -280,6 +281,7 @@ fn link_to(
     track: &str,
     inputs: &mpsc::UnboundedSender<Input>,
     gates: &Gates,
+    as_sent: bool,
 ) -> Result<(), PipelineError> {
     let sink_pad = split
         .request_pad_simple(pad)
@@ -287,7 +289,7 @@ fn link_to(
     let src_pad = from
         .static_pad("src")
         .ok_or_else(|| PipelineError::Build("element without src pad".into()))?;
-    gates.install(&src_pad, track, &sink_pad.name(), pad == "video");
+    gates.install(&src_pad, track, &sink_pad.name(), pad == "video", as_sent);
     let (track, stream, inputs) = (
         track.to_string(),
         sink_pad.name().to_string(),
@@ -385,7 +387,7 @@ impl Recorder {
                 .as_ref()
                 .is_some_and(|c| c.cameras.contains(&cam.id));
             let encoded = sources::camera(&local, cam, in_composite)?;
-            link_to(&encoded, &split, "video", &cam.id, &inputs, &gates)?;
+            link_to(&encoded, &split, "video", &cam.id, &inputs, &gates, false)?;
             sinks.insert(split.name().to_string(), cam.id.clone());
         }
         if let Some(track) = tracks
@@ -402,15 +404,33 @@ impl Recorder {
             };
             for mic in &room.microphones {
                 let encoded = sources::microphone(&local, mic, room.composite.is_some())?;
-                link_to(&encoded, &split, "audio_%u", &track.id, &inputs, &gates)?;
+                link_to(
+                    &encoded, &split, "audio_%u", &track.id, &inputs, &gates, false,
+                )?;
             }
         }
         if let Some(spec) = &room.composite {
             let (video, audio) = composite::build(&local, room, spec)?;
             let split = segment_sink(&local, COMPOSITE_TRACK, segment_ns, 0, &destination)?;
-            link_to(&video, &split, "video", COMPOSITE_TRACK, &inputs, &gates)?;
+            link_to(
+                &video,
+                &split,
+                "video",
+                COMPOSITE_TRACK,
+                &inputs,
+                &gates,
+                false,
+            )?;
             if let Some(audio) = audio {
-                link_to(&audio, &split, "audio_%u", COMPOSITE_TRACK, &inputs, &gates)?;
+                link_to(
+                    &audio,
+                    &split,
+                    "audio_%u",
+                    COMPOSITE_TRACK,
+                    &inputs,
+                    &gates,
+                    false,
+                )?;
             }
             sinks.insert(split.name().to_string(), COMPOSITE_TRACK.to_string());
         }
@@ -664,6 +684,7 @@ impl Shared {
             &cam.spec.id,
             &self.inputs,
             &self.gates,
+            true,
         )?;
         if cam.spec.audio {
             let sound = sources::network_camera_audio(&pipeline, &cam.spec)?;
@@ -674,6 +695,7 @@ impl Shared {
                 &cam.spec.id,
                 &self.inputs,
                 &self.gates,
+                false,
             )?;
         }
         forward_bus(

@@ -461,12 +461,22 @@ port = "{port}"
 
     /// Lets clerks pause sessions in the test room (`pause_allowed = true`).
     pub fn allow_pause(&self) -> anyhow::Result<()> {
+        self.set_room_option("pause_allowed = true")
+    }
+
+    /// Turns the test room's preview off (`preview = false`): it keeps no pipeline running
+    /// while idle, so a display hears of its sessions only.
+    pub fn without_preview(&self) -> anyhow::Result<()> {
+        self.set_room_option("preview = false")
+    }
+
+    fn set_room_option(&self, line: &str) -> anyhow::Result<()> {
         let text = std::fs::read_to_string(&self.site_file)?;
         let room = format!("id = \"{ROOM}\"\n");
         anyhow::ensure!(text.contains(&room), "the site has the test room");
         std::fs::write(
             &self.site_file,
-            text.replacen(&room, &format!("{room}pause_allowed = true\n"), 1),
+            text.replacen(&room, &format!("{room}{line}\n"), 1),
         )?;
         Ok(())
     }

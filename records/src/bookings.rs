@@ -1,7 +1,7 @@
 //! Bookings of the shared rooms: one room, many agencies, never two bookings at once.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::{Refusal, Store, StoreError};
 use site_api::{BookingView, NewBooking};
@@ -30,9 +30,7 @@ impl Store {
                 "a booking may last at most {LONGEST} hours; check the date"
             )));
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let allowed: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM room_agencies WHERE room_id = ?1 AND agency_id = ?2)",
             params![room_id, agency_id],

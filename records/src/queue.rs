@@ -8,7 +8,7 @@
 //! passed are closed (not deleted) by the next call that touches the queue.
 
 use chrono::{DateTime, FixedOffset, NaiveTime};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Refusal, Store, StoreError};
 use site_api::{Priority, RatingLevel, TicketState, TicketView};
@@ -71,9 +71,7 @@ impl Store {
         services: &[SiteService],
         windows: &[SiteWindow],
     ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         for s in services {
             cached_execute(&tx,
                 "INSERT INTO services (id, agency_id, name, prefix, daily_cap, opens, closes)
@@ -122,9 +120,7 @@ impl Store {
         priority: Priority,
         now: DateTime<FixedOffset>,
     ) -> Result<TicketView, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         close_past_days(&tx, &now)?;
         let service: Option<(String, String, Option<i64>, String, String)> = cached_row(
             &tx,
@@ -251,9 +247,7 @@ impl Store {
         window_id: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<Option<TicketView>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         close_past_days(&tx, &now)?;
         let staff = ready_window(&tx, window_id)?;
         // Priority tickets first, then ordinary ones; each the oldest first: the first entry
@@ -277,9 +271,7 @@ impl Store {
         number: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<TicketView, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         close_past_days(&tx, &now)?;
         let staff = ready_window(&tx, window_id)?;
         let found: Option<(i64, String, bool)> = cached_row(
@@ -335,9 +327,7 @@ impl Store {
         window_id: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<TicketView, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let (id, state) = current_ticket(&tx, window_id)?;
         if state != "called" {
             return Err(Refusal::AlreadyServing.into());
@@ -430,9 +420,7 @@ impl Store {
         to_window: Option<&str>,
         now: DateTime<FixedOffset>,
     ) -> Result<TicketView, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let (id, _) = current_ticket(&tx, window_id)?;
         if to_service.is_none() && to_window.is_none() {
             return Err(StoreError::Invalid(
@@ -506,9 +494,7 @@ impl Store {
         comment: &str,
         now: DateTime<FixedOffset>,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let found: Option<(String, Option<String>, Option<String>)> = cached_row(
             &tx,
             "SELECT state, window_id, staff_id FROM tickets WHERE id = ?1",
@@ -627,9 +613,7 @@ impl Store {
         now: DateTime<FixedOffset>,
         detail: &str,
     ) -> Result<TicketView, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let (id, state) = current_ticket(&tx, window_id)?;
         if !from.contains(&state.as_str()) {
             return Err(Refusal::TicketCannotBecome {

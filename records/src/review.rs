@@ -422,7 +422,7 @@ impl Store {
             }
             .into());
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.change()?;
         // The opinion's number: the agency's next of the year, in the same transaction as the
         // review, so that numbers have no gaps and no twins.
         let year = chrono::Local::now().year();

@@ -2,7 +2,7 @@
 //! the pipeline reports, with their markers and events, read back as the case file needs them.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::store::now;
 use crate::{Refusal, Store, StoreError};
@@ -29,9 +29,7 @@ impl Store {
     /// that number. Refused when the agency may not use the room or the room is busy.
     pub fn create_session(&mut self, new: &NewSession<'_>) -> Result<i64, StoreError> {
         let case_number = crate::case_number(new.case_number)?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let allowed: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM room_agencies WHERE room_id = ?1 AND agency_id = ?2)",
             params![new.room_id, new.agency_id],
@@ -105,9 +103,7 @@ impl Store {
         state: SessionState,
         failure: Option<&str>,
     ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let current: Option<String> = tx
             .query_row(
                 "SELECT state FROM sessions WHERE id = ?1",
@@ -154,9 +150,7 @@ impl Store {
     /// A clerk's marker in a running session (e.g. "已告知当事人权利义务"), kept as an event
     /// with the time it was added. Only while the session is recording.
     pub fn add_marker(&mut self, id: i64, text: &str) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         let state: Option<String> = tx
             .query_row(
                 "SELECT state FROM sessions WHERE id = ?1",

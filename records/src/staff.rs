@@ -160,7 +160,7 @@ impl Store {
     /// Ends a staff member's time at the site: they vanish from screens and their tokens stop
     /// working. What they recorded keeps their name.
     pub fn retire_staff(&mut self, id: &str) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.change()?;
         let changed = tx.execute(
             "UPDATE staff SET active = 0 WHERE id = ?1 AND active = 1",
             params![id],

@@ -5,7 +5,7 @@
 //! The controller owns the store from one place and calls it from a blocking thread.
 
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::path::{Path, PathBuf};
 
 use crate::StoreError;
@@ -143,9 +143,7 @@ impl Store {
         agencies: &[SiteAgency],
         rooms: &[SiteRoom],
     ) -> Result<(), StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.change()?;
         for agency in agencies {
             tx.execute(
                 "INSERT INTO agencies (id, name) VALUES (?1, ?2)

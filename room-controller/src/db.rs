@@ -1,11 +1,14 @@
 //! The records as the controller uses them: one writer and a few readers, each on a SQLite
 //! connection of its own (WAL lets readers read while the writer commits). Writes run one at a
 //! time, in the order they were asked for, on the writer's own thread: a burst of counters
-//! calling at once is served first come, first served. Reads (the hall board, a room, the
-//! access log, every token check) run on blocking threads against the readers and never wait
-//! for a write.
+//! calling at once is served first come, first served, and the writes that queued up while
+//! the writer was busy are committed together (`Store::write_batch`: one commit for the burst,
+//! each call in a savepoint of its own). A call is answered only once its commit holds. Reads
+//! (the hall board, a room, the access log, every token check) run on blocking threads
+//! against the readers and never wait for a write.
 
 use records::{Store, StoreError};
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use tracing::error;
@@ -13,7 +16,19 @@ use tracing::error;
 /// Read connections: enough for the API's reads to run beside each other on two cores.
 const READERS: usize = 4;
 
-type WriteJob = Box<dyn FnOnce(&mut Store) + Send>;
+/// At most this many queued writes are committed together.
+const BATCH_MOST: usize = 64;
+
+/// A write waiting for the writer: it runs against the store and leaves its answer to be sent
+/// once the commit is known.
+struct WriteJob {
+    run: Box<dyn FnOnce(&mut Store) -> Answer + Send>,
+    /// Its commit must be on the disk before it is answered (see `Db::call_durably`).
+    durable: bool,
+}
+
+/// Sends a call's answer: as computed, or the batch's failure when its commit did not hold.
+type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
 
 #[derive(Clone)]
 pub struct Db(Arc<Inner>);
@@ -51,12 +66,37 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     {
+        self.write(false, f).await
+    }
+
+    async fn write<T, F>(&self, durable: bool, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    {
         let (answer, answered) = tokio::sync::oneshot::channel();
+        // What the call changed is kept even when it fails: each change in it is all or
+        // nothing by itself, and some failures are records themselves (a refused access is
+        // logged). Only a panic takes back what the call did.
+        let run = move |store: &mut Store| -> Answer {
+            let result = f(store);
+            let send: Answer = Box::new(move |commit_failed: Option<&str>| {
+                let result = match commit_failed {
+                    Some(why) => Err(StoreError::CallAborted(format!(
+                        "the records did not keep this change: {why}"
+                    ))),
+                    None => result,
+                };
+                let _ = answer.send(result);
+            });
+            send
+        };
         self.0
             .writer
-            .send(Box::new(move |store| {
-                let _ = answer.send(f(store));
-            }))
+            .send(WriteJob {
+                run: Box::new(run),
+                durable,
+            })
             .map_err(|_| StoreError::CallAborted("the records writer has stopped".into()))?;
         answered.await.map_err(|_| {
             StoreError::CallAborted(
@@ -74,7 +114,7 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     {
-        self.call(move |store| store.durably(f)).await
+        self.write(true, f).await
     }
 
     /// Runs `f` on a reader: it sees every write that finished before it was asked for.
@@ -108,11 +148,45 @@ impl Inner {
 }
 
 fn write_loop(mut store: Store, queue: &mpsc::Receiver<WriteJob>) {
-    for job in queue {
-        // A panicking call loses its own answer (the caller is told), never the writer.
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
-        if ran.is_err() {
-            error!("a records call panicked; its transaction was rolled back");
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < BATCH_MOST {
+            match queue.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let durable = jobs.iter().any(|job| job.durable);
+        let answers: RefCell<Vec<Answer>> = RefCell::new(Vec::with_capacity(jobs.len()));
+        let calls: Vec<records::BatchCall<'_>> = jobs
+            .into_iter()
+            .map(|job| {
+                let answers = &answers;
+                Box::new(move |store: &mut Store| {
+                    // A panicking call loses its own answer (the caller is told) and its own
+                    // changes, never the writer or the rest of the batch.
+                    let ran =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(store)));
+                    match ran {
+                        Ok(answer) => {
+                            answers.borrow_mut().push(answer);
+                            true
+                        }
+                        Err(_) => {
+                            error!("a records call panicked; its changes were taken back");
+                            false
+                        }
+                    }
+                }) as records::BatchCall<'_>
+            })
+            .collect();
+        let committed = store.write_batch(durable, calls);
+        let failure = committed.as_ref().err().map(ToString::to_string);
+        if let Some(why) = &failure {
+            error!(error = %why, "the records did not keep a batch of writes");
+        }
+        for answer in answers.into_inner() {
+            answer(failure.as_deref());
         }
     }
 }

@@ -20,6 +20,10 @@
 //! GOP through first: the recording starts with the camera's last key frame (up to a GOP
 //! before the start, never less than asked for), and a camera that honours the key frame
 //! request puts it on the disk at once instead of a GOP later.
+//!
+//! Sound keeps its last 0.3 s the same way: the first sound to pass an opening could begin
+//! just after a one-frame first GOP ends, and the muxer would hold those pictures until the
+//! next planned key frame.
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -55,6 +59,9 @@ const STARTED: u32 = u32::MAX;
 /// How many pictures the second key frame is asked for at most (half a second at 25/s).
 const ASKS_MOST: u32 = 12;
 
+/// How many buffers of sound are kept while the gate is closed: Opus's are 20 ms, so 0.3 s.
+const SOUND_KEPT: usize = 15;
+
 /// At most this many pictures are kept of a GOP (a 4 s GOP at 60 frames a second); a longer
 /// one is not kept, and its recording starts at the next key frame.
 const GOP_MOST: usize = 240;
@@ -81,8 +88,13 @@ impl Gates {
         let stage = AtomicU32::new(if video { WAITING } else { STARTED });
         let replaying = AtomicBool::new(false);
         let asked_for_the_first = AtomicU32::new(0);
-        let gop = (video && keeps_gop).then(|| Arc::new(Mutex::new(Vec::new())));
+        // Video as sent keeps its GOP; sound keeps its last moments, so that it starts with the
+        // pictures (a one-frame first GOP ends before the first sound that passes at the
+        // opening, and the muxer would hold the pictures until the next GOP); encoded video
+        // keeps nothing (its encoder makes a key frame at once).
+        let gop = (!video || keeps_gop).then(|| Arc::new(Mutex::new(Vec::new())));
         let kept = gop.clone();
+        let replayed = AtomicBool::new(false);
         pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
             let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else {
                 return gst::PadProbeReturn::Ok;
@@ -91,6 +103,13 @@ impl Gates {
             if !open.load(Ordering::Acquire) {
                 if let Some(kept) = &kept {
                     let mut kept = lock(kept);
+                    if !video {
+                        if kept.len() >= SOUND_KEPT {
+                            kept.remove(0);
+                        }
+                        kept.push(buffer.clone());
+                        return gst::PadProbeReturn::Drop;
+                    }
                     if key_frame {
                         kept.clear();
                     }
@@ -103,6 +122,17 @@ impl Gates {
                 return gst::PadProbeReturn::Drop;
             }
             if replaying.load(Ordering::Relaxed) {
+                return gst::PadProbeReturn::Ok;
+            }
+            if !video && !replayed.swap(true, Ordering::Relaxed) {
+                let earlier = kept.as_ref().map(|k| std::mem::take(&mut *lock(k)));
+                replaying.store(true, Ordering::Relaxed);
+                for sound in earlier.unwrap_or_default() {
+                    if pad.push(sound).is_err() {
+                        break;
+                    }
+                }
+                replaying.store(false, Ordering::Relaxed);
                 return gst::PadProbeReturn::Ok;
             }
             match stage.load(Ordering::Relaxed) {

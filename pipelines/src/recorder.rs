@@ -599,6 +599,15 @@ impl Recorder {
             ));
         };
         shared.gates.open(shared.clock.time().saturating_sub(base));
+        // The formats the preview saw are the recording's too: told again, now for it.
+        let known: Vec<_> = lock(&shared.formats).drain().collect();
+        for ((track, stream), format) in known {
+            let _ = shared.inputs.unbounded_send(Input::Format {
+                track,
+                stream,
+                format,
+            });
+        }
         Ok(())
     }
 

@@ -48,8 +48,9 @@ pub(crate) struct Gates {
 struct GatedPad {
     pad: gst::Pad,
     video: bool,
-    /// The pictures since the last key frame, for a stream that keeps its GOP.
-    gop: Option<Arc<Mutex<Vec<gst::Buffer>>>>,
+    /// What the stream keeps while the gate is closed, to let through first at the opening:
+    /// the pictures since the last key frame (video as sent), or the last moments of sound.
+    kept: Option<Kept>,
 }
 
 /// Where a video stream is in its start: waiting for its first key frame; then the number of
@@ -65,6 +66,8 @@ const SOUND_KEPT: usize = 15;
 /// At most this many pictures are kept of a GOP (a 4 s GOP at 60 frames a second); a longer
 /// one is not kept, and its recording starts at the next key frame.
 const GOP_MOST: usize = 240;
+
+type Kept = Arc<Mutex<Vec<gst::Buffer>>>;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
@@ -92,8 +95,8 @@ impl Gates {
         // pictures (a one-frame first GOP ends before the first sound that passes at the
         // opening, and the muxer would hold the pictures until the next GOP); encoded video
         // keeps nothing (its encoder makes a key frame at once).
-        let gop = (!video || keeps_gop).then(|| Arc::new(Mutex::new(Vec::new())));
-        let kept = gop.clone();
+        let kept: Option<Kept> = (!video || keeps_gop).then(Kept::default);
+        let keeping = kept.clone();
         let replayed = AtomicBool::new(false);
         pad.add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
             let Some(gst::PadProbeData::Buffer(buffer)) = &info.data else {
@@ -101,7 +104,7 @@ impl Gates {
             };
             let key_frame = !buffer.flags().contains(gst::BufferFlags::DELTA_UNIT);
             if !open.load(Ordering::Acquire) {
-                if let Some(kept) = &kept {
+                if let Some(kept) = &keeping {
                     let mut kept = lock(kept);
                     if !video {
                         if kept.len() >= SOUND_KEPT {
@@ -125,14 +128,8 @@ impl Gates {
                 return gst::PadProbeReturn::Ok;
             }
             if !video && !replayed.swap(true, Ordering::Relaxed) {
-                let earlier = kept.as_ref().map(|k| std::mem::take(&mut *lock(k)));
-                replaying.store(true, Ordering::Relaxed);
-                for sound in earlier.unwrap_or_default() {
-                    if pad.push(sound).is_err() {
-                        break;
-                    }
-                }
-                replaying.store(false, Ordering::Relaxed);
+                // The sound kept so far goes first, then this.
+                replay(pad, keeping.as_ref(), &replaying);
                 return gst::PadProbeReturn::Ok;
             }
             match stage.load(Ordering::Relaxed) {
@@ -157,17 +154,9 @@ impl Gates {
                     return gst::PadProbeReturn::Ok;
                 }
             }
-            let earlier = kept.as_ref().map(|k| std::mem::take(&mut *lock(k)));
-            if let Some(earlier) = earlier.filter(|e| !e.is_empty()) {
-                // The GOP kept so far goes first, through this same pad, then this picture.
+            if replay(pad, keeping.as_ref(), &replaying) {
+                // The GOP kept so far went first, then this picture.
                 stage.store(1, Ordering::Relaxed);
-                replaying.store(true, Ordering::Relaxed);
-                for picture in earlier {
-                    if pad.push(picture).is_err() {
-                        break;
-                    }
-                }
-                replaying.store(false, Ordering::Relaxed);
                 ask_for_a_key_frame(pad);
                 return gst::PadProbeReturn::Ok;
             }
@@ -192,7 +181,7 @@ impl Gates {
                 GatedPad {
                     pad: pad.clone(),
                     video,
-                    gop,
+                    kept,
                 },
             );
         }
@@ -207,11 +196,11 @@ impl Gates {
         let Ok(pads) = self.pads.lock() else {
             return;
         };
-        // A kept GOP goes into the files too: the zero comes before its key frame.
+        // What was kept goes into the files too: the zero comes before its first buffer.
         let origin = pads
             .values()
             .filter_map(|gated| {
-                let first = lock(gated.gop.as_ref()?).first()?.pts()?;
+                let first = lock(gated.kept.as_ref()?).first()?.pts()?;
                 let segment = gated.pad.sticky_event::<gst::event::Segment>(0)?;
                 let segment = segment.segment().downcast_ref::<gst::ClockTime>()?;
                 segment.to_running_time(first)
@@ -236,6 +225,25 @@ impl Gates {
     fn offset(&self) -> i64 {
         i64::try_from(self.origin_ns.load(Ordering::Acquire)).unwrap_or(i64::MAX)
     }
+}
+
+/// Pushes what `kept` holds through `pad` (from inside its own probe, which lets it pass while
+/// `replaying`); true when there was something.
+fn replay(pad: &gst::Pad, kept: Option<&Kept>, replaying: &AtomicBool) -> bool {
+    let earlier = kept
+        .map(|k| std::mem::take(&mut *lock(k)))
+        .unwrap_or_default();
+    if earlier.is_empty() {
+        return false;
+    }
+    replaying.store(true, Ordering::Relaxed);
+    for buffer in earlier {
+        if pad.push(buffer).is_err() {
+            break;
+        }
+    }
+    replaying.store(false, Ordering::Relaxed);
+    true
 }
 
 /// Asks upstream of `pad` (a gated src pad) for a key frame with its headers, at once: the

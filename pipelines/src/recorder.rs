@@ -559,9 +559,14 @@ impl Recorder {
     /// room's preview. A network camera that cannot be reached is reported lost and retried;
     /// a local device that refuses to start fails the preview. Once playing, does nothing.
     pub fn preview(&self) -> Result<(), PipelineError> {
+        self.play().map(|_| ())
+    }
+
+    /// Plays the pipelines once (see [`Recorder::preview`]); returns their base time.
+    fn play(&self) -> Result<gst::ClockTime, PipelineError> {
         let shared = &self.shared;
-        if lock(&shared.base_time).is_some() {
-            return Ok(());
+        if let Some(base) = *lock(&shared.base_time) {
+            return Ok(base);
         }
         let base = shared.clock.time();
         *lock(&shared.base_time) = Some(base);
@@ -577,7 +582,7 @@ impl Recorder {
         for camera in 0..count {
             shared.play_network(camera, base);
         }
-        Ok(())
+        Ok(base)
     }
 
     /// Writes from now on into `destination`: plays the pipelines if they are not yet (see
@@ -592,12 +597,7 @@ impl Recorder {
         }
         composite::set_caption(&shared.local, &destination.caption);
         *lock(&shared.destination) = Some(destination);
-        self.preview()?;
-        let Some(base) = *lock(&shared.base_time) else {
-            return Err(PipelineError::Start(
-                "the pipelines have no base time".into(),
-            ));
-        };
+        let base = self.play()?;
         shared.gates.open(shared.clock.time().saturating_sub(base));
         // The formats the preview saw are the recording's too: told again, now for it.
         let known: Vec<_> = lock(&shared.formats).drain().collect();
@@ -913,8 +913,8 @@ impl Shared {
                 };
                 let track = self.sinks.get(msg.src()?.name().as_str())?.clone();
                 let file = PathBuf::from(s.get::<String>("location").ok()?);
-                // A stream's first buffer may predate the moment the gates opened by a few
-                // ms: its running time is then negative, which the message carries wrapped.
+                // The files' zero lies before anything the gates let through (see `gate`); a
+                // negative running time, were one to come, arrives wrapped: taken as zero.
                 let running_time = s.get::<u64>("running-time").ok()?;
                 let running_time = if i64::try_from(running_time).is_ok() {
                     running_time

@@ -64,13 +64,10 @@ impl Store {
         calls: Vec<BatchCall<'_>>,
     ) -> Result<(), StoreError> {
         if durable {
-            self.conn.pragma_update(None, "synchronous", "FULL")?;
+            self.durably(|store| store.run_batch(calls))
+        } else {
+            self.run_batch(calls)
         }
-        let done = self.run_batch(calls);
-        if durable {
-            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
-        }
-        done
     }
 
     fn run_batch(&mut self, calls: Vec<BatchCall<'_>>) -> Result<(), StoreError> {

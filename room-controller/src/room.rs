@@ -298,7 +298,7 @@ impl Worker {
                 _ = tokio::time::sleep_until(preview_due), if self.wants_preview() => {
                     self.start_preview().await;
                 }
-                Some(event) = next_preview_event(&mut self.preview), if self.active.is_none() => {
+                Some(event) = next_from(self.preview.as_mut().map(|p| &mut p.worker)), if self.active.is_none() => {
                     self.preview_event(event).await;
                 }
                 cmd = rx.recv() => match cmd {
@@ -316,7 +316,7 @@ impl Worker {
                     }
                     None => break,
                 },
-                Some(event) = next_event(&mut self.active) => {
+                Some(event) = next_from(self.active.as_mut().map(|a| &mut a.worker)) => {
                     self.handle_event(event).await;
                 }
             }
@@ -463,7 +463,11 @@ impl Worker {
                 worker,
                 built: Some(description),
                 ..
-            }) => return Ok((worker, description)),
+            }) => {
+                // It ran: its devices work, and a later failure starts the back-off afresh.
+                self.preview_failures = 0;
+                return Ok((worker, description));
+            }
             Some(preview) => preview.worker,
             None => MediaWorker::spawn(&self.parts.room).await?,
         };
@@ -1112,16 +1116,10 @@ impl Worker {
     }
 }
 
-async fn next_event(active: &mut Option<Active>) -> Option<WorkerEvent> {
-    match active {
-        Some(active) => active.worker.next().await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn next_preview_event(preview: &mut Option<Preview>) -> Option<WorkerEvent> {
-    match preview {
-        Some(preview) => preview.worker.next().await,
+/// The next thing `worker` says; never, without one.
+async fn next_from(worker: Option<&mut MediaWorker>) -> Option<WorkerEvent> {
+    match worker {
+        Some(worker) => worker.next().await,
         None => std::future::pending().await,
     }
 }

@@ -51,6 +51,24 @@ async fn act(
         .unwrap_or(reqwest::StatusCode::SERVICE_UNAVAILABLE)
 }
 
+/// Calls the next ticket at `window`: how long the answer took, its status and its body.
+async fn call_next(
+    http: &reqwest::Client,
+    base: &str,
+    window: &str,
+) -> (Duration, reqwest::StatusCode, String) {
+    let sent = Instant::now();
+    let response = http
+        .post(format!("{base}/api/hall/windows/{window}"))
+        .json(&serde_json::json!({ "action": "call_next" }))
+        .send()
+        .await
+        .expect("call");
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    (sent.elapsed(), status, body)
+}
+
 /// `count` tickets, taken by 8 kiosks at once.
 async fn take_tickets(kiosk: &reqwest::Client, base: &str, count: usize) {
     let mut kiosks = Vec::new();
@@ -137,16 +155,8 @@ async fn main() {
             let mut latencies = Vec::new();
             let mut called = Vec::new();
             loop {
-                let sent = Instant::now();
-                let response = http
-                    .post(format!("{base}/api/hall/windows/{window}"))
-                    .json(&serde_json::json!({ "action": "call_next" }))
-                    .send()
-                    .await
-                    .expect("call");
-                let status = response.status();
-                let body = response.text().await.unwrap_or_default();
-                latencies.push(sent.elapsed());
+                let (waited, status, body) = call_next(&http, &base, &window).await;
+                latencies.push(waited);
                 if status != 200 {
                     assert!(body.contains("nobody is waiting"), "{status}: {body}");
                     break;
@@ -207,16 +217,8 @@ async fn main() {
             counters.push(tokio::spawn(async move {
                 let window = format!("w{}", n + 1);
                 barrier.wait().await;
-                let sent = Instant::now();
-                let response = http
-                    .post(format!("{base}/api/hall/windows/{window}"))
-                    .json(&serde_json::json!({ "action": "call_next" }))
-                    .send()
-                    .await
-                    .expect("call");
-                assert_eq!(response.status(), 200);
-                let body = response.text().await.unwrap_or_default();
-                let waited = sent.elapsed();
+                let (waited, status, body) = call_next(&http, &base, &window).await;
+                assert_eq!(status, 200, "{body}");
                 let view: WindowView = serde_json::from_str(&body).expect("window");
                 (waited, view.current.expect("a ticket").number, http, window)
             }));

@@ -177,24 +177,6 @@ async fn measure(site: &TestSite, what: &str, track: &str, preview: bool) {
     );
 }
 
-const TWO_CAMERAS_AND_A_COMPOSITE: &str = r#"[[rooms.cameras]]
-id = "cam1"
-profile = "test-pattern"
-
-[[rooms.cameras]]
-id = "cam2"
-profile = "test-pattern"
-
-[[rooms.microphones]]
-id = "mic1"
-profile = "test-tone"
-
-[rooms.composite]
-cameras = ["cam1", "cam2"]
-width = 640
-height = 360
-"#;
-
 #[tokio::main]
 async fn main() {
     let site = TestSite::new(2).expect("site");
@@ -210,7 +192,12 @@ async fn main() {
     )
     .expect("site");
     measure(&cold, "the same with preview = false", "cam1", false).await;
-    let composite = TestSite::with_devices(2, TWO_CAMERAS_AND_A_COMPOSITE, &[]).expect("site");
+    let composite = TestSite::with_devices(
+        2,
+        liuhen_tests::TWO_CAMERAS_ONE_MICROPHONE_AND_A_COMPOSITE,
+        &[],
+    )
+    .expect("site");
     idle_preview_cpu(&composite, "two cameras, a microphone and a composite view").await;
 
     let camera = RtspCamera::start(0, "1280x720").expect("RTSP camera");

@@ -29,6 +29,25 @@ profile = "test-pattern"
 id = "mic1"
 profile = "test-tone""#;
 
+/// Two test-pattern cameras, a test tone and the composite view of both (640×360).
+pub const TWO_CAMERAS_ONE_MICROPHONE_AND_A_COMPOSITE: &str = r#"[[rooms.cameras]]
+id = "cam1"
+profile = "test-pattern"
+
+[[rooms.cameras]]
+id = "cam2"
+profile = "test-pattern"
+
+[[rooms.microphones]]
+id = "mic1"
+profile = "test-tone"
+
+[rooms.composite]
+cameras = ["cam1", "cam2"]
+width = 640
+height = 360
+"#;
+
 /// A room whose second microphone hears nothing and raises the silence alarm after a second;
 /// pass [`QUICK_SILENCE_PROFILE`] with it.
 pub const CAMERA_TONE_AND_SILENT_MICROPHONE: &str = r#"[[rooms.cameras]]

@@ -3,29 +3,14 @@
 //! it, and the microphones mixed in. The overlay is checked on decoded pictures: the composite
 //! differs from the plain camera where the text is, and matches it elsewhere.
 
-use liuhen_tests::{TestSite, assert_verifies, keep_screenshot, read_png};
+use liuhen_tests::{
+    TWO_CAMERAS_ONE_MICROPHONE_AND_A_COMPOSITE, TestSite, assert_verifies, keep_screenshot,
+    read_png,
+};
 use site_api::SessionState;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-const TWO_CAMERAS_ONE_MICROPHONE_AND_A_COMPOSITE: &str = r#"[[rooms.cameras]]
-id = "cam1"
-profile = "test-pattern"
-
-[[rooms.cameras]]
-id = "cam2"
-profile = "test-pattern"
-
-[[rooms.microphones]]
-id = "mic1"
-profile = "test-tone"
-
-[rooms.composite]
-cameras = ["cam1", "cam2"]
-width = 640
-height = 360
-"#;
 
 /// The first picture of a segment file, decoded by GStreamer into a PNG.
 fn first_picture(segment: &Path, png: &Path) -> (u32, u32, Vec<u8>) {

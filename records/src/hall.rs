@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
-use crate::queue::{day_of, ticket_view};
+use crate::queue::{CALLED_OR_SERVING, day_of, ticket_view};
 use crate::{Store, StoreError};
 use site_api::{
     CallView, HallStats, HallView, Priority, ServiceQueue, StatLine, TicketRecord, TicketState,
@@ -187,18 +187,24 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
         }
         Ok(total)
     };
-    let mut stmt = conn.prepare_cached(
-        "SELECT w.id, w.number, w.name, w.staff_id, w.paused
-         FROM windows w
-         WHERE EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id)
-           AND (?1 IS NULL OR w.id = ?1)
-         ORDER BY w.number",
-    )?;
-    let rows: Vec<(String, u32, String, Option<String>, bool)> = stmt
-        .query_map(params![only], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })?
-        .collect::<Result<_, _>>()?;
+    // One window by its key, else all that serve something (an optional id in one query
+    // made SQLite walk every window for a counter's answer).
+    let serving = "EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id)";
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT w.id, w.number, w.name, w.staff_id, w.paused FROM windows w WHERE {serving} {}",
+        if only.is_some() {
+            "AND w.id = ?1"
+        } else {
+            "ORDER BY w.number"
+        }
+    ))?;
+    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+    let rows: Vec<(String, u32, String, Option<String>, bool)> = match only {
+        Some(id) => stmt
+            .query_map(params![id], row)?
+            .collect::<Result<_, _>>()?,
+        None => stmt.query_map([], row)?.collect::<Result<_, _>>()?,
+    };
     let mut served = conn.prepare_cached(
         "SELECT s.id, s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
          WHERE ws.window_id = ?1 ORDER BY s.prefix",
@@ -219,9 +225,9 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
             None => None,
         };
         let current: Option<i64> = conn
-            .prepare_cached(
-                "SELECT id FROM tickets WHERE window_id = ?1 AND state IN ('called', 'serving')",
-            )?
+            .prepare_cached(&format!(
+                "SELECT id FROM tickets WHERE window_id = ?1 AND {CALLED_OR_SERVING}"
+            ))?
             .query_row(params![id], |r| r.get(0))
             .optional()?;
         let current = match current {

@@ -39,15 +39,22 @@ const DEFAULT_SERVICE_MINUTES: f64 = 5.0;
 /// How many of today's finished services the wait estimate averages.
 const ESTIMATE_FROM_LAST: i64 = 20;
 
-/// The ticket window ?1 calls next on day ?2.
+/// The ticket window ?1 calls next on day ?2. Whether the window serves a ticket's service is
+/// asked per ticket (`EXISTS`, one key lookup; the first ticket usually answers): `IN (SELECT
+/// …)` built a temporary table on every call.
 const NEXT_TO_CALL: &str = "SELECT t.id FROM tickets t
     WHERE t.day = ?2 AND t.state = 'waiting'
-      AND (t.window_id = ?1 OR (t.window_id IS NULL AND t.service_id IN
-           (SELECT service_id FROM window_services WHERE window_id = ?1)))
+      AND (t.window_id = ?1 OR (t.window_id IS NULL AND EXISTS
+           (SELECT 1 FROM window_services ws
+            WHERE ws.window_id = ?1 AND ws.service_id = t.service_id)))
     ORDER BY t.call_rank, t.id
     LIMIT 1";
 
-const OPEN_STATES: &str = "('waiting', 'called', 'serving', 'held')";
+/// The states of a ticket still open.
+const OPEN_STATES: [&str; 4] = ["waiting", "called", "serving", "held"];
+
+/// A window's current ticket; said exactly as the partial index tickets_current says it.
+pub(crate) const CALLED_OR_SERVING: &str = "state IN ('called', 'serving')";
 
 pub(crate) fn day_of(now: &DateTime<FixedOffset>) -> String {
     now.date_naive().format("%Y-%m-%d").to_string()
@@ -277,8 +284,9 @@ impl Store {
         let found: Option<(i64, String, bool)> = cached_row(
             &tx,
             "SELECT t.id, t.state,
-                        t.window_id = ?3 OR (t.window_id IS NULL AND t.service_id IN
-                            (SELECT service_id FROM window_services WHERE window_id = ?3))
+                        t.window_id = ?3 OR (t.window_id IS NULL AND EXISTS
+                            (SELECT 1 FROM window_services ws
+                             WHERE ws.window_id = ?3 AND ws.service_id = t.service_id))
                  FROM tickets t WHERE t.day = ?1 AND t.number = ?2",
             params![day_of(&now), number, window_id],
             |r| {
@@ -686,12 +694,15 @@ fn one_window_changed(changed: usize, window_id: &str) -> Result<(), StoreError>
 /// Closes every ticket left open on an earlier day, keeping it and noting why.
 fn close_past_days(tx: &Connection, now: &DateTime<FixedOffset>) -> Result<(), StoreError> {
     let day = day_of(now);
-    let mut stmt = tx.prepare_cached(&format!(
-        "SELECT id FROM tickets WHERE day < ?1 AND state IN {OPEN_STATES}"
-    ))?;
-    let open: Vec<i64> = stmt
-        .query_map(params![day], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    // One seek of tickets_open (state, day) per state: `state IN (…)` with more than two
+    // states builds a temporary table on every call (see schema v18).
+    let mut stmt = tx.prepare_cached("SELECT id FROM tickets WHERE state = ?1 AND day < ?2")?;
+    let mut open = Vec::new();
+    for state in OPEN_STATES {
+        for id in stmt.query_map(params![state, day], |r| r.get::<_, i64>(0))? {
+            open.push(id?);
+        }
+    }
     let at = now.to_rfc3339();
     for id in open {
         cached_execute(
@@ -726,7 +737,7 @@ fn ready_window(tx: &Connection, window_id: &str) -> Result<Option<String>, Stor
     }
     let busy: Option<(String, String)> = cached_row(
         tx,
-        "SELECT number, state FROM tickets WHERE window_id = ?1 AND state IN ('called', 'serving')",
+        &format!("SELECT number, state FROM tickets WHERE window_id = ?1 AND {CALLED_OR_SERVING}"),
         params![window_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -757,7 +768,7 @@ fn window_staff(tx: &Connection, window_id: &str) -> Result<Option<String>, Stor
 fn current_ticket(tx: &Connection, window_id: &str) -> Result<(i64, String), StoreError> {
     cached_row(
         tx,
-        "SELECT id, state FROM tickets WHERE window_id = ?1 AND state IN ('called', 'serving')",
+        &format!("SELECT id, state FROM tickets WHERE window_id = ?1 AND {CALLED_OR_SERVING}"),
         params![window_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -848,6 +859,31 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
     } else {
         0
     };
+    // Only someone with people ahead waits: a called ticket (every counter's answer) needs
+    // neither the recent service times nor the open windows.
+    let minutes = if people_ahead == 0 {
+        0.0
+    } else {
+        minutes_per_person(tx, &day, &service_id)? * people_ahead as f64
+    };
+    Ok(TicketView {
+        id,
+        number,
+        service_id,
+        service_name,
+        priority,
+        state,
+        window_id,
+        calls,
+        people_ahead,
+        estimated_wait_minutes: minutes.ceil() as i64,
+        issued_at,
+    })
+}
+
+/// How long each person ahead adds to a wait for `service_id` on `day`: the average of its
+/// recent services today, shared among the windows open for it.
+fn minutes_per_person(tx: &Connection, day: &str, service_id: &str) -> Result<f64, StoreError> {
     let recent: Option<f64> = cached_row(
         tx,
         "SELECT avg((julianday(ended_at) - julianday(started_at)) * 1440.0) FROM
@@ -864,21 +900,7 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
         params![service_id],
         |r| r.get(0),
     )?;
-    let minutes =
-        recent.unwrap_or(DEFAULT_SERVICE_MINUTES) * people_ahead as f64 / windows.max(1) as f64;
-    Ok(TicketView {
-        id,
-        number,
-        service_id,
-        service_name,
-        priority,
-        state,
-        window_id,
-        calls,
-        people_ahead,
-        estimated_wait_minutes: minutes.ceil() as i64,
-        issued_at,
-    })
+    Ok(recent.unwrap_or(DEFAULT_SERVICE_MINUTES) / windows.max(1) as f64)
 }
 
 /// `query_row` through the connection's statement cache: the hall's statements run thousands of

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
 const STEPS: &[&str] = &[
@@ -28,6 +28,7 @@ const STEPS: &[&str] = &[
     include_str!("../sql/v15.sql"),
     include_str!("../sql/v16.sql"),
     include_str!("../sql/v17.sql"),
+    include_str!("../sql/v18.sql"),
 ];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {

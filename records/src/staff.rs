@@ -23,6 +23,11 @@ pub struct NewStaff<'a> {
 /// Photos larger than this are refused: a window screen needs a portrait, not a poster.
 pub const PHOTO_MAX_BYTES: usize = 2 << 20;
 
+/// A staff member as lists and screens show them; a query adds its own WHERE.
+const STAFF_VIEW: &str = "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number,
+        s.categories, s.role, s.photo IS NOT NULL
+    FROM staff s JOIN agencies a ON a.id = s.agency_id";
+
 impl Store {
     pub fn add_staff(&mut self, new: &NewStaff<'_>) -> Result<(), StoreError> {
         let id = new.id.trim();
@@ -102,31 +107,36 @@ impl Store {
 
     /// Active staff, of one agency or of all, by agency and name.
     pub fn staff(&self, agency_id: Option<&str>) -> Result<Vec<StaffView>, StoreError> {
-        self.staff_where(agency_id, None)
+        self.staff_rows(
+            &format!(
+                "{STAFF_VIEW} WHERE s.active = 1 AND (?1 IS NULL OR s.agency_id = ?1)
+                 ORDER BY s.agency_id, s.name"
+            ),
+            params![agency_id],
+        )
     }
 
     /// One active staff member.
     pub fn staff_member(&self, id: &str) -> Result<StaffView, StoreError> {
-        self.staff_where(None, Some(id))?
-            .pop()
-            .ok_or_else(|| StoreError::NotFound {
-                what: format!("staff member {id}"),
-            })
+        // Its own query, by the key: every counter's answer names the staff member on duty,
+        // and the list's query with an optional id walked the whole table to find one.
+        self.staff_rows(
+            &format!("{STAFF_VIEW} WHERE s.id = ?1 AND s.active = 1"),
+            params![id],
+        )?
+        .pop()
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("staff member {id}"),
+        })
     }
 
-    fn staff_where(
+    fn staff_rows(
         &self,
-        agency_id: Option<&str>,
-        only: Option<&str>,
+        sql: &str,
+        params: impl rusqlite::Params,
     ) -> Result<Vec<StaffView>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
-                    s.photo IS NOT NULL
-             FROM staff s JOIN agencies a ON a.id = s.agency_id
-             WHERE s.active = 1 AND (?1 IS NULL OR s.agency_id = ?1) AND (?2 IS NULL OR s.id = ?2)
-             ORDER BY s.agency_id, s.name",
-        )?;
-        let rows = stmt.query_map(params![agency_id, only], |row| {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |row| {
             let categories: String = row.get(5)?;
             let role: String = row.get(6)?;
             Ok(StaffView {

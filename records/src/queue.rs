@@ -50,8 +50,6 @@ const NEXT_TO_CALL: &str = "SELECT t.id FROM tickets t
     ORDER BY t.call_rank, t.id
     LIMIT 1";
 
-/// The states of a ticket still open.
-const OPEN_STATES: [&str; 4] = ["waiting", "called", "serving", "held"];
 
 /// A window's current ticket; said exactly as the partial index tickets_current says it.
 pub(crate) const CALLED_OR_SERVING: &str = "state IN ('called', 'serving')";
@@ -258,7 +256,7 @@ impl Store {
         close_past_days(&tx, &now)?;
         let staff = ready_window(&tx, window_id)?;
         // Priority tickets first, then ordinary ones; each the oldest first: the first entry
-        // of one index (tickets_next, schema v15) that this window may call.
+        // of one index (tickets_next, schema v15 and v18) that this window may call.
         let next = cached_row(&tx, NEXT_TO_CALL, params![window_id, day_of(&now)], |r| {
             r.get::<_, i64>(0)
         })
@@ -637,18 +635,18 @@ impl Store {
             TicketState::Done | TicketState::NoShow => Some("ended_at"),
             _ => None,
         };
-        cached_execute(
-            &tx,
-            "UPDATE tickets SET state = ?2 WHERE id = ?1",
-            params![id, to.as_str()],
-        )?;
-        if let Some(column) = column {
-            cached_execute(
+        match column {
+            Some(column) => cached_execute(
                 &tx,
-                &format!("UPDATE tickets SET {column} = ?2 WHERE id = ?1"),
-                params![id, at],
-            )?;
-        }
+                &format!("UPDATE tickets SET state = ?2, {column} = ?3 WHERE id = ?1"),
+                params![id, to.as_str(), at],
+            )?,
+            None => cached_execute(
+                &tx,
+                "UPDATE tickets SET state = ?2 WHERE id = ?1",
+                params![id, to.as_str()],
+            )?,
+        };
         let staff = window_staff(&tx, window_id)?;
         add_ticket_event(
             &tx,
@@ -694,15 +692,15 @@ fn one_window_changed(changed: usize, window_id: &str) -> Result<(), StoreError>
 /// Closes every ticket left open on an earlier day, keeping it and noting why.
 fn close_past_days(tx: &Connection, now: &DateTime<FixedOffset>) -> Result<(), StoreError> {
     let day = day_of(now);
-    // One seek of tickets_open (state, day) per state: `state IN (…)` with more than two
-    // states builds a temporary table on every call (see schema v18).
-    let mut stmt = tx.prepare_cached("SELECT id FROM tickets WHERE state = ?1 AND day < ?2")?;
-    let mut open = Vec::new();
-    for state in OPEN_STATES {
-        for id in stmt.query_map(params![state, day], |r| r.get::<_, i64>(0))? {
-            open.push(id?);
-        }
-    }
+    // Said as the partial index tickets_open says it (schema v18), so that SQLite reads the
+    // index alone: usually nothing is left, and this runs on every call.
+    let mut stmt = tx.prepare_cached(
+        "SELECT id FROM tickets
+         WHERE day < ?1 AND state <> 'done' AND state <> 'no_show' AND state <> 'closed'",
+    )?;
+    let open: Vec<i64> = stmt
+        .query_map(params![day], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
     let at = now.to_rfc3339();
     for id in open {
         cached_execute(
@@ -849,11 +847,12 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
     let people_ahead: i64 = if state == TicketState::Waiting {
         cached_row(
             tx,
+            // Ranked as the queue calls them (tickets_waiting, schema v18): priority tickets
+            // (rank 0) before ordinary ones (rank 1), each the oldest first.
             "SELECT count(*) FROM tickets
-             WHERE day = ?1 AND service_id = ?2 AND state = 'waiting' AND id != ?3
-               AND ((priority != 'ordinary') > (?4 != 'ordinary')
-                    OR ((priority != 'ordinary') = (?4 != 'ordinary') AND id < ?3))",
-            params![day, service_id, id, priority.as_str()],
+             WHERE day = ?1 AND service_id = ?2 AND state = 'waiting'
+               AND (call_rank, id) < (?4, ?3)",
+            params![day, service_id, id, i64::from(priority == Priority::Ordinary)],
             |r| r.get(0),
         )?
     } else {

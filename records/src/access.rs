@@ -121,14 +121,17 @@ impl Store {
 
     /// The caller a token stands for, if it is known and not revoked.
     pub fn caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+        // Every API call asks this: the statement is prepared once.
         Ok(self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT t.name, t.role, t.agency_id, s.name || '（执法证 ' || s.credential_number || '）',
                         s.id
                  FROM api_tokens t LEFT JOIN staff s ON s.id = t.staff_id
                  WHERE t.token_sha256 = ?1 AND t.revoked_at IS NULL
                    AND (t.staff_id IS NULL OR s.active = 1)",
+            )?
+            .query_row(
                 params![digest(token)],
                 |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, row.get::<_, Option<String>>(3)?, row.get::<_, Option<String>>(4)?)),
             )

@@ -7,7 +7,7 @@
 //! write lock at once (so that another process's writer, a CLI command, cannot slip in between
 //! its read and its write), or, inside a batch, a savepoint of the batch's transaction.
 
-use rusqlite::{Connection, Savepoint, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::ops::Deref;
 
 use crate::{Store, StoreError};
@@ -15,7 +15,38 @@ use crate::{Store, StoreError};
 /// One change, kept all or nothing.
 pub(crate) enum Change<'a> {
     Alone(Transaction<'a>),
-    InBatch(Savepoint<'a>),
+    InBatch(BatchSavepoint<'a>),
+}
+
+/// A savepoint inside a batch's transaction, through prepared statements: rusqlite's
+/// `Savepoint` parses its SQL every time, and every call of a burst opens one.
+pub(crate) struct BatchSavepoint<'a> {
+    conn: &'a Connection,
+    kept: bool,
+}
+
+impl<'a> BatchSavepoint<'a> {
+    fn open(conn: &'a Connection) -> Result<Self, rusqlite::Error> {
+        conn.prepare_cached("SAVEPOINT change")?.execute([])?;
+        Ok(Self { conn, kept: false })
+    }
+
+    fn release(mut self) -> Result<(), rusqlite::Error> {
+        self.conn.prepare_cached("RELEASE change")?.execute([])?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for BatchSavepoint<'_> {
+    /// Not kept: takes back what was done since it opened (the batch goes on).
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK TO change; RELEASE change");
+        }
+    }
 }
 
 impl Deref for Change<'_> {
@@ -24,7 +55,7 @@ impl Deref for Change<'_> {
     fn deref(&self) -> &Connection {
         match self {
             Self::Alone(tx) => tx,
-            Self::InBatch(savepoint) => savepoint,
+            Self::InBatch(savepoint) => savepoint.conn,
         }
     }
 }
@@ -34,7 +65,7 @@ impl Change<'_> {
     pub(crate) fn commit(self) -> Result<(), rusqlite::Error> {
         match self {
             Self::Alone(tx) => tx.commit(),
-            Self::InBatch(savepoint) => savepoint.commit(),
+            Self::InBatch(savepoint) => savepoint.release(),
         }
     }
 }
@@ -51,7 +82,7 @@ impl Store {
                 TransactionBehavior::Immediate,
             )?))
         } else {
-            Ok(Change::InBatch(self.conn.savepoint()?))
+            Ok(Change::InBatch(BatchSavepoint::open(&self.conn)?))
         }
     }
 

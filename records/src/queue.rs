@@ -50,7 +50,6 @@ const NEXT_TO_CALL: &str = "SELECT t.id FROM tickets t
     ORDER BY t.call_rank, t.id
     LIMIT 1";
 
-
 /// A window's current ticket; said exactly as the partial index tickets_current says it.
 pub(crate) const CALLED_OR_SERVING: &str = "state IN ('called', 'serving')";
 
@@ -852,7 +851,12 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
             "SELECT count(*) FROM tickets
              WHERE day = ?1 AND service_id = ?2 AND state = 'waiting'
                AND (call_rank, id) < (?4, ?3)",
-            params![day, service_id, id, i64::from(priority == Priority::Ordinary)],
+            params![
+                day,
+                service_id,
+                id,
+                i64::from(priority == Priority::Ordinary)
+            ],
             |r| r.get(0),
         )?
     } else {

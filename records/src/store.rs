@@ -99,6 +99,25 @@ impl Store {
         })
     }
 
+    /// Leaves moving the WAL's pages into the database file to [`Store::checkpoint`], called
+    /// by another connection: done by the committing connection, every thousand pages, it
+    /// held up the commit (and every call waiting on it) for the pages' copy and two syncs.
+    pub fn leave_checkpoints_to_another(&self) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(())
+    }
+
+    /// Copies into the database file what the WAL holds and no reader still needs, without
+    /// waiting for the writer or a reader (a passive checkpoint); returns the WAL's pages and
+    /// how many of them are now in the file.
+    pub fn checkpoint(&self) -> Result<(i64, i64), StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(1)?, r.get(2)?))
+            })?)
+    }
+
     /// Runs `write` with its commits on the disk before it returns (`synchronous = FULL` for
     /// this call; the connection's default, NORMAL, survives a killed process but a power cut
     /// may take back the last commits). For evidence rows: segments and their chain links,

@@ -11,13 +11,16 @@ use records::{Store, StoreError};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-use tracing::error;
+use tracing::{error, warn};
 
 /// Read connections: enough for the API's reads to run beside each other on two cores.
 const READERS: usize = 4;
 
 /// At most this many queued writes are committed together.
 const BATCH_MOST: usize = 64;
+
+/// How often the WAL's pages are copied into the database file, beside the writer.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A write waiting for the writer: it runs against the store and leaves its answer to be sent
 /// once the commit is known.
@@ -37,6 +40,8 @@ struct Inner {
     writer: mpsc::Sender<WriteJob>,
     readers: Vec<Mutex<Store>>,
     next_reader: AtomicUsize,
+    /// Dropped with the last `Db`, which ends the checkpoint thread.
+    _checkpoints: mpsc::Sender<()>,
 }
 
 impl Db {
@@ -46,6 +51,15 @@ impl Db {
         let readers = (0..READERS)
             .map(|_| Store::open_reader(writer.path()).map(Mutex::new))
             .collect::<Result<_, _>>()?;
+        let checkpointer = Store::open_reader(writer.path())?;
+        writer.leave_checkpoints_to_another()?;
+        let (checkpoints, stopped) = mpsc::channel::<()>();
+        std::thread::Builder::new()
+            .name("liuhen-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &stopped))
+            .map_err(|err| {
+                StoreError::CallAborted(format!("cannot start the records checkpointer: {err}"))
+            })?;
         let (jobs, queue) = mpsc::channel::<WriteJob>();
         std::thread::Builder::new()
             .name("liuhen-records".into())
@@ -57,6 +71,7 @@ impl Db {
             writer: jobs,
             readers,
             next_reader: AtomicUsize::new(0),
+            _checkpoints: checkpoints,
         })))
     }
 
@@ -147,6 +162,16 @@ impl Inner {
     }
 }
 
+/// Every [`CHECKPOINT_EVERY`], until the `Db` is gone, copies the WAL's committed pages into
+/// the database file on a connection of its own, so that the writer never stops for it.
+fn checkpoint_loop(store: &Store, stopped: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(err) = store.checkpoint() {
+            warn!(error = %err, "the records' checkpoint failed; it is tried again in a second");
+        }
+    }
+}
+
 fn write_loop(mut store: Store, queue: &mpsc::Receiver<WriteJob>) {
     while let Ok(first) = queue.recv() {
         let mut jobs = vec![first];
@@ -188,5 +213,42 @@ fn write_loop(mut store: Store, queue: &mpsc::Receiver<WriteJob>) {
         for answer in answers.into_inner() {
             answer(failure.as_deref());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use site_api::Role;
+
+    /// The writer leaves checkpoints to the checkpoint thread: the WAL is still copied into the
+    /// database file and reused, so it does not grow with every write the site ever made.
+    #[tokio::test]
+    async fn the_wal_is_reused_while_the_writer_writes_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("site.db");
+        let db = Db::new(Store::open(&path).expect("open")).expect("db");
+        let wal = path.with_extension("db-wal");
+        let mut sizes = Vec::new();
+        for round in 0..3 {
+            for n in 0..400 {
+                db.call(move |store| {
+                    store.issue_token(&format!("k{round}-{n}"), Role::Kiosk, None)
+                })
+                .await
+                .expect("a token");
+            }
+            sizes.push(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+            // Two checkpoints' time: the next round starts the WAL from its beginning.
+            tokio::time::sleep(CHECKPOINT_EVERY * 2 + CHECKPOINT_EVERY / 2).await;
+        }
+        assert!(
+            sizes[0] > 400 * 4096,
+            "each write is a commit of its own: {sizes:?}"
+        );
+        assert!(
+            sizes[2] < sizes[0] * 3 / 2,
+            "the WAL grew with every round instead of being reused: {sizes:?}"
+        );
     }
 }

@@ -33,6 +33,17 @@ fn hall_of(windows: usize) -> String {
     text
 }
 
+/// The controller's CPU time per ticket called and let go between two readings of
+/// `Controller::cpu_time_and_writers`: where a call's time goes (the records writer runs one at a time).
+fn cpu_per_ticket(before: (Duration, Duration), after: (Duration, Duration)) -> String {
+    let per_ticket = |a: Duration, b: Duration| (b - a).as_secs_f64() * 1e6 / TICKETS as f64;
+    format!(
+        "  the controller's CPU per ticket (a call and a no-show): {:.0} µs, of which the records writer {:.0} µs",
+        per_ticket(before.0, after.0),
+        per_ticket(before.1, after.1)
+    )
+}
+
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1e3
 }
@@ -148,6 +159,7 @@ async fn main() {
 
     // 50 counters call next, each then marks a no-show to free its window, until none wait.
     let calling = Instant::now();
+    let cpu_before = controller.cpu_time_and_writers();
     let mut counters = Vec::new();
     for (n, http) in staff.iter().enumerate() {
         let (http, base, window) = (http.clone(), base.clone(), format!("w{}", n + 1));
@@ -176,6 +188,7 @@ async fn main() {
         called.extend(n);
     }
     let call_seconds = calling.elapsed().as_secs_f64();
+    let cpu_calling = cpu_per_ticket(cpu_before, controller.cpu_time_and_writers());
     let _ = stop_watching.send(());
     let mut lags = watching.await.expect("the board");
     let distinct: HashSet<_> = called.iter().collect();
@@ -194,6 +207,7 @@ async fn main() {
         TICKETS as f64 / call_seconds
     );
 
+    println!("{cpu_calling}");
     lags.sort();
     println!(
         "pushes to a hall board while the 50 counters call ({} events): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms late",
@@ -206,6 +220,7 @@ async fn main() {
     // Bursts: every counter presses "next" at the same moment; each waits for its answer,
     // then (untimed) marks a no-show, and the next burst starts when all have.
     take_tickets(&kiosk, &base, TICKETS).await;
+    let cpu_before = controller.cpu_time_and_writers();
     let mut burst_latencies = Vec::new();
     let mut burst_called = Vec::new();
     let mut slowest = Vec::new();
@@ -233,6 +248,7 @@ async fn main() {
         slowest.extend(burst.iter().max().copied());
         burst_latencies.extend(burst);
     }
+    let cpu_bursts = cpu_per_ticket(cpu_before, controller.cpu_time_and_writers());
     let distinct: HashSet<_> = burst_called.iter().collect();
     assert_eq!(burst_called.len(), TICKETS, "every ticket called");
     assert_eq!(distinct.len(), TICKETS, "no ticket called twice");
@@ -246,6 +262,7 @@ async fn main() {
         percentile(&slowest, 50),
         percentile(&slowest, 99),
     );
+    println!("{cpu_bursts}");
 
     // A call to the board's new state: the pushed event, then the fetch a board makes.
     for _ in 0..25 {

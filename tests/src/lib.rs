@@ -672,6 +672,12 @@ impl Controller {
         resident_kib_of(self.child.id())
     }
 
+    /// CPU time the controller has used so far: all of it, and its records writer's.
+    pub fn cpu_time_and_writers(&self) -> (Duration, Duration) {
+        let pid = self.child.id();
+        (cpu_time_of(pid), thread_cpu_time_of(pid, "liuhen-records"))
+    }
+
     /// The controller's child processes (pid, command line; empty for a zombie), from /proc.
     /// Its only children are media workers.
     pub fn child_processes(&self) -> Vec<(i32, String)> {
@@ -935,7 +941,25 @@ pub fn sha256_of(path: &Path) -> anyhow::Result<String> {
 
 /// CPU time process `pid` has used so far (user + system), from /proc; zero once it is gone.
 pub fn cpu_time_of(pid: u32) -> Duration {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    cpu_time_in(&format!("/proc/{pid}/stat"))
+}
+
+/// CPU time the threads named `name` of process `pid` have used so far, from /proc.
+pub fn thread_cpu_time_of(pid: u32, name: &str) -> Duration {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|comm| comm.trim() == name)
+        })
+        .map(|task| cpu_time_in(&task.path().join("stat").to_string_lossy()))
+        .sum()
+}
+
+/// User + system time from a /proc `stat` file.
+fn cpu_time_in(path: &str) -> Duration {
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
     // Fields after the command name (which may hold spaces) closes with ')'.
     let fields: Vec<&str> = stat
         .rsplit_once(')')

@@ -11,7 +11,7 @@
 //!
 //! Run with `cargo bench -p liuhen-tests --bench hall`.
 
-use liuhen_tests::{TestSite, authorised_client, workspace_binary};
+use liuhen_tests::{TestSite, authorised_client, cpu_time_of, workspace_binary};
 use site_api::{HallView, Topic, WindowView};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -34,14 +34,21 @@ fn hall_of(windows: usize) -> String {
 }
 
 /// The controller's CPU time per ticket called and let go between two readings of
-/// `Controller::cpu_time_and_writers`: where a call's time goes (the records writer runs one at a time).
-fn cpu_per_ticket(before: (Duration, Duration), after: (Duration, Duration)) -> String {
-    let per_ticket = |a: Duration, b: Duration| (b - a).as_secs_f64() * 1e6 / TICKETS as f64;
+/// [`cpu_reading`]: where a call's time goes (the records writer runs one at a time).
+fn cpu_per_ticket(before: [Duration; 3], after: [Duration; 3]) -> String {
+    let per_ticket = |i: usize| (after[i] - before[i]).as_secs_f64() * 1e6 / TICKETS as f64;
     format!(
-        "  the controller's CPU per ticket (a call and a no-show): {:.0} µs, of which the records writer {:.0} µs",
-        per_ticket(before.0, after.0),
-        per_ticket(before.1, after.1)
+        "  CPU per ticket (a call and a no-show): the controller {:.0} µs, of which the records writer {:.0} µs; this bench's own clients {:.0} µs (on the same two cores)",
+        per_ticket(0),
+        per_ticket(1),
+        per_ticket(2)
     )
+}
+
+/// CPU used so far by the controller, its records writer and this bench process.
+fn cpu_reading(controller: &liuhen_tests::Controller) -> [Duration; 3] {
+    let (all, writer) = controller.cpu_time_and_writers();
+    [all, writer, cpu_time_of(std::process::id())]
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
@@ -159,7 +166,7 @@ async fn main() {
 
     // 50 counters call next, each then marks a no-show to free its window, until none wait.
     let calling = Instant::now();
-    let cpu_before = controller.cpu_time_and_writers();
+    let cpu_before = cpu_reading(&controller);
     let mut counters = Vec::new();
     for (n, http) in staff.iter().enumerate() {
         let (http, base, window) = (http.clone(), base.clone(), format!("w{}", n + 1));
@@ -188,7 +195,7 @@ async fn main() {
         called.extend(n);
     }
     let call_seconds = calling.elapsed().as_secs_f64();
-    let cpu_calling = cpu_per_ticket(cpu_before, controller.cpu_time_and_writers());
+    let cpu_calling = cpu_per_ticket(cpu_before, cpu_reading(&controller));
     let _ = stop_watching.send(());
     let mut lags = watching.await.expect("the board");
     let distinct: HashSet<_> = called.iter().collect();
@@ -220,7 +227,7 @@ async fn main() {
     // Bursts: every counter presses "next" at the same moment; each waits for its answer,
     // then (untimed) marks a no-show, and the next burst starts when all have.
     take_tickets(&kiosk, &base, TICKETS).await;
-    let cpu_before = controller.cpu_time_and_writers();
+    let cpu_before = cpu_reading(&controller);
     let mut burst_latencies = Vec::new();
     let mut burst_called = Vec::new();
     let mut slowest = Vec::new();
@@ -248,7 +255,7 @@ async fn main() {
         slowest.extend(burst.iter().max().copied());
         burst_latencies.extend(burst);
     }
-    let cpu_bursts = cpu_per_ticket(cpu_before, controller.cpu_time_and_writers());
+    let cpu_bursts = cpu_per_ticket(cpu_before, cpu_reading(&controller));
     let distinct: HashSet<_> = burst_called.iter().collect();
     assert_eq!(burst_called.len(), TICKETS, "every ticket called");
     assert_eq!(distinct.len(), TICKETS, "no ticket called twice");

@@ -164,10 +164,17 @@ impl Inner {
 
 /// Every [`CHECKPOINT_EVERY`], until the `Db` is gone, copies the WAL's committed pages into
 /// the database file on a connection of its own, so that the writer never stops for it.
+/// The first one runs at once, which also opens the WAL for good (a process's open files do
+/// not change a second after it started).
 fn checkpoint_loop(store: &Store, stopped: &mpsc::Receiver<()>) {
-    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+    loop {
         if let Err(err) = store.checkpoint() {
             warn!(error = %err, "the records' checkpoint failed; it is tried again in a second");
+        }
+        if let Err(mpsc::RecvTimeoutError::Disconnected) | Ok(()) =
+            stopped.recv_timeout(CHECKPOINT_EVERY)
+        {
+            return;
         }
     }
 }

@@ -3,6 +3,10 @@
 //! do; every call reads the window back as the API answers it. Prints the time per step and
 //! how many calls a second the store alone can do on one thread.
 //!
+//! `LIUHEN_BENCH_TICKETS` sets another number of tickets (1 000 under callgrind);
+//! `LIUHEN_BENCH_KEEP_DB=<file>` keeps the records file it ends with, for `sqlite3` and
+//! `EXPLAIN QUERY PLAN`.
+//!
 //! Run with `cargo bench -p records --bench queue`.
 
 use chrono::{DateTime, FixedOffset, TimeZone};

@@ -18,8 +18,7 @@ pub(crate) enum Change<'a> {
     InBatch(BatchSavepoint<'a>),
 }
 
-/// A savepoint inside a batch's transaction, through prepared statements: rusqlite's
-/// `Savepoint` parses its SQL every time, and every call of a burst opens one.
+/// A savepoint inside a batch's transaction, opened and released through prepared statements.
 pub(crate) struct BatchSavepoint<'a> {
     conn: &'a Connection,
     kept: bool,
@@ -27,15 +26,22 @@ pub(crate) struct BatchSavepoint<'a> {
 
 impl<'a> BatchSavepoint<'a> {
     fn open(conn: &'a Connection) -> Result<Self, rusqlite::Error> {
-        conn.prepare_cached("SAVEPOINT change")?.execute([])?;
+        run_prepared(conn, "SAVEPOINT change")?;
         Ok(Self { conn, kept: false })
     }
 
     fn release(mut self) -> Result<(), rusqlite::Error> {
-        self.conn.prepare_cached("RELEASE change")?.execute([])?;
+        run_prepared(self.conn, "RELEASE change")?;
         self.kept = true;
         Ok(())
     }
+}
+
+/// Runs `sql` (a savepoint's opening or release) through the statement cache: rusqlite's
+/// `Savepoint` and `execute_batch` parse their SQL every time, and every call of a burst runs
+/// two of each.
+fn run_prepared(conn: &Connection, sql: &str) -> Result<(), rusqlite::Error> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
 impl Drop for BatchSavepoint<'_> {
@@ -104,19 +110,11 @@ impl Store {
     fn run_batch(&mut self, calls: Vec<BatchCall<'_>>) -> Result<(), StoreError> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         for call in calls {
-            // Prepared once (a burst runs these 50 times): `execute_batch` parses each time.
-            let kept = self
-                .conn
-                .prepare_cached("SAVEPOINT call")
-                .and_then(|mut savepoint| savepoint.execute([]))
+            let kept = run_prepared(&self.conn, "SAVEPOINT call")
                 .map_err(StoreError::from)
-                .map(|_| call(self));
+                .map(|()| call(self));
             let end = match kept {
-                Ok(true) => self
-                    .conn
-                    .prepare_cached("RELEASE call")
-                    .and_then(|mut release| release.execute([]))
-                    .map(|_| ()),
+                Ok(true) => run_prepared(&self.conn, "RELEASE call"),
                 Ok(false) => self.conn.execute_batch("ROLLBACK TO call; RELEASE call"),
                 Err(err) => {
                     let _ = self.conn.execute_batch("ROLLBACK");

@@ -823,7 +823,7 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
     let row = cached_row(
         tx,
         "SELECT t.number, t.service_id, s.name, t.priority, t.state, t.window_id, t.calls,
-                t.issued_at, t.day
+                t.issued_at, t.day, t.call_rank
          FROM tickets t JOIN services s ON s.id = t.service_id WHERE t.id = ?1",
         params![id],
         |r| {
@@ -837,26 +837,23 @@ pub(crate) fn ticket_view(tx: &Connection, id: i64) -> Result<TicketView, StoreE
                 r.get::<_, i64>(6)?,
                 r.get::<_, String>(7)?,
                 r.get::<_, String>(8)?,
+                r.get::<_, i64>(9)?,
             ))
         },
     )?;
-    let (number, service_id, service_name, priority, state, window_id, calls, issued_at, day) = row;
+    let (number, service_id, service_name, priority, state, window_id, calls, issued_at, day, rank) =
+        row;
     let priority = Priority::parse(&priority).unwrap_or(Priority::Ordinary);
     let state = TicketState::parse(&state).unwrap_or(TicketState::Closed);
     let people_ahead: i64 = if state == TicketState::Waiting {
         cached_row(
             tx,
             // Ranked as the queue calls them (tickets_waiting, schema v18): priority tickets
-            // (rank 0) before ordinary ones (rank 1), each the oldest first.
+            // before ordinary ones, each the oldest first.
             "SELECT count(*) FROM tickets
              WHERE day = ?1 AND service_id = ?2 AND state = 'waiting'
                AND (call_rank, id) < (?4, ?3)",
-            params![
-                day,
-                service_id,
-                id,
-                i64::from(priority == Priority::Ordinary)
-            ],
+            params![day, service_id, id, rank],
             |r| r.get(0),
         )?
     } else {

@@ -55,18 +55,14 @@ fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1e3
 }
 
+/// A counter's `action` at `window`: the answer's status.
 async fn act(
     http: &reqwest::Client,
     base: &str,
     window: &str,
     action: &str,
 ) -> reqwest::StatusCode {
-    http.post(format!("{base}/api/hall/windows/{window}"))
-        .json(&serde_json::json!({ "action": action }))
-        .send()
-        .await
-        .map(|r| r.status())
-        .unwrap_or(reqwest::StatusCode::SERVICE_UNAVAILABLE)
+    timed_act(http, base, window, action).await.1
 }
 
 /// Calls the next ticket at `window`: how long the answer took, its status and its body.
@@ -75,13 +71,22 @@ async fn call_next(
     base: &str,
     window: &str,
 ) -> (Duration, reqwest::StatusCode, String) {
+    timed_act(http, base, window, "call_next").await
+}
+
+async fn timed_act(
+    http: &reqwest::Client,
+    base: &str,
+    window: &str,
+    action: &str,
+) -> (Duration, reqwest::StatusCode, String) {
     let sent = Instant::now();
     let response = http
         .post(format!("{base}/api/hall/windows/{window}"))
-        .json(&serde_json::json!({ "action": "call_next" }))
+        .json(&serde_json::json!({ "action": action }))
         .send()
         .await
-        .expect("call");
+        .expect("a counter's action");
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
     (sent.elapsed(), status, body)

@@ -428,6 +428,31 @@ async fn counters_belong_to_their_staff_and_ratings_to_the_public() {
         .await
         .expect("answer");
     assert_eq!(by_public.status(), StatusCode::NO_CONTENT);
+
+    // A counter's token is checked with the action itself (on the records writer): a kiosk is
+    // no staff member, and a retired member's token stops working at once.
+    assert_eq!(
+        counter(&controller, &kiosk, "w1", act("call_next")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        site.cli("staff", &["retire", "--id", "li"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        counter(&controller, &li, "w1", act("sign_in")).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Who is asking is answered before what was sent.
+    assert_eq!(
+        counter(&controller, &li, "w1", json!({"action": "fly"})).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        counter(&controller, &wang, "w1", json!({"action": "fly"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -16,7 +16,7 @@ use site_api::{HALL_HISTORY_PAGE, HallHistoryQuery, StatsQuery, TicketRecord};
 
 use super::failure::{Answer, Failure};
 use super::state::AppState;
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, CheckedOnWrite};
 
 /// How many of the latest published decisions the hall board rotates among its notices.
 const DECISION_NOTICES: usize = 5;
@@ -100,13 +100,17 @@ pub(crate) async fn hall(
     ))]
 pub(crate) async fn take_ticket(
     State(state): State<AppState>,
-    _caller: Authenticated,
+    caller: CheckedOnWrite,
     body: Result<Json<TakeTicket>, JsonRejection>,
 ) -> Result<(StatusCode, Json<TicketView>), Failure> {
-    let Json(request) = body?;
-    let ticket = state
-        .db
-        .call(move |store| store.take_ticket(&request.service_id, request.priority, now()))
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return Err(caller.refused_first(&state, rejection.into()).await),
+    };
+    let ticket = caller
+        .write(&state, move |store, _caller| {
+            store.take_ticket(&request.service_id, request.priority, now())
+        })
         .await?;
     state.live.hall_changed();
     Ok((StatusCode::CREATED, Json(ticket)))
@@ -178,85 +182,86 @@ pub(crate) async fn rate(
     ))]
 pub(crate) async fn counter(
     State(state): State<AppState>,
-    caller: Authenticated,
+    caller: CheckedOnWrite,
     Path(window): Path<String>,
     body: Result<Json<CounterAction>, JsonRejection>,
 ) -> Answer<WindowView> {
-    let Json(action) = body?;
-    // The site's admin may free a window whose staff member left without signing out.
-    if caller.0.role == Role::Admin && action == CounterAction::SignOut {
-        let mut view = state
-            .db
-            .call(move |store| {
-                store.sign_out(&window)?;
-                store.window(&window, now())
-            })
-            .await?;
-        state.live.hall_changed();
-        state.locate(&mut view);
-        return Ok(Json(view));
-    }
-    let staff = match (&caller.0.role, &caller.0.staff_id) {
-        (Role::Clerk, Some(staff)) => staff.clone(),
-        _ => {
-            return Err(Failure::new(
-                StatusCode::FORBIDDEN,
-                "counter actions need a staff member's own token (room-controller token issue --staff <id>); the site's admin may only sign a window out",
-            ));
-        }
+    let action = match body {
+        Ok(Json(action)) => action,
+        Err(rejection) => return Err(caller.refused_first(&state, rejection.into()).await),
     };
-    let mut view = state
-        .db
-        .call(move |store| {
-            let now = now();
-            if action != CounterAction::SignIn
-                && store.on_duty(&window)?.as_deref() != Some(staff.as_str())
-            {
-                return Err(records::StoreError::Forbidden(format!(
-                    "you are not signed in at window {window}; sign in there first"
-                )));
-            }
-            match action {
-                CounterAction::SignIn => store.sign_in(&window, &staff)?,
-                CounterAction::SignOut => store.sign_out(&window)?,
-                CounterAction::Pause => store.pause_window(&window, true)?,
-                CounterAction::Resume => store.pause_window(&window, false)?,
-                CounterAction::CallNext => {
-                    store
-                        .call_next(&window, now)?
-                        .ok_or(records::Refusal::NobodyWaiting)?;
-                }
-                CounterAction::Call { number } => {
-                    store.call_ticket(&window, number.trim(), now)?;
-                }
-                CounterAction::Recall => {
-                    store.recall(&window, now)?;
-                }
-                CounterAction::Hold { reason } => {
-                    store.hold(&window, now, &reason)?;
-                }
-                CounterAction::Transfer {
-                    service_id,
-                    window_id,
-                } => {
-                    store.transfer(&window, service_id.as_deref(), window_id.as_deref(), now)?;
-                }
-                CounterAction::NoShow => {
-                    store.no_show(&window, now)?;
-                }
-                CounterAction::Start => {
-                    store.start_service(&window, now)?;
-                }
-                CounterAction::Done => {
-                    store.finish_service(&window, now)?;
-                }
-            }
-            store.window(&window, now)
+    let mut view = caller
+        .write(&state, move |store, caller| {
+            counter_action(store, &caller, &window, action)
         })
         .await?;
     state.live.hall_changed();
     state.locate(&mut view);
     Ok(Json(view))
+}
+
+/// `action` at `window` for `caller`, on the records writer: the window after it.
+fn counter_action(
+    store: &mut records::Store,
+    caller: &site_api::Caller,
+    window: &str,
+    action: CounterAction,
+) -> Result<WindowView, records::StoreError> {
+    let now = now();
+    // The site's admin may free a window whose staff member left without signing out.
+    if caller.role == Role::Admin && action == CounterAction::SignOut {
+        store.sign_out(window)?;
+        return store.window(window, now);
+    }
+    let staff = match (&caller.role, &caller.staff_id) {
+        (Role::Clerk, Some(staff)) => staff.as_str(),
+        _ => {
+            return Err(records::StoreError::Forbidden(
+                "counter actions need a staff member's own token (room-controller token issue --staff <id>); the site's admin may only sign a window out".into(),
+            ));
+        }
+    };
+    if action != CounterAction::SignIn && store.on_duty(window)?.as_deref() != Some(staff) {
+        return Err(records::StoreError::Forbidden(format!(
+            "you are not signed in at window {window}; sign in there first"
+        )));
+    }
+    match action {
+        CounterAction::SignIn => store.sign_in(window, staff)?,
+        CounterAction::SignOut => store.sign_out(window)?,
+        CounterAction::Pause => store.pause_window(window, true)?,
+        CounterAction::Resume => store.pause_window(window, false)?,
+        CounterAction::CallNext => {
+            store
+                .call_next(window, now)?
+                .ok_or(records::Refusal::NobodyWaiting)?;
+        }
+        CounterAction::Call { number } => {
+            store.call_ticket(window, number.trim(), now)?;
+        }
+        CounterAction::Recall => {
+            store.recall(window, now)?;
+        }
+        CounterAction::Hold { reason } => {
+            store.hold(window, now, &reason)?;
+        }
+        CounterAction::Transfer {
+            service_id,
+            window_id,
+        } => {
+            store.transfer(window, service_id.as_deref(), window_id.as_deref(), now)?;
+        }
+        CounterAction::NoShow => {
+            store.no_show(window, now)?;
+        }
+        CounterAction::Start => {
+            store.start_service(window, now)?;
+        }
+        CounterAction::Done => {
+            store.finish_service(window, now)?;
+        }
+    }
+    store.window(window, now)
 }
 
 /// Statistics and follow-ups are for the site's administration (every agency) and for an

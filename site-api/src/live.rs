@@ -73,8 +73,9 @@ pub struct LiveEvent {
     #[serde(rename = "room")]
     #[schema(value_type = String)]
     pub topic: Topic,
-    /// When the controller sent it, by its clock: a display on the same clock sees how late
-    /// the push reached it.
+    /// When the change it tells of happened (the first of them, when the hall's changes of a
+    /// burst are told together), by the controller's clock: a display on the same clock sees
+    /// how late the news reached it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }

@@ -4,6 +4,7 @@
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,6 +27,9 @@ impl Browser {
             .local_addr()?
             .port();
         let driver = Command::new("chromedriver")
+            // A group of its own, so that dropping the browser ends Chromium and its helpers
+            // too: they are chromedriver's children and outlive it when it alone is killed.
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -240,6 +244,10 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        if let Ok(group) = libc::pid_t::try_from(self.driver.id()) {
+            // SAFETY: a plain signal to the process group started for this browser alone.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

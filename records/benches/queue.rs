@@ -1,6 +1,7 @@
 //! The store's share of a counter's call, without HTTP: 50 windows, 10 000 tickets of one
 //! service, each window calling next and then marking a no-show, as the hall bench's counters
-//! do; every call reads the window back as the API answers it. Prints the time per step and
+//! do; every call reads the window back as the API answers it (and in batches, checks its
+//! token first, as the controller's writer does). Prints the time per step and
 //! how many calls a second the store alone can do on one thread.
 //!
 //! `LIUHEN_BENCH_TICKETS` sets another number of tickets (1 000 under callgrind);
@@ -33,6 +34,16 @@ fn now() -> DateTime<FixedOffset> {
 
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1e6
+}
+
+/// The checks of a counter's action before it acts: the token's caller, on duty at `window`.
+fn on_duty(store: &Store, token: &str, window: &str) {
+    let caller = store.caller(token).expect("token").expect("a known token");
+    assert_eq!(
+        store.on_duty(window).expect("window"),
+        caller.staff_id,
+        "on duty"
+    );
 }
 
 fn main() {
@@ -71,6 +82,7 @@ fn main() {
             &windows,
         )
         .expect("hall");
+    let mut tokens = Vec::new();
     for window in &windows {
         let id = format!("s-{}", window.id);
         store
@@ -85,6 +97,7 @@ fn main() {
             })
             .expect("staff");
         store.sign_in(&window.id, &id).expect("sign in");
+        tokens.push(store.issue_staff_token(&id, &id).expect("token"));
     }
 
     let issuing = Instant::now();
@@ -126,7 +139,8 @@ fn main() {
     );
 
     // As the controller's writer does in a burst: all 50 windows' calls in one batch (one
-    // commit), then all 50 no-shows in another.
+    // commit), then all 50 no-shows in another; each checks its token and that its staff
+    // member is on duty at the window first, as the API's counter action does.
     for _ in 0..tickets {
         store
             .take_ticket("licence", Priority::Ordinary, now())
@@ -138,8 +152,10 @@ fn main() {
         let at = Instant::now();
         let calls: Vec<records::BatchCall<'_>> = windows
             .iter()
-            .map(|window| {
+            .zip(&tokens)
+            .map(|(window, token)| {
                 Box::new(move |store: &mut Store| {
+                    on_duty(store, token, &window.id);
                     let called = store.call_next(&window.id, now()).expect("call");
                     assert!(called.is_some(), "somebody waits");
                     store.window(&window.id, now()).expect("window");
@@ -151,8 +167,10 @@ fn main() {
         bursts.push(at.elapsed());
         let no_shows: Vec<records::BatchCall<'_>> = windows
             .iter()
-            .map(|window| {
+            .zip(&tokens)
+            .map(|(window, token)| {
                 Box::new(move |store: &mut Store| {
+                    on_duty(store, token, &window.id);
                     store.no_show(&window.id, now()).expect("no-show");
                     store.window(&window.id, now()).expect("window");
                     true
@@ -164,7 +182,7 @@ fn main() {
     let seconds = started.elapsed().as_secs_f64();
     bursts.sort();
     println!(
-        "in batches as the writer commits a burst: {WINDOWS} calls next + window {:.0} µs p50, {:.0} µs p99 ({:.0} µs a call); {:.0} tickets called and let go a second",
+        "in batches as the writer commits a burst: {WINDOWS} × (token check, call next, window) {:.0} µs p50, {:.0} µs p99 ({:.0} µs a call); {:.0} tickets called and let go a second",
         percentile(&bursts, 50),
         percentile(&bursts, 99),
         percentile(&bursts, 50) / WINDOWS as f64,

@@ -3,6 +3,7 @@
 //! real `room-controller` binary serving on a free loopback port.
 
 pub mod browser;
+pub mod lean_http;
 
 use anyhow::{Context, bail};
 use serialport::{SerialPort, TTYPort};

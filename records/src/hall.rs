@@ -2,10 +2,10 @@
 //! each window with its staff member and current ticket, and the latest calls.
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::HashMap;
+use rusqlite::{Connection, params};
 
-use crate::queue::{CALLED_OR_SERVING, day_of, ticket_view};
+use crate::queue::{day_of, ticket_view};
+use crate::staff::{staff_columns, staff_view_at};
 use crate::{Store, StoreError};
 use site_api::{
     CallView, HallStats, HallView, Priority, ServiceQueue, StatLine, TicketRecord, TicketState,
@@ -141,72 +141,75 @@ fn services(
     Ok(services)
 }
 
-/// The hall's windows (or only `only`), each with the tickets waiting that it may call.
+/// A window's row as its screen shows it, from `windows w` (`?1` the day): its current ticket
+/// (`tickets_current`, whose condition the query repeats word for word), the tickets waiting
+/// that it may call (sent to it, and free ones of its services) and its staff member on duty
+/// (none once they left the site, even if still signed in). One statement, because a
+/// counter's every answer reads its window on the records writer. (`CROSS JOIN` keeps the
+/// window's few services outside: each then finds its count by the counts' key.)
+macro_rules! window_rows {
+    ($then:literal) => {
+        concat!(
+            "SELECT w.id, w.number, w.name, w.paused,
+                    (SELECT t.id FROM tickets t
+                     WHERE t.window_id = w.id AND t.state IN ('called', 'serving')),
+                    (SELECT coalesce(sum(c.n), 0) FROM waiting_counts c
+                     WHERE c.window_id = w.id AND c.day = ?1)
+                  + (SELECT coalesce(sum(c.n), 0) FROM window_services ws
+                     CROSS JOIN waiting_counts c
+                       ON c.day = ?1 AND c.service_id = ws.service_id AND c.window_id = ''
+                     WHERE ws.window_id = w.id),
+                    ",
+            staff_columns!(),
+            "
+             FROM windows w
+             LEFT JOIN staff s ON s.id = w.staff_id AND s.active = 1
+             LEFT JOIN agencies a ON a.id = s.agency_id
+             WHERE EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id) ",
+            $then
+        )
+    };
+}
+
+/// The hall's windows (or only `only`) that serve something.
 fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowView>, StoreError> {
     let conn = &store.conn;
-    // Waiting tickets: free ones by service (any window serving it may call them), and those
-    // transferred to a window. For the whole hall, one pass each; for one window (a counter's
-    // answer), counted from the indexes for that window alone.
-    let waiting_by = |column: &str, free: bool| -> Result<HashMap<String, i64>, StoreError> {
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {column}, sum(n) FROM waiting_counts
-             WHERE day = ?1 AND window_id {} ''
-             GROUP BY {column}",
-            if free { "=" } else { "<>" }
-        ))?;
-        let rows = stmt.query_map(params![day], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    // One window by its key, else all of them (an optional id in one query made SQLite walk
+    // every window for a counter's answer).
+    let mut stmt = conn.prepare_cached(match only {
+        Some(_) => window_rows!("AND w.id = ?2"),
+        None => window_rows!("ORDER BY w.number"),
+    })?;
+    // Each window with its current ticket's id; the lists and the ticket come after.
+    let row = |r: &rusqlite::Row<'_>| {
+        let staff = match r.get_ref(6)?.as_str_or_null()? {
+            Some(_) => Some(staff_view_at(r, 6)?),
+            None => None,
+        };
+        let window = WindowView {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            name: r.get(2)?,
+            location: String::new(),
+            services: Vec::new(),
+            staff,
+            paused: r.get(3)?,
+            current: None,
+            waiting: r.get(5)?,
+            held: Vec::new(),
+        };
+        Ok((window, r.get::<_, Option<i64>>(4)?))
     };
-    let counted: Option<(HashMap<String, i64>, HashMap<String, i64>)> = match only {
-        Some(_) => None,
-        None => Some((
-            waiting_by("service_id", true)?,
-            waiting_by("window_id", false)?,
-        )),
-    };
-    let mut free_for_service = conn.prepare_cached(
-        "SELECT coalesce(sum(n), 0) FROM waiting_counts
-         WHERE day = ?1 AND service_id = ?2 AND window_id = ''",
-    )?;
-    let mut sent_to_window = conn.prepare_cached(
-        "SELECT coalesce(sum(n), 0) FROM waiting_counts WHERE window_id = ?1 AND day = ?2",
-    )?;
-    let mut waiting_for = |window: &str,
-                           services: &[(String, String)]|
-     -> Result<i64, StoreError> {
-        if let Some((by_service, by_window)) = &counted {
-            return Ok(by_window.get(window).copied().unwrap_or(0)
-                + services
-                    .iter()
-                    .map(|(service, _)| by_service.get(service).copied().unwrap_or(0))
-                    .sum::<i64>());
-        }
-        let mut total: i64 = sent_to_window.query_row(params![window, day], |r| r.get(0))?;
-        for (service, _) in services {
-            total += free_for_service.query_row(params![day, service], |r| r.get::<_, i64>(0))?;
-        }
-        Ok(total)
-    };
-    // One window by its key, else all that serve something (an optional id in one query
-    // made SQLite walk every window for a counter's answer).
-    let serving = "EXISTS (SELECT 1 FROM window_services ws WHERE ws.window_id = w.id)";
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT w.id, w.number, w.name, w.staff_id, w.paused FROM windows w WHERE {serving} {}",
-        if only.is_some() {
-            "AND w.id = ?1"
-        } else {
-            "ORDER BY w.number"
-        }
-    ))?;
-    let row = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
-    let rows: Vec<(String, u32, String, Option<String>, bool)> = match only {
+    let rows: Vec<(WindowView, Option<i64>)> = match only {
         Some(id) => stmt
-            .query_map(params![id], row)?
+            .query_map(params![day, id], row)?
             .collect::<Result<_, _>>()?,
-        None => stmt.query_map([], row)?.collect::<Result<_, _>>()?,
+        None => stmt
+            .query_map(params![day], row)?
+            .collect::<Result<_, _>>()?,
     };
     let mut served = conn.prepare_cached(
-        "SELECT s.id, s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
+        "SELECT s.name FROM window_services ws JOIN services s ON s.id = ws.service_id
          WHERE ws.window_id = ?1 ORDER BY s.prefix",
     )?;
     let mut held_at = conn.prepare_cached(
@@ -214,41 +217,18 @@ fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowVie
          ORDER BY id",
     )?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, number, name, staff_id, paused) in rows {
-        let services: Vec<(String, String)> = served
-            .query_map(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    for (mut window, current) in rows {
+        window.services = served
+            .query_map(params![window.id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let waiting = waiting_for(&id, &services)?;
-        // A staff member who has left the site is not shown, even if still signed in.
-        let staff = match staff_id {
-            Some(staff_id) => store.staff_member(&staff_id).ok(),
-            None => None,
-        };
-        let current: Option<i64> = conn
-            .prepare_cached(&format!(
-                "SELECT id FROM tickets WHERE window_id = ?1 AND {CALLED_OR_SERVING}"
-            ))?
-            .query_row(params![id], |r| r.get(0))
-            .optional()?;
-        let current = match current {
+        window.current = match current {
             Some(ticket) => Some(ticket_view(conn, ticket)?),
             None => None,
         };
-        let held = held_at
-            .query_map(params![id, day], |r| r.get(0))?
+        window.held = held_at
+            .query_map(params![window.id, day], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        out.push(WindowView {
-            id,
-            number,
-            name,
-            location: String::new(),
-            services: services.into_iter().map(|(_, name)| name).collect(),
-            staff,
-            paused,
-            current,
-            waiting,
-            held,
-        });
+        out.push(window);
     }
     Ok(out)
 }

@@ -1155,6 +1155,46 @@ mod tests {
         );
     }
 
+    /// A counter's answer (one window, read by its key) says what the hall board says of that
+    /// window: its staff member, current ticket, waiting and held tickets.
+    #[test]
+    fn a_window_reads_as_the_hall_board_shows_it() {
+        let (_dir, mut store) = hall();
+        let agree = |store: &Store| {
+            for board in store.hall(at(30)).expect("hall").windows {
+                assert_eq!(store.window(&board.id, at(30)).expect("window"), board);
+            }
+        };
+        for minute in 0..4 {
+            take(&mut store, "licence", Priority::Ordinary, minute);
+            take(&mut store, "complaint", Priority::Ordinary, minute);
+        }
+        store.call_next("w1", at(10)).expect("call").expect("one");
+        store
+            .transfer("w1", None, Some("w3"), at(11))
+            .expect("transfer");
+        store.call_next("w2", at(12)).expect("call").expect("one");
+        store.hold("w2", at(13), "材料不全").expect("hold");
+        store.call_next("w2", at(14)).expect("call").expect("one");
+        agree(&store);
+        let w2 = store.window("w2", at(30)).expect("w2");
+        assert_eq!(w2.held.len(), 1, "{w2:?}");
+        assert!(w2.current.is_some());
+        assert_eq!(
+            w2.staff.as_ref().map(|s| s.credential_number.as_str()),
+            Some("110100002")
+        );
+        assert_eq!(w2.services, ["营业执照", "投诉举报"]);
+        // Of eight taken, two were called at w2 and one was sent on to w3: five wait for w2;
+        // w3 has the three of its service and the one sent to it.
+        assert_eq!(w2.waiting, 5);
+        assert_eq!(store.window("w3", at(30)).expect("w3").waiting, 4);
+        // Signed in, then gone from the site: the window names nobody.
+        store.retire_staff("s2").expect("retired");
+        assert!(store.window("w2", at(30)).expect("w2").staff.is_none());
+        agree(&store);
+    }
+
     #[test]
     fn recall_hold_and_transfer_keep_the_ticket_and_its_history() {
         let (_dir, mut store) = hall();

@@ -23,10 +23,39 @@ pub struct NewStaff<'a> {
 /// Photos larger than this are refused: a window screen needs a portrait, not a poster.
 pub const PHOTO_MAX_BYTES: usize = 2 << 20;
 
+/// The columns of a staff member `s` of agency `a` as lists and screens show them, in the
+/// order [`staff_view_at`] reads them. Whether there is a photo is read from its media type
+/// (never NULL when the photo is not: a CHECK of the table), not from the photo itself.
+macro_rules! staff_columns {
+    () => {
+        "s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
+         s.photo_type IS NOT NULL"
+    };
+}
+pub(crate) use staff_columns;
+
 /// A staff member as lists and screens show them; a query adds its own WHERE.
-const STAFF_VIEW: &str = "SELECT s.id, s.agency_id, a.name, s.name, s.credential_number,
-        s.categories, s.role, s.photo IS NOT NULL
-    FROM staff s JOIN agencies a ON a.id = s.agency_id";
+const STAFF_VIEW: &str = concat!(
+    "SELECT ",
+    staff_columns!(),
+    " FROM staff s JOIN agencies a ON a.id = s.agency_id"
+);
+
+/// The staff member in [`staff_columns`] from column `first` of `row` on.
+pub(crate) fn staff_view_at(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<StaffView> {
+    let categories: String = row.get(first + 5)?;
+    let role: String = row.get(first + 6)?;
+    Ok(StaffView {
+        id: row.get(first)?,
+        agency_id: row.get(first + 1)?,
+        agency_name: row.get(first + 2)?,
+        name: row.get(first + 3)?,
+        credential_number: row.get(first + 4)?,
+        categories: serde_json::from_str(&categories).unwrap_or_default(),
+        role: StaffRole::parse(&role).unwrap_or(StaffRole::Clerk),
+        has_photo: row.get(first + 7)?,
+    })
+}
 
 impl Store {
     pub fn add_staff(&mut self, new: &NewStaff<'_>) -> Result<(), StoreError> {
@@ -136,20 +165,7 @@ impl Store {
         params: impl rusqlite::Params,
     ) -> Result<Vec<StaffView>, StoreError> {
         let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params, |row| {
-            let categories: String = row.get(5)?;
-            let role: String = row.get(6)?;
-            Ok(StaffView {
-                id: row.get(0)?,
-                agency_id: row.get(1)?,
-                agency_name: row.get(2)?,
-                name: row.get(3)?,
-                credential_number: row.get(4)?,
-                categories: serde_json::from_str(&categories).unwrap_or_default(),
-                role: StaffRole::parse(&role).unwrap_or(StaffRole::Clerk),
-                has_photo: row.get(7)?,
-            })
-        })?;
+        let rows = stmt.query_map(params, |row| staff_view_at(row, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -7,7 +7,7 @@
 //! change or delete. Numbers restart each local day; tickets still open when their day has
 //! passed are closed (not deleted) by the next call that touches the queue.
 
-use chrono::{DateTime, FixedOffset, NaiveTime};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveTime};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{Refusal, Store, StoreError};
@@ -53,8 +53,11 @@ const NEXT_TO_CALL: &str = "SELECT t.id FROM tickets t
 /// A window's current ticket; said exactly as the partial index tickets_current says it.
 pub(crate) const CALLED_OR_SERVING: &str = "state IN ('called', 'serving')";
 
+/// The local day of `now`, YYYY-MM-DD, as tickets keep it. Written out by hand: chrono's
+/// `format` parses its pattern on every use, and every counter's call asks for the day.
 pub(crate) fn day_of(now: &DateTime<FixedOffset>) -> String {
-    now.date_naive().format("%Y-%m-%d").to_string()
+    let day = now.date_naive();
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
 }
 
 /// A time of day as the services table keeps it; the last second of the day is "24:00", so
@@ -1153,6 +1156,13 @@ mod tests {
                 .number,
             "B001"
         );
+    }
+
+    #[test]
+    fn a_day_is_written_as_tickets_keep_it() {
+        let early = at(0) - chrono::Duration::days(322) - chrono::Duration::hours(9);
+        assert_eq!(day_of(&early), "2026-01-05");
+        assert_eq!(day_of(&at(0)), "2026-11-23");
     }
 
     /// A counter's answer (one window, read by its key) says what the hall board says of that

@@ -5,6 +5,7 @@
 //! how many calls a second the store alone can do on one thread.
 //!
 //! `LIUHEN_BENCH_TICKETS` sets another number of tickets (1 000 under callgrind);
+//! `LIUHEN_BENCH_PHOTO_KB` the size of each staff member's photo (100 KB; 0 for none);
 //! `LIUHEN_BENCH_KEEP_DB=<file>` keeps the records file it ends with, for `sqlite3` and
 //! `EXPLAIN QUERY PLAN`.
 //!
@@ -34,6 +35,15 @@ fn now() -> DateTime<FixedOffset> {
 
 fn percentile(sorted: &[Duration], p: usize) -> f64 {
     sorted[(sorted.len() * p / 100).min(sorted.len() - 1)].as_secs_f64() * 1e6
+}
+
+/// Each staff member's photo, in KB: `LIUHEN_BENCH_PHOTO_KB` (0 for none), else a portrait's
+/// 100 KB, as the window screens show.
+fn photo_kb() -> usize {
+    std::env::var("LIUHEN_BENCH_PHOTO_KB")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100)
 }
 
 /// The checks of a counter's action before it acts: the token's caller, on duty at `window`.
@@ -82,6 +92,8 @@ fn main() {
             &windows,
         )
         .expect("hall");
+    let photo = vec![7u8; photo_kb() * 1024];
+    let photo = (!photo.is_empty()).then_some(photo);
     let mut tokens = Vec::new();
     for window in &windows {
         let id = format!("s-{}", window.id);
@@ -93,7 +105,7 @@ fn main() {
                 credential_number: &format!("3201{:07}", window.number),
                 categories: &[],
                 role: StaffRole::Clerk,
-                photo: None,
+                photo: photo.as_ref().map(|p| (p.as_slice(), "image/jpeg")),
             })
             .expect("staff");
         store.sign_in(&window.id, &id).expect("sign in");
@@ -129,7 +141,8 @@ fn main() {
     calls.sort();
     no_shows.sort();
     println!(
-        "store alone, {WINDOWS} windows, {tickets} tickets: take a ticket {:.0} µs; call next + window {:.0} µs p50, {:.0} µs p99; no-show + window {:.0} µs p50, {:.0} µs p99; {:.0} tickets called and let go a second",
+        "store alone, {WINDOWS} windows (staff photos of {} KB), {tickets} tickets: take a ticket {:.0} µs; call next + window {:.0} µs p50, {:.0} µs p99; no-show + window {:.0} µs p50, {:.0} µs p99; {:.0} tickets called and let go a second",
+        photo_kb(),
         per_ticket.as_secs_f64() * 1e6,
         percentile(&calls, 50),
         percentile(&calls, 99),

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::StoreError;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 18;
+pub const SCHEMA_VERSION: i64 = 19;
 
 /// Each entry upgrades from the version before it; index 0 creates version 1.
 const STEPS: &[&str] = &[
@@ -29,6 +29,7 @@ const STEPS: &[&str] = &[
     include_str!("../sql/v16.sql"),
     include_str!("../sql/v17.sql"),
     include_str!("../sql/v18.sql"),
+    include_str!("../sql/v19.sql"),
 ];
 
 pub(crate) fn prepare(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
@@ -261,6 +262,63 @@ mod tests {
             [],
         );
         assert!(neither.is_err(), "a request names a session or a file");
+    }
+
+    /// A v18 file's staff photos move to their own table; the staff rows keep no bytes of them.
+    #[test]
+    fn a_v18_file_keeps_its_staff_photos_out_of_the_staff_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v18.db");
+        v1_fixture(&path);
+        let mut conn = Connection::open(&path).expect("reopen");
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .expect("pragma");
+        {
+            let tx = conn.transaction().expect("tx");
+            for step in &STEPS[1..18] {
+                tx.execute_batch(step).expect("schema up to v18");
+            }
+            tx.execute(
+                "INSERT INTO staff (id, agency_id, name, credential_number, role, photo, photo_type, created_at)
+                 VALUES ('wang', 'a', '王芳', '1', 'clerk', ?1, 'image/jpeg', 't'),
+                        ('li', 'a', '李明', '2', 'clerk', NULL, NULL, 't')",
+                [vec![7u8; 100_000]],
+            )
+            .expect("v18 staff");
+            tx.execute_batch("PRAGMA user_version = 18;")
+                .expect("version");
+            tx.commit().expect("commit");
+        }
+        prepare(&mut conn, &path).expect("upgrade");
+        let moved: Vec<(String, usize, String)> = conn
+            .prepare("SELECT staff_id, length(photo), photo_type FROM staff_photos")
+            .expect("photos")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(
+            moved,
+            [("wang".to_string(), 100_000, "image/jpeg".to_string())]
+        );
+        let left: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM staff WHERE photo IS NOT NULL OR photo_type IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0, "no photo is left in a staff row");
+        drop(conn);
+        let store = crate::Store::open(&path).expect("open");
+        let listed = store.staff(Some("a")).expect("staff");
+        let with_photo: Vec<(&str, bool)> = listed
+            .iter()
+            .map(|s| (s.id.as_str(), s.has_photo))
+            .collect();
+        assert_eq!(with_photo, [("li", false), ("wang", true)]);
+        assert_eq!(store.staff_photo("wang").expect("photo").0.len(), 100_000);
+        assert!(store.staff_photo("li").is_err(), "li has none");
     }
 
     #[test]

@@ -24,12 +24,12 @@ pub struct NewStaff<'a> {
 pub const PHOTO_MAX_BYTES: usize = 2 << 20;
 
 /// The columns of a staff member `s` of agency `a` as lists and screens show them, in the
-/// order [`staff_view_at`] reads them. Whether there is a photo is read from its media type
-/// (never NULL when the photo is not: a CHECK of the table), not from the photo itself.
+/// order [`staff_view_at`] reads them. Photos are kept in a table of their own (schema v19),
+/// out of the way of every read of a staff row.
 macro_rules! staff_columns {
     () => {
         "s.id, s.agency_id, a.name, s.name, s.credential_number, s.categories, s.role,
-         s.photo_type IS NOT NULL"
+         EXISTS (SELECT 1 FROM staff_photos p WHERE p.staff_id = s.id)"
     };
 }
 pub(crate) use staff_columns;
@@ -116,9 +116,10 @@ impl Store {
         }
         let categories = serde_json::to_string(new.categories)
             .map_err(|err| StoreError::Invalid(err.to_string()))?;
-        self.conn.execute(
-            "INSERT INTO staff (id, agency_id, name, credential_number, categories, role, photo, photo_type, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        let tx = self.change()?;
+        tx.execute(
+            "INSERT INTO staff (id, agency_id, name, credential_number, categories, role, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 id,
                 new.agency_id,
@@ -126,11 +127,16 @@ impl Store {
                 new.credential_number.trim(),
                 categories,
                 new.role.as_str(),
-                new.photo.map(|(bytes, _)| bytes),
-                new.photo.map(|(_, kind)| kind),
                 now()
             ],
         )?;
+        if let Some((bytes, kind)) = new.photo {
+            tx.execute(
+                "INSERT INTO staff_photos (staff_id, photo, photo_type) VALUES (?1, ?2, ?3)",
+                params![id, bytes, kind],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -173,7 +179,8 @@ impl Store {
     pub fn staff_photo(&self, id: &str) -> Result<(Vec<u8>, String), StoreError> {
         self.conn
             .query_row(
-                "SELECT photo, photo_type FROM staff WHERE id = ?1 AND active = 1 AND photo IS NOT NULL",
+                "SELECT p.photo, p.photo_type FROM staff_photos p JOIN staff s ON s.id = p.staff_id
+                 WHERE p.staff_id = ?1 AND s.active = 1",
                 params![id],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )

@@ -133,6 +133,9 @@ async fn take_tickets(kiosk: &reqwest::Client, base: &str, count: usize) {
 async fn main() {
     let site = TestSite::new(2).expect("site");
     site.add_hall(&hall_of(COUNTERS)).expect("hall");
+    // Each staff member has a photo, as at a real site (a window screen shows it): 177 KB.
+    let photo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/screens/ticket-1080p.png");
     let (mut staff, mut tokens) = (Vec::new(), Vec::new());
     for n in 1..=COUNTERS {
         let token = site
@@ -140,7 +143,7 @@ async fn main() {
                 &format!("s{n}"),
                 &format!("员工{n}"),
                 &format!("3201{n:07}"),
-                None,
+                Some(&photo),
             )
             .expect("staff");
         staff.push(authorised_client(&token).expect("client"));

@@ -23,7 +23,7 @@ impl Store {
         Ok(HallView {
             site_name: String::new(),
             services: services(&self.conn, &day, &now)?,
-            windows: windows(self, &day, None)?,
+            windows: windows(&self.conn, &day, None)?,
             recent_calls: recent_calls(&self.conn, &day)?,
             day,
             consult: String::new(),
@@ -86,7 +86,7 @@ impl Store {
 
     /// One window as its screen shows it.
     pub fn window(&self, id: &str, now: DateTime<FixedOffset>) -> Result<WindowView, StoreError> {
-        windows(self, &day_of(&now), Some(id))?
+        windows(&self.conn, &day_of(&now), Some(id))?
             .pop()
             .ok_or_else(|| StoreError::NotFound {
                 what: format!("window {id}"),
@@ -172,8 +172,11 @@ macro_rules! window_rows {
 }
 
 /// The hall's windows (or only `only`) that serve something.
-fn windows(store: &Store, day: &str, only: Option<&str>) -> Result<Vec<WindowView>, StoreError> {
-    let conn = &store.conn;
+fn windows(
+    conn: &Connection,
+    day: &str,
+    only: Option<&str>,
+) -> Result<Vec<WindowView>, StoreError> {
     // One window by its key, else all of them (an optional id in one query made SQLite walk
     // every window for a counter's answer).
     let mut stmt = conn.prepare_cached(match only {

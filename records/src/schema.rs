@@ -214,30 +214,42 @@ mod tests {
         .expect("counsel is a role now");
     }
 
+    /// The v1 fixture taken up to schema `version`, with `data` added at that version: a file
+    /// as that release left it, for `prepare` to upgrade.
+    fn fixture_at(
+        path: &Path,
+        version: usize,
+        data: impl FnOnce(&rusqlite::Transaction<'_>),
+    ) -> Connection {
+        v1_fixture(path);
+        let mut conn = Connection::open(path).expect("reopen");
+        // As `prepare` does: some steps rebuild tables others point at.
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .expect("pragma");
+        let tx = conn.transaction().expect("tx");
+        for step in &STEPS[1..version] {
+            tx.execute_batch(step).expect("the schema's steps");
+        }
+        data(&tx);
+        tx.pragma_update(None, "user_version", version as i64)
+            .expect("version");
+        tx.commit().expect("commit");
+        conn
+    }
+
     #[test]
     fn a_v16_file_keeps_its_access_requests_which_may_now_name_footage() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v16.db");
-        v1_fixture(&path);
-        let mut conn = Connection::open(&path).expect("reopen");
-        // As `prepare` does: some steps rebuild tables others point at.
-        conn.pragma_update(None, "foreign_keys", "OFF")
-            .expect("pragma");
-        {
-            let tx = conn.transaction().expect("tx");
-            for step in &STEPS[1..16] {
-                tx.execute_batch(step).expect("schema up to v16");
-            }
+        let mut conn = fixture_at(&path, 16, |tx| {
             tx.execute_batch(
                 "INSERT INTO access_requests (session_id, agency_id, requested_by, action,
                                               purpose, requested_at, decided_by, decided_at,
                                               approved)
-                     VALUES (1, 'a', '王芳', 'view', '复核', 't', '赵敏', 't2', 1);
-                 PRAGMA user_version = 16;",
+                     VALUES (1, 'a', '王芳', 'view', '复核', 't', '赵敏', 't2', 1);",
             )
             .expect("v16 data");
-            tx.commit().expect("commit");
-        }
+        });
         prepare(&mut conn, &path).expect("upgrade");
         let kept: (i64, String, Option<i64>) = conn
             .query_row(
@@ -269,15 +281,7 @@ mod tests {
     fn a_v18_file_keeps_its_staff_photos_out_of_the_staff_rows() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("v18.db");
-        v1_fixture(&path);
-        let mut conn = Connection::open(&path).expect("reopen");
-        conn.pragma_update(None, "foreign_keys", "OFF")
-            .expect("pragma");
-        {
-            let tx = conn.transaction().expect("tx");
-            for step in &STEPS[1..18] {
-                tx.execute_batch(step).expect("schema up to v18");
-            }
+        let mut conn = fixture_at(&path, 18, |tx| {
             tx.execute(
                 "INSERT INTO staff (id, agency_id, name, credential_number, role, photo, photo_type, created_at)
                  VALUES ('wang', 'a', '王芳', '1', 'clerk', ?1, 'image/jpeg', 't'),
@@ -285,10 +289,7 @@ mod tests {
                 [vec![7u8; 100_000]],
             )
             .expect("v18 staff");
-            tx.execute_batch("PRAGMA user_version = 18;")
-                .expect("version");
-            tx.commit().expect("commit");
-        }
+        });
         prepare(&mut conn, &path).expect("upgrade");
         let moved: Vec<(String, usize, String)> = conn
             .prepare("SELECT staff_id, length(photo), photo_type FROM staff_photos")
